@@ -1,0 +1,25 @@
+/**
+ * ocistore: containerd's CRI image store and the libraries beneath it, in TypeScript, over an
+ * abstract content provider. This module is the runtime-agnostic core; adapters are subpath exports.
+ *
+ * @module
+ */
+export * from "./src/core/errors.ts";
+export type * from "./src/core/types.ts";
+export * from "./src/core/media_types.ts";
+export * from "./src/core/digest.ts";
+export * from "./src/core/digester.ts";
+export * from "./src/core/digest_set.ts";
+export * from "./src/core/chain_id.ts";
+export * from "./src/core/reference.ts";
+export * from "./src/core/normalize.ts";
+export * from "./src/core/sort_references.ts";
+export * from "./src/core/platform.ts";
+export * from "./src/core/platform_matcher.ts";
+export * from "./src/core/documents.ts";
+export * from "./src/core/content.ts";
+export * from "./src/core/walk.ts";
+export * from "./src/core/image.ts";
+export * from "./src/core/usage.ts";
+export * from "./src/core/image_store.ts";
+export * from "./src/core/files.ts";

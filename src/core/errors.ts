@@ -1,0 +1,255 @@
+/** The typed error family: every failure ocistore reports carries a stable `code`. */
+
+/** Stable error codes callers can switch on (containerd's errdefs classes that ocistore meets). */
+export type ErrorCode =
+  | "NOT_FOUND"
+  | "INVALID_ARGUMENT"
+  | "ALREADY_EXISTS"
+  | "AMBIGUOUS"
+  | "DIGEST_MISMATCH"
+  | "UNSUPPORTED"
+  | "UNAUTHORIZED"
+  | "UNAVAILABLE";
+
+/**
+ * The upstream condition behind a parse failure, named after the distribution/reference,
+ * go-digest and containerd platforms errors, so callers and tests can tell them apart.
+ */
+export type ErrorReason =
+  | "NAME_EMPTY"
+  | "NAME_TOO_LONG"
+  | "NAME_CONTAINS_UPPERCASE"
+  | "REFERENCE_INVALID_FORMAT"
+  | "TAG_INVALID_FORMAT"
+  | "NAME_NOT_CANONICAL"
+  | "DIGEST_INVALID_FORMAT"
+  | "DIGEST_INVALID_LENGTH"
+  | "DIGEST_UNSUPPORTED"
+  | "PLATFORM_INVALID";
+
+/** Options accepted by every error of the family. */
+export interface OciStoreErrorOptions {
+  /** The lower-level error this one wraps. */
+  cause?: unknown;
+  /** The upstream parse condition, for parse failures. */
+  reason?: ErrorReason;
+}
+
+/**
+ * Base class of every error ocistore throws on purpose.
+ *
+ * @example Switch on the stable code
+ * ```ts
+ * import { NotFoundError, OciStoreError } from "@ocistore/ocistore";
+ * import { assert, assertEquals } from "@std/assert";
+ *
+ * const error: unknown = new NotFoundError('Cannot resolve "nginx": no such reference');
+ * assert(error instanceof OciStoreError);
+ * assertEquals(error.code, "NOT_FOUND");
+ * ```
+ */
+export class OciStoreError extends Error {
+  /** Stable machine-readable class of the error. */
+  readonly code: ErrorCode;
+  /** The upstream parse condition, when the error is a parse failure. */
+  readonly reason?: ErrorReason;
+
+  /**
+   * Creates an error of the given class.
+   *
+   * @param code The stable error code.
+   * @param message What was being done, then expected versus found.
+   * @param options The wrapped cause and the parse reason.
+   */
+  constructor(code: ErrorCode, message: string, options: OciStoreErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    if (options.reason !== undefined) this.reason = options.reason;
+  }
+}
+
+/**
+ * Something asked for does not exist (containerd's `ErrNotFound`).
+ *
+ * @example
+ * ```ts
+ * import { NotFoundError } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(new NotFoundError("no such image").code, "NOT_FOUND");
+ * ```
+ */
+export class NotFoundError extends OciStoreError {
+  /**
+   * @param message What was looked for and where.
+   * @param options The wrapped cause.
+   */
+  constructor(message: string, options?: OciStoreErrorOptions) {
+    super("NOT_FOUND", message, options);
+  }
+}
+
+/**
+ * The input is malformed (containerd's `ErrInvalidArgument`).
+ *
+ * @example
+ * ```ts
+ * import { InvalidArgumentError } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const error = new InvalidArgumentError("bad name", { reason: "NAME_EMPTY" });
+ * assertEquals([error.code, error.reason], ["INVALID_ARGUMENT", "NAME_EMPTY"]);
+ * ```
+ */
+export class InvalidArgumentError extends OciStoreError {
+  /**
+   * @param message The action, then expected versus found.
+   * @param options The wrapped cause and the parse reason.
+   */
+  constructor(message: string, options?: OciStoreErrorOptions) {
+    super("INVALID_ARGUMENT", message, options);
+  }
+}
+
+/**
+ * Something to be created exists already (containerd's `ErrAlreadyExists`).
+ *
+ * @example
+ * ```ts
+ * import { AlreadyExistsError } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(new AlreadyExistsError("blob exists").code, "ALREADY_EXISTS");
+ * ```
+ */
+export class AlreadyExistsError extends OciStoreError {
+  /**
+   * @param message What exists already.
+   * @param options The wrapped cause.
+   */
+  constructor(message: string, options?: OciStoreErrorOptions) {
+    super("ALREADY_EXISTS", message, options);
+  }
+}
+
+/**
+ * A short digest matches more than one digest (go-digest's `ErrDigestAmbiguous`).
+ *
+ * @example
+ * ```ts
+ * import { AmbiguousDigestError } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const error = new AmbiguousDigestError('Cannot look up "ab": 2 digests match', { matches: 2 });
+ * assertEquals([error.code, error.matches], ["AMBIGUOUS", 2]);
+ * ```
+ */
+export class AmbiguousDigestError extends OciStoreError {
+  /** How many digests share the prefix, when known (at least 2). */
+  readonly matches: number;
+
+  /**
+   * @param message The prefix and how many digests match it.
+   * @param options The wrapped cause and the number of matches.
+   */
+  constructor(message: string, options: OciStoreErrorOptions & { matches?: number } = {}) {
+    super("AMBIGUOUS", message, options);
+    this.matches = options.matches ?? 2;
+  }
+}
+
+/**
+ * Content does not hash to, or is not the size of, the digest that names it.
+ *
+ * @example
+ * ```ts
+ * import { DigestMismatchError } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const error = new DigestMismatchError("bad blob", { expected: "sha256:aa", actual: "sha256:bb" });
+ * assertEquals([error.code, error.expected, error.actual], ["DIGEST_MISMATCH", "sha256:aa", "sha256:bb"]);
+ * ```
+ */
+export class DigestMismatchError extends OciStoreError {
+  /** The digest (or size) the descriptor declared. */
+  readonly expected: string;
+  /** The digest (or size) the content has. */
+  readonly actual: string;
+
+  /**
+   * @param message The blob, then expected versus found.
+   * @param options The expected and actual values.
+   */
+  constructor(
+    message: string,
+    options: OciStoreErrorOptions & { expected: string; actual: string },
+  ) {
+    super("DIGEST_MISMATCH", message, options);
+    this.expected = options.expected;
+    this.actual = options.actual;
+  }
+}
+
+/**
+ * The input is well formed but not supported (schema 1 manifests, unknown digest algorithms).
+ *
+ * @example
+ * ```ts
+ * import { UnsupportedError } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(new UnsupportedError("schema 1").code, "UNSUPPORTED");
+ * ```
+ */
+export class UnsupportedError extends OciStoreError {
+  /**
+   * @param message What is not supported.
+   * @param options The wrapped cause and the parse reason.
+   */
+  constructor(message: string, options?: OciStoreErrorOptions) {
+    super("UNSUPPORTED", message, options);
+  }
+}
+
+/**
+ * A source refused access (registry 401/403, token exchange failed).
+ *
+ * @example
+ * ```ts
+ * import { UnauthorizedError } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(new UnauthorizedError("401 from registry").code, "UNAUTHORIZED");
+ * ```
+ */
+export class UnauthorizedError extends OciStoreError {
+  /**
+   * @param message Who refused what.
+   * @param options The wrapped cause.
+   */
+  constructor(message: string, options?: OciStoreErrorOptions) {
+    super("UNAUTHORIZED", message, options);
+  }
+}
+
+/**
+ * A source could not be reached or read for a reason that may pass (I/O, network).
+ *
+ * @example
+ * ```ts
+ * import { UnavailableError } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(new UnavailableError("connection refused").code, "UNAVAILABLE");
+ * ```
+ */
+export class UnavailableError extends OciStoreError {
+  /**
+   * @param message What could not be reached.
+   * @param options The wrapped cause.
+   */
+  constructor(message: string, options?: OciStoreErrorOptions) {
+    super("UNAVAILABLE", message, options);
+  }
+}

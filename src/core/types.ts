@@ -1,0 +1,114 @@
+/** The OCI vocabulary: descriptors, manifests, indexes, image configs and platforms (OCI JSON field names). */
+
+/** A platform as an index entry or an image config names it. */
+export interface Platform {
+  /** Operating system, e.g. `linux`. */
+  readonly os: string;
+  /** CPU architecture, e.g. `amd64`. */
+  readonly architecture: string;
+  /** CPU variant, e.g. `v8` for arm64. */
+  readonly variant?: string;
+  /** Operating system version, e.g. `10.0.20348.1` on Windows. */
+  readonly "os.version"?: string;
+  /** Required operating system features, e.g. `win32k`. */
+  readonly "os.features"?: readonly string[];
+}
+
+/** A content descriptor: what a blob is, how big, and which digest names it. */
+export interface Descriptor {
+  /** Media type of the referenced content. */
+  readonly mediaType: string;
+  /** Digest of the referenced content, `<algorithm>:<encoded>`. */
+  readonly digest: string;
+  /** Size of the referenced content in bytes. */
+  readonly size: number;
+  /** Other places the content may be fetched from. */
+  readonly urls?: readonly string[];
+  /** Arbitrary metadata. */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** Base64 of the content itself, embedded. */
+  readonly data?: string;
+  /** The platform of the referenced manifest, in an index. */
+  readonly platform?: Platform;
+  /** The artifact type of the referenced manifest. */
+  readonly artifactType?: string;
+}
+
+/** An image manifest (OCI, or Docker schema 2). */
+export interface Manifest {
+  /** Always 2. */
+  readonly schemaVersion: number;
+  /** The manifest's own media type, when written. */
+  readonly mediaType?: string;
+  /** The artifact type, for artifacts. */
+  readonly artifactType?: string;
+  /** The image config. */
+  readonly config: Descriptor;
+  /** The layers, base first. */
+  readonly layers: readonly Descriptor[];
+  /** The manifest this one refers to. */
+  readonly subject?: Descriptor;
+  /** Arbitrary metadata. */
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** An image index (OCI, or a Docker manifest list). */
+export interface Index {
+  /** Always 2. */
+  readonly schemaVersion: number;
+  /** The index's own media type, when written. */
+  readonly mediaType?: string;
+  /** The artifact type, for artifacts. */
+  readonly artifactType?: string;
+  /** The manifests (or nested indexes) of the index. */
+  readonly manifests: readonly Descriptor[];
+  /** The manifest this one refers to. */
+  readonly subject?: Descriptor;
+  /** Arbitrary metadata. */
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** The execution parameters of an image config. */
+export interface ImageExecutionConfig {
+  readonly User?: string;
+  readonly ExposedPorts?: Readonly<Record<string, unknown>>;
+  readonly Env?: readonly string[];
+  readonly Entrypoint?: readonly string[];
+  readonly Cmd?: readonly string[];
+  readonly Volumes?: Readonly<Record<string, unknown>>;
+  readonly WorkingDir?: string;
+  readonly Labels?: Readonly<Record<string, string>>;
+  readonly StopSignal?: string;
+  readonly ArgsEscaped?: boolean;
+}
+
+/** One entry of an image's history. */
+export interface HistoryEntry {
+  readonly created?: string;
+  readonly created_by?: string;
+  readonly author?: string;
+  readonly comment?: string;
+  readonly empty_layer?: boolean;
+}
+
+/** The root filesystem of an image config: its layers' uncompressed digests. */
+export interface RootFs {
+  /** Always `layers`. */
+  readonly type: string;
+  /** Digests of the uncompressed layers, base first. */
+  readonly diff_ids: readonly string[];
+}
+
+/** An OCI image config, as containerd's CRI keeps it (`imagespec.Image`). */
+export interface ImageConfig {
+  readonly created?: string;
+  readonly author?: string;
+  readonly architecture: string;
+  readonly os: string;
+  readonly "os.version"?: string;
+  readonly "os.features"?: readonly string[];
+  readonly variant?: string;
+  readonly config?: ImageExecutionConfig;
+  readonly rootfs: RootFs;
+  readonly history?: readonly HistoryEntry[];
+}
