@@ -1,1 +1,192 @@
-export {};
+/** Content digests: go-digest v1.0.0 validation and one-shot hashing over WebCrypto. */
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { InvalidArgumentError, UnsupportedError } from "./errors.ts";
+
+/** The digest algorithms containerd accepts (go-digest v1.0.0 with every hash linked). */
+export type DigestAlgorithm = "sha256" | "sha384" | "sha512";
+
+/** A validated digest, `<algorithm>:<encoded>` split at the first colon. */
+export interface Digest {
+  /** The hash algorithm. */
+  readonly algorithm: DigestAlgorithm;
+  /** The lowercase hex of the hash, 64, 96 or 128 characters. */
+  readonly encoded: string;
+}
+
+const _hexLength: Readonly<Record<DigestAlgorithm, number>> = {
+  sha256: 64,
+  sha384: 96,
+  sha512: 128,
+};
+const _webCryptoName: Readonly<Record<DigestAlgorithm, string>> = {
+  sha256: "SHA-256",
+  sha384: "SHA-384",
+  sha512: "SHA-512",
+};
+const _grammar = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+const _lowerHex = /^[a-f0-9]+$/;
+
+/**
+ * Whether `name` is one of the supported algorithms.
+ *
+ * @param name A candidate algorithm name.
+ * @returns True for sha256, sha384 and sha512.
+ *
+ * @example
+ * ```ts
+ * import { isDigestAlgorithm } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(["sha384", "md5"].map(isDigestAlgorithm), [true, false]);
+ * ```
+ */
+export function isDigestAlgorithm(name: unknown): name is DigestAlgorithm {
+  return name === "sha256" || name === "sha384" || name === "sha512";
+}
+
+// Go measures the encoded part in bytes; this only differs from `.length` for non-ASCII text.
+function _byteLength(text: string): number {
+  // deno-lint-ignore no-control-regex
+  return /^[\x00-\x7f]*$/.test(text) ? text.length : new TextEncoder().encode(text).length;
+}
+
+/**
+ * Parses and validates a digest exactly as go-digest v1.0.0 `Validate` does: split at the first
+ * colon; unknown algorithms are unsupported when the text fits the digest grammar and malformed
+ * otherwise; for a known algorithm the length is checked before the lowercase-hex alphabet.
+ *
+ * @param text The digest, e.g. `sha256:<64 hex>`.
+ * @returns The algorithm and encoded parts.
+ * @throws {InvalidArgumentError} With reason `DIGEST_INVALID_FORMAT` or `DIGEST_INVALID_LENGTH`.
+ * @throws {UnsupportedError} With reason `DIGEST_UNSUPPORTED` for a well-formed, unknown algorithm.
+ *
+ * @example
+ * ```ts
+ * import { InvalidArgumentError, parseDigest } from "@ocistore/ocistore";
+ * import { assertEquals, assertThrows } from "@std/assert";
+ *
+ * const digest = parseDigest(`sha256:${"ab".repeat(32)}`);
+ * assertEquals(digest, { algorithm: "sha256", encoded: "ab".repeat(32) });
+ * assertThrows(() => parseDigest("sha256:zz"), InvalidArgumentError, "expected 64");
+ * ```
+ */
+export function parseDigest(text: string): Digest {
+  if (typeof text !== "string") throw new TypeError(`Cannot parse digest: expected a string`);
+  const colon = text.indexOf(":");
+  if (colon <= 0 || colon === text.length - 1) {
+    throw new InvalidArgumentError(
+      `Cannot parse digest "${text}": expected "<algorithm>:<encoded>"`,
+      { reason: "DIGEST_INVALID_FORMAT" },
+    );
+  }
+  const algorithm = text.slice(0, colon);
+  const encoded = text.slice(colon + 1);
+  if (!isDigestAlgorithm(algorithm)) {
+    if (!_grammar.test(text)) {
+      throw new InvalidArgumentError(
+        `Cannot parse digest "${text}": expected "<algorithm>:<encoded>", found malformed text`,
+        { reason: "DIGEST_INVALID_FORMAT" },
+      );
+    }
+    throw new UnsupportedError(
+      `Cannot parse digest "${text}": expected algorithm sha256, sha384 or sha512, found "${algorithm}"`,
+      { reason: "DIGEST_UNSUPPORTED" },
+    );
+  }
+  const expected = _hexLength[algorithm];
+  const found = _byteLength(encoded);
+  if (found !== expected) {
+    throw new InvalidArgumentError(
+      `Cannot parse digest "${text}": expected ${expected} lowercase hex characters, found ${found}`,
+      { reason: "DIGEST_INVALID_LENGTH" },
+    );
+  }
+  if (!_lowerHex.test(encoded)) {
+    throw new InvalidArgumentError(
+      `Cannot parse digest "${text}": expected ${expected} lowercase hex characters, found other characters`,
+      { reason: "DIGEST_INVALID_FORMAT" },
+    );
+  }
+  return { algorithm, encoded };
+}
+
+/**
+ * Parses a digest like {@link parseDigest}, returning `undefined` instead of throwing.
+ *
+ * @param text The digest text.
+ * @returns The digest, or `undefined` when the text is not a valid, supported digest.
+ *
+ * @example
+ * ```ts
+ * import { tryParseDigest } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(tryParseDigest("md5:d41d8cd98f00b204e9800998ecf8427e"), undefined);
+ * assertEquals(tryParseDigest(`sha512:${"0".repeat(128)}`)?.algorithm, "sha512");
+ * ```
+ */
+export function tryParseDigest(text: string): Digest | undefined {
+  try {
+    return parseDigest(text);
+  } catch (error) {
+    if (error instanceof TypeError) throw error;
+    return undefined;
+  }
+}
+
+/**
+ * Prints a digest as `<algorithm>:<encoded>`.
+ *
+ * @param digest The digest.
+ * @returns The digest string.
+ *
+ * @example
+ * ```ts
+ * import { formatDigest } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const encoded = "1".repeat(64);
+ * assertEquals(formatDigest({ algorithm: "sha256", encoded }), `sha256:${encoded}`);
+ * ```
+ */
+export function formatDigest(digest: Digest): string {
+  return `${digest.algorithm}:${digest.encoded}`;
+}
+
+/**
+ * Hashes bytes (or the UTF-8 encoding of a string) in one go with WebCrypto.
+ *
+ * @param data The content.
+ * @param algorithm The hash algorithm; sha256 (go-digest's canonical) when omitted.
+ * @returns The digest string, e.g. `sha256:<64 lowercase hex>`.
+ * @throws {UnsupportedError} For an algorithm other than sha256, sha384 or sha512.
+ * @throws {TypeError} When `data` is neither a `Uint8Array` nor a string.
+ *
+ * @example
+ * ```ts
+ * import { digestOf } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(
+ *   await digestOf(""),
+ *   "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+ * );
+ * ```
+ */
+export async function digestOf(
+  data: Uint8Array | string,
+  algorithm: DigestAlgorithm = "sha256",
+): Promise<string> {
+  if (!isDigestAlgorithm(algorithm)) {
+    throw new UnsupportedError(
+      `Cannot compute digest: expected algorithm sha256, sha384 or sha512, found "${algorithm}"`,
+      { reason: "DIGEST_UNSUPPORTED" },
+    );
+  }
+  let bytes: Uint8Array<ArrayBuffer>;
+  if (typeof data === "string") bytes = new TextEncoder().encode(data);
+  else if (data instanceof Uint8Array) bytes = data as Uint8Array<ArrayBuffer>;
+  else throw new TypeError("Cannot compute digest: expected a Uint8Array or a string");
+  const hash = await crypto.subtle.digest(_webCryptoName[algorithm], bytes);
+  return `${algorithm}:${bytesToHex(new Uint8Array(hash))}`;
+}
