@@ -1,0 +1,9 @@
+/**
+ * Runtime capabilities for Deno, Bun and Node: files over `node:fs/promises` or HTTP, and the host
+ * platform. Composition roots (the CLI, scripts) hand these to the adapters.
+ *
+ * @module
+ */
+export * from "./node_files.ts";
+export * from "./http_files.ts";
+export * from "./node_file_reader.ts";
