@@ -1,0 +1,292 @@
+/** Shared by the layout and archive adapters: an OCI image layout over `Files`, as containerd imports it. */
+import type { BlobInfo, ContentProvider, ImageRecord, ImageSource } from "../core/content.ts";
+import { parseDigest } from "../core/digest.ts";
+import { createDigester } from "../core/digester.ts";
+import {
+  DigestMismatchError,
+  InvalidArgumentError,
+  NotFoundError,
+  UnsupportedError,
+} from "../core/errors.ts";
+import type { Files } from "../core/files.ts";
+import type { Descriptor } from "../core/types.ts";
+
+/** How index entries become image names (containerd's `ctr images import` options). */
+export interface NamingOptions {
+  /**
+   * The repository for tag-only `org.opencontainers.image.ref.name` annotations, like
+   * `ctr images import --base-name`: `latest` becomes `<baseName>:latest`, and a full reference
+   * outside `baseName` is dropped.
+   */
+  readonly baseName?: string;
+  /** Also name every entry `<baseName>@<digest>`, like `ctr images import --digests`. */
+  readonly digestRefs?: boolean;
+}
+
+/** JSON documents of a layout or archive are read with containerd's 20 MiB cap. */
+export const JSON_LIMIT: number = 20 * 1024 * 1024;
+const _CHUNK = 1024 * 1024;
+const _ANNOTATION_IMAGE_NAME = "io.containerd.image.name";
+const _ANNOTATION_REF_NAME = "org.opencontainers.image.ref.name";
+
+/**
+ * Opens the layout in `files`: checks `oci-layout`, reads `index.json` once, and serves its blobs
+ * (plus `extra` in-memory blobs, keyed by digest) by validated digest only.
+ */
+export async function openLayoutFiles(
+  files: Files,
+  label: string,
+  options: NamingOptions & { extra?: ReadonlyMap<string, Uint8Array> } = {},
+): Promise<ImageSource> {
+  const what = `Cannot open ${label}`;
+  const layout = await readJsonFile(files, "oci-layout", what);
+  const version = (layout as { imageLayoutVersion?: unknown })?.imageLayoutVersion;
+  if (version !== "1.0.0") {
+    throw new UnsupportedError(
+      `${what}: expected imageLayoutVersion "1.0.0" in oci-layout, found ${
+        JSON.stringify(version)
+      }`,
+    );
+  }
+  const index = await readJsonFile(files, "index.json", what);
+  const entries = parseIndexEntries(index, `${what}: index.json`);
+  return {
+    content: layoutContent(files, label, options.extra),
+    images: imageLister(imageRecords(entries, options), label),
+  };
+}
+
+/** Reads and parses a JSON file, with errors naming the file and the problem. */
+export async function readJsonFile(files: Files, path: string, what: string): Promise<unknown> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await files.read(path);
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      throw new NotFoundError(`${what}: ${path} is missing`, { cause: error });
+    }
+    throw error;
+  }
+  return parseJsonBytes(bytes, `${what}: ${path}`);
+}
+
+/** Parses JSON bytes, capped at {@link JSON_LIMIT}; `where` starts the error message. */
+export function parseJsonBytes(bytes: Uint8Array, where: string): unknown {
+  if (bytes.length > JSON_LIMIT) {
+    throw new InvalidArgumentError(
+      `${where} is too large: expected at most 20 MiB, found ${bytes.length} bytes`,
+    );
+  }
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new InvalidArgumentError(`${where} is not JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The `manifests` of an index document, each checked to be a descriptor with a valid digest. */
+export function parseIndexEntries(index: unknown, where: string): Descriptor[] {
+  if (typeof index !== "object" || index === null || Array.isArray(index)) {
+    throw new InvalidArgumentError(`${where}: expected a JSON object, found ${_kind(index)}`);
+  }
+  const manifests = (index as { manifests?: unknown }).manifests;
+  if (manifests === undefined || manifests === null) return [];
+  if (!Array.isArray(manifests)) {
+    throw new InvalidArgumentError(
+      `${where}: expected "manifests" to be an array, found ${_kind(manifests)}`,
+    );
+  }
+  return manifests.map((entry, i) => checkDescriptor(entry, `${where}: manifests[${i}]`));
+}
+
+/** Checks the fields of a descriptor that name and size content; others pass through. */
+export function checkDescriptor(value: unknown, where: string): Descriptor {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(`${where}: expected a descriptor object, found ${_kind(value)}`);
+  }
+  const { mediaType, digest, size, annotations } = value as Record<string, unknown>;
+  if (typeof mediaType !== "string") {
+    throw new InvalidArgumentError(
+      `${where}: expected a string mediaType, found ${_kind(mediaType)}`,
+    );
+  }
+  if (typeof digest !== "string") {
+    throw new InvalidArgumentError(`${where}: expected a string digest, found ${_kind(digest)}`);
+  }
+  try {
+    parseDigest(digest);
+  } catch (error) {
+    throw new InvalidArgumentError(`${where}: ${(error as Error).message}`, { cause: error });
+  }
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
+    throw new InvalidArgumentError(
+      `${where}: expected a non-negative integer size, found ${JSON.stringify(size)}`,
+    );
+  }
+  if (
+    annotations !== undefined &&
+    (typeof annotations !== "object" || annotations === null || Array.isArray(annotations) ||
+      Object.values(annotations).some((v) => typeof v !== "string"))
+  ) {
+    throw new InvalidArgumentError(`${where}: expected annotations to map strings to strings`);
+  }
+  return value as Descriptor;
+}
+
+/**
+ * The image records containerd's import creates for index entries (`imageName` with ctr's
+ * `FilterRefPrefix` translator, then `DigestTranslator`): a later entry with the same name replaces
+ * the target of the earlier one, as `images.Store.Update` does. Targets keep what containerd stores:
+ * media type, digest and size.
+ */
+export function imageRecords(
+  entries: readonly Descriptor[],
+  options: NamingOptions,
+): ImageRecord[] {
+  const { baseName, digestRefs } = options;
+  if (digestRefs && !baseName) {
+    throw new InvalidArgumentError("Cannot name images by digest: expected a baseName, found none");
+  }
+  const records = new Map<string, ImageRecord>();
+  for (const entry of entries) {
+    const target: Descriptor = {
+      mediaType: entry.mediaType,
+      digest: entry.digest,
+      size: entry.size,
+    };
+    const name = imageName(entry.annotations ?? {}, baseName);
+    if (name) records.set(name, { name, target, labels: {} });
+    if (digestRefs) {
+      const ref = `${baseName}@${entry.digest}`;
+      records.set(ref, { name: ref, target, labels: {} });
+    }
+  }
+  return [...records.values()];
+}
+
+function imageName(
+  annotations: Readonly<Record<string, string>>,
+  baseName: string | undefined,
+): string {
+  const full = annotations[_ANNOTATION_IMAGE_NAME];
+  if (full) return full;
+  const ref = annotations[_ANNOTATION_REF_NAME];
+  if (!ref) return "";
+  if (/[/:@]/.test(ref)) return baseName === undefined || _hasImagePrefix(ref, baseName) ? ref : "";
+  return baseName ? `${baseName}:${ref}` : "";
+}
+
+function _hasImagePrefix(ref: string, prefix: string): boolean {
+  return ref.startsWith(prefix) &&
+    (ref.length === prefix.length || "/:@".includes(ref[prefix.length]));
+}
+
+/** Image records looked up by exact name. */
+export function imageLister(records: readonly ImageRecord[], label: string): ImageSource["images"] {
+  const byName = new Map(records.map((r) => [r.name, r]));
+  return {
+    get(name: string): Promise<ImageRecord> {
+      const record = byName.get(name);
+      if (record) return Promise.resolve(record);
+      return Promise.reject(new NotFoundError(`Cannot find image "${name}" in ${label}`));
+    },
+    list(): Promise<ImageRecord[]> {
+      return Promise.resolve([...records]);
+    },
+  };
+}
+
+/**
+ * Blobs at `blobs/<algorithm>/<encoded>`, the path built only from a parsed digest. `stream()`
+ * hashes as it goes and errors with `DigestMismatchError` at the end when the content is wrong;
+ * `read()` and `readRange()` do not verify (core's `readBlob` does).
+ */
+export function layoutContent(
+  files: Files,
+  label: string,
+  extra: ReadonlyMap<string, Uint8Array> = new Map(),
+): ContentProvider {
+  function pathOf(digest: string): string {
+    const { algorithm, encoded } = parseDigest(digest);
+    return `blobs/${algorithm}/${encoded}`;
+  }
+  async function attempt<T>(digest: string, io: (path: string) => Promise<T>): Promise<T> {
+    if (typeof digest !== "string") {
+      throw new TypeError("Cannot read blob: expected a string digest");
+    }
+    const path = pathOf(digest);
+    try {
+      return await io(path);
+    } catch (error) {
+      if (error instanceof NotFoundError) {
+        throw new NotFoundError(`Cannot find blob "${digest}" in ${label}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+  async function info(digest: string): Promise<BlobInfo> {
+    const memory = extra.get(digest);
+    if (memory) return { digest, size: memory.length };
+    const stat = await attempt(digest, (path) => files.stat(path));
+    if (!stat.isFile) {
+      throw new NotFoundError(`Cannot find blob "${digest}" in ${label}: not a file`);
+    }
+    return { digest, size: stat.size };
+  }
+  async function readRange(
+    descriptor: Descriptor,
+    offset: number,
+    length: number,
+  ): Promise<Uint8Array> {
+    const memory = extra.get(descriptor.digest);
+    if (memory) return memory.slice(offset, offset + length);
+    return await attempt(descriptor.digest, (path) => files.readRange(path, offset, length));
+  }
+  return {
+    info,
+    async read(descriptor: Descriptor): Promise<Uint8Array> {
+      const memory = extra.get(descriptor.digest);
+      if (memory) return memory.slice();
+      return await attempt(descriptor.digest, (path) => files.read(path));
+    },
+    readRange,
+    async stream(descriptor: Descriptor): Promise<ReadableStream<Uint8Array>> {
+      const { size } = await info(descriptor.digest);
+      const digester = createDigester(parseDigest(descriptor.digest).algorithm);
+      let offset = 0;
+      return new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const chunk = offset < size
+            ? await readRange(descriptor, offset, Math.min(_CHUNK, size - offset))
+            : new Uint8Array(0);
+          if (chunk.length > 0) {
+            offset += chunk.length;
+            digester.update(chunk);
+            controller.enqueue(chunk);
+            return;
+          }
+          const actual = digester.digest();
+          if (offset !== size || actual !== descriptor.digest) {
+            controller.error(
+              new DigestMismatchError(
+                `Cannot verify blob "${descriptor.digest}" in ${label}: expected ${size} bytes with that digest, found ${offset} bytes with ${actual}`,
+                { expected: descriptor.digest, actual },
+              ),
+            );
+            return;
+          }
+          controller.close();
+        },
+      });
+    },
+  } satisfies ContentProvider;
+}
+
+function _kind(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+}
