@@ -23,3 +23,4 @@ export * from "./src/core/image.ts";
 export * from "./src/core/usage.ts";
 export * from "./src/core/image_store.ts";
 export * from "./src/core/files.ts";
+export * from "./src/core/document_cache.ts";

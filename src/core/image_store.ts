@@ -1,1 +1,491 @@
-export {};
+/** containerd's CRI image store: references to images, images by full or truncated ID. */
+import { _readConfig } from "./_read_document.ts";
+import { type Image, ImageTable } from "./_image_table.ts";
+import { chainId } from "./chain_id.ts";
+import type { ContentProvider, ImageGetter, ImageLister, ImageRecord } from "./content.ts";
+import { DocumentCache } from "./document_cache.ts";
+import {
+  AmbiguousDigestError,
+  DigestMismatchError,
+  InvalidArgumentError,
+  NotFoundError,
+  OciStoreError,
+  UnsupportedError,
+} from "./errors.ts";
+import { manifestFor } from "./image.ts";
+import { type MatchComparer, only } from "./platform_matcher.ts";
+import type { Platform } from "./types.ts";
+import { imageUsage } from "./usage.ts";
+
+export type { Image } from "./_image_table.ts";
+
+/** The label that pins an image (kept from garbage collection), with the value `pinned`. */
+export const PINNED_LABEL = "io.cri-containerd.pinned";
+
+/** What a store reads: content, and image records by name (a listing enables `sync`). */
+export interface ImageStoreSource {
+  /** The blobs. */
+  readonly content: ContentProvider;
+  /** The image records. */
+  readonly images: ImageGetter | ImageLister;
+}
+
+/** Options of an {@link ImageStore}. */
+export interface ImageStoreOptions {
+  /** Chooses the manifest of multi-platform images (default: `only(host)`, as the CRI's default). */
+  readonly platform?: MatchComparer;
+  /** The host platform (default linux/amd64); fills an empty OS in config platforms. */
+  readonly host?: Platform;
+  /** Parsed documents shared with other stores over the same content. */
+  readonly cache?: DocumentCache;
+  /** How many images `sync` loads at once (default 8). */
+  readonly concurrency?: number;
+}
+
+/** A change of what a reference points at. */
+export interface ImageChange {
+  /** `added`: a new reference; `updated`: it points elsewhere or its pin changed; `removed`: it is gone. */
+  readonly type: "added" | "updated" | "removed";
+  /** The reference. */
+  readonly reference: string;
+  /** The image ID it pointed at before (`updated`, `removed`). */
+  readonly oldId?: string;
+  /** The image ID it points at now (`added`, `updated`). */
+  readonly newId?: string;
+}
+
+/** What {@link ImageStore.sync} did. */
+export interface SyncResult {
+  /** References the source lists and the store now holds. */
+  readonly updated: readonly string[];
+  /** References the store forgot because the source no longer lists them. */
+  readonly removed: readonly string[];
+  /** References whose image could not be read, with why; the store kept what it had for them. */
+  readonly failures: readonly { readonly reference: string; readonly error: Error }[];
+}
+
+const _errorClasses = {
+  NOT_FOUND: NotFoundError,
+  INVALID_ARGUMENT: InvalidArgumentError,
+  UNSUPPORTED: UnsupportedError,
+  AMBIGUOUS: AmbiguousDigestError,
+} as const;
+
+function _wrap(error: unknown, message: string): Error {
+  if (!(error instanceof OciStoreError)) return error as Error;
+  const text = `${message}: ${error.message}`;
+  if (error instanceof DigestMismatchError) {
+    return new DigestMismatchError(text, {
+      cause: error,
+      expected: error.expected,
+      actual: error.actual,
+    });
+  }
+  const Class = _errorClasses[error.code as keyof typeof _errorClasses];
+  return Class
+    ? new Class(text, { cause: error, reason: error.reason })
+    : new OciStoreError(error.code, text, { cause: error, reason: error.reason });
+}
+
+/**
+ * containerd's CRI image store over a source: `update(ref)` reads the image a reference names
+ * and records it by ID; `resolve`, `get` and `list` answer from memory, exactly as containerd
+ * does, oddities included. Beyond containerd: updates of one reference apply in call order while
+ * different references load in parallel, readers never see a half-applied update, each document is
+ * read and parsed once, `sync()` mirrors a whole source, and changes are announced.
+ *
+ * @example
+ * ```ts
+ * import { ImageStore, only } from "@ocistore/ocistore";
+ * import { memorySource } from "@ocistore/ocistore/memory";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const source = memorySource();
+ * const image = await source.addImage({ layers: ["hello"] });
+ * source.setRecord("docker.io/library/hello:1", image.manifest);
+ * const store = new ImageStore(source, { platform: only({ os: "linux", architecture: "amd64" }) });
+ * await store.update("docker.io/library/hello:1");
+ * const id = store.resolve("docker.io/library/hello:1");
+ * assertEquals(store.get(id.slice(7, 19)).references, ["docker.io/library/hello:1"]);
+ * ```
+ */
+export class ImageStore {
+  readonly #source: ImageStoreSource;
+  readonly #options: ImageStoreOptions;
+  readonly #platform: MatchComparer;
+  readonly #cache: DocumentCache;
+  readonly #refCache = new Map<string, string>();
+  readonly #table = new ImageTable();
+  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #listeners = new Set<(change: ImageChange) => void>();
+
+  /**
+   * @param source The content and image records to read.
+   * @param options The platform, host, shared cache and concurrency.
+   */
+  constructor(source: ImageStoreSource, options: ImageStoreOptions = {}) {
+    this.#source = source;
+    this.#options = options;
+    this.#platform = options.platform ??
+      only(options.host ?? { os: "linux", architecture: "amd64" }, { host: options.host });
+    this.#cache = options.cache ?? new DocumentCache();
+  }
+
+  /**
+   * A store pre-filled with images and no source, as containerd's `NewFakeStore`: every reference
+   * of every image resolves to its ID. `update` and `sync` find nothing on it.
+   *
+   * @param images The images.
+   * @returns The store.
+   * @throws {InvalidArgumentError} When an image ID is not a valid digest.
+   * @example
+   * ```ts
+   * import { ImageStore } from "@ocistore/ocistore";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const id = "sha256:" + "a".repeat(64);
+   * const store = ImageStore.fromImages([{
+   *   id, references: ["docker.io/library/a:1"], chainId: "", size: 1, pinned: false,
+   *   imageSpec: { os: "linux", architecture: "amd64", rootfs: { type: "layers", diff_ids: [] } },
+   * }]);
+   * assertEquals(store.resolve("docker.io/library/a:1"), id);
+   * ```
+   */
+  static fromImages<S extends ImageStore>(
+    this: new (source: ImageStoreSource, options?: ImageStoreOptions) => S,
+    images: readonly Image[],
+  ): S {
+    const store: S = new this({
+      content: {
+        info: (digest) =>
+          Promise.reject(new NotFoundError(`Cannot find blob ${digest}: no content`)),
+        read: (d) => Promise.reject(new NotFoundError(`Cannot find blob ${d.digest}: no content`)),
+        stream: (d) =>
+          Promise.reject(new NotFoundError(`Cannot find blob ${d.digest}: no content`)),
+        readRange: (d) =>
+          Promise.reject(new NotFoundError(`Cannot find blob ${d.digest}: no content`)),
+      },
+      images: {
+        get: (name) => Promise.reject(new NotFoundError(`Cannot find image "${name}"`)),
+        list: () => Promise.resolve([]),
+      },
+    });
+    for (const image of images) {
+      for (const ref of image.references) (store as ImageStore).#refCache.set(ref, image.id);
+      try {
+        (store as ImageStore).#table.add(image);
+      } catch (error) {
+        throw _wrap(error, `Cannot add image ${image.id}`);
+      }
+    }
+    return store;
+  }
+
+  /**
+   * The same source seen for another platform, sharing this store's document cache, so nothing
+   * is read twice.
+   *
+   * @param platform The other platform's matcher.
+   * @returns A new, empty store.
+   * @example
+   * ```ts
+   * import { ImageStore, only } from "@ocistore/ocistore";
+   * import { memorySource } from "@ocistore/ocistore/memory";
+   * import { assertNotEquals } from "@std/assert";
+   *
+   * const source = memorySource();
+   * const amd64 = await source.addImage({ platform: { os: "linux", architecture: "amd64" } });
+   * const arm64 = await source.addImage({ platform: { os: "linux", architecture: "arm64" } });
+   * source.setRecord("example.com/multi:1", await source.addIndex([amd64.manifest, arm64.manifest]));
+   * const store = new ImageStore(source, { platform: only({ os: "linux", architecture: "amd64" }) });
+   * const armStore = store.forPlatform(only({ os: "linux", architecture: "arm64" }));
+   * await store.update("example.com/multi:1");
+   * await armStore.update("example.com/multi:1");
+   * assertNotEquals(store.resolve("example.com/multi:1"), armStore.resolve("example.com/multi:1"));
+   * ```
+   */
+  forPlatform(platform: MatchComparer): ImageStore {
+    return new ImageStore(this.#source, { ...this.#options, platform, cache: this.#cache });
+  }
+
+  /**
+   * Re-reads the image `ref` names and updates the cache, as containerd's `Store.Update`: a
+   * reference gone from the source is forgotten; one pointing at the same ID keeps its cached
+   * metadata (only the pin may change); one pointing elsewhere moves. Updates of one reference
+   * take effect in call order.
+   *
+   * @param ref The image name, used verbatim (no normalization).
+   * @throws The source's or the image's read errors, wrapped with what was being done; the cache
+   *   is then untouched. An invalid image ID fails after the reference was recorded, as in containerd.
+   * @example
+   * ```ts
+   * import { ImageStore, NotFoundError } from "@ocistore/ocistore";
+   * import { memorySource } from "@ocistore/ocistore/memory";
+   * import { assertThrows } from "@std/assert";
+   *
+   * const source = memorySource();
+   * source.setRecord("example.com/a:1", (await source.addImage({})).manifest);
+   * const store = new ImageStore(source);
+   * await store.update("example.com/a:1");
+   * source.deleteRecord("example.com/a:1");
+   * await store.update("example.com/a:1");
+   * assertThrows(() => store.resolve("example.com/a:1"), NotFoundError);
+   * ```
+   */
+  update(ref: string): Promise<void> {
+    return this.#enqueue(ref, async () => {
+      let record: ImageRecord | undefined;
+      try {
+        record = await this.#source.images.get(ref);
+      } catch (error) {
+        if (!(error instanceof OciStoreError && error.code === "NOT_FOUND")) {
+          throw _wrap(error, `Cannot update "${ref}": get image from source`);
+        }
+      }
+      const image = record && await this.#load(record);
+      this.#apply(ref, image);
+    });
+  }
+
+  /**
+   * Updates every name the source lists and forgets the names it no longer lists. Images load in
+   * parallel but apply in the source's order, so an image shared by several references keeps the
+   * size containerd would report (the first reference added wins).
+   *
+   * @returns What was updated, removed, and what failed (failures do not stop the others).
+   * @throws {UnsupportedError} When the source cannot list its images.
+   * @example
+   * ```ts
+   * import { ImageStore } from "@ocistore/ocistore";
+   * import { memorySource } from "@ocistore/ocistore/memory";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const source = memorySource();
+   * const image = await source.addImage({});
+   * source.setRecord("example.com/a:1", image.manifest);
+   * source.setRecord("example.com/a:2", image.manifest);
+   * const store = new ImageStore(source);
+   * const result = await store.sync();
+   * assertEquals(result.updated, ["example.com/a:1", "example.com/a:2"]);
+   * assertEquals(store.list()[0].references, ["example.com/a:1", "example.com/a:2"]);
+   * ```
+   */
+  async sync(): Promise<SyncResult> {
+    const images = this.#source.images;
+    if (!("list" in images)) {
+      throw new UnsupportedError("Cannot sync the image store: the source cannot list its images");
+    }
+    const records = new Map<string, ImageRecord>();
+    for (const record of await images.list()) records.set(record.name, record);
+    const limit = Math.max(1, this.#options.concurrency ?? 8);
+    let running = 0;
+    const waiting: (() => void)[] = [];
+    const load = async (record: ImageRecord) => {
+      while (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+      running++;
+      try {
+        return await this.#load(record);
+      } finally {
+        running--;
+        waiting.shift()?.();
+      }
+    };
+    const loads = [...records.values()].map((record) => {
+      const loaded = load(record);
+      loaded.catch(() => {}); // observed below, in order
+      return loaded;
+    });
+    const updated: string[] = [];
+    const failures: { reference: string; error: Error }[] = [];
+    let turn: Promise<unknown> = Promise.resolve();
+    const applied = [...records.keys()].map((ref, i) => {
+      const previous = turn;
+      const done = this.#enqueue(ref, async () => {
+        const image = await loads[i];
+        await previous;
+        this.#apply(ref, image);
+      }).then(
+        () => void updated.push(ref),
+        (error) => void failures.push({ reference: ref, error }),
+      );
+      turn = done;
+      return done;
+    });
+    await Promise.all(applied);
+    const removed = [...this.#refCache.keys()].filter((ref) => !records.has(ref));
+    await Promise.all(removed.map((ref) => this.#enqueue(ref, () => this.#apply(ref, undefined))));
+    return { updated, removed, failures };
+  }
+
+  /**
+   * The image ID a reference points at (exact string match, as containerd's `Resolve`).
+   *
+   * @param ref The reference as it was updated.
+   * @returns The image ID.
+   * @throws {NotFoundError} When the reference is not cached.
+   * @example
+   * ```ts
+   * import { ImageStore, NotFoundError } from "@ocistore/ocistore";
+   * import { assertThrows } from "@std/assert";
+   *
+   * assertThrows(() => new ImageStore({} as never).resolve("busybox"), NotFoundError);
+   * ```
+   */
+  resolve(ref: string): string {
+    const id = this.#refCache.get(ref);
+    if (id === undefined) {
+      throw new NotFoundError(`Cannot resolve "${ref}": the store has no such reference`);
+    }
+    return id;
+  }
+
+  /**
+   * The image with this ID, full or truncated (`sha256:abc…`, or hex alone), as containerd's `Get`.
+   *
+   * @param id A full ID or a unique prefix of it.
+   * @returns The image.
+   * @throws {NotFoundError} When no image has such an ID.
+   * @throws {AmbiguousDigestError} When the prefix fits more than one image.
+   * @example
+   * ```ts
+   * import { AmbiguousDigestError, ImageStore } from "@ocistore/ocistore";
+   * import { assertThrows } from "@std/assert";
+   *
+   * const image = (hex: string) => ({
+   *   id: `sha256:${hex.repeat(64)}`, references: [`example.com/${hex}:1`], chainId: "", size: 0,
+   *   pinned: false, imageSpec: { os: "", architecture: "", rootfs: { type: "", diff_ids: [] } },
+   * });
+   * const store = ImageStore.fromImages([image("a"), image("b")]);
+   * assertThrows(() => store.get(""), AmbiguousDigestError);
+   * ```
+   */
+  get(id: string): Image {
+    return this.#table.get(id);
+  }
+
+  /**
+   * Every image in the store (order unspecified in containerd; here, the order they were added).
+   *
+   * @returns The images.
+   * @example
+   * ```ts
+   * import { ImageStore } from "@ocistore/ocistore";
+   * import { assertEquals } from "@std/assert";
+   *
+   * assertEquals(ImageStore.fromImages([]).list(), []);
+   * ```
+   */
+  list(): Image[] {
+    return this.#table.list();
+  }
+
+  /**
+   * Subscribes to reference changes (for UIs).
+   *
+   * @param listener Called after each change is applied.
+   * @returns A function that unsubscribes.
+   * @example
+   * ```ts
+   * import { type ImageChange, ImageStore } from "@ocistore/ocistore";
+   * import { memorySource } from "@ocistore/ocistore/memory";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const source = memorySource();
+   * source.setRecord("example.com/a:1", (await source.addImage({})).manifest);
+   * const store = new ImageStore(source);
+   * const changes: ImageChange[] = [];
+   * store.onChange((change) => changes.push(change));
+   * await store.update("example.com/a:1");
+   * assertEquals(changes.map((c) => c.type), ["added"]);
+   * ```
+   */
+  onChange(listener: (change: ImageChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Applies a read image to the cache (containerd's `Store.update`); `undefined` means gone. */
+  protected applyImage(ref: string, image: Image | undefined): void {
+    this.#apply(ref, image);
+  }
+
+  #enqueue<T>(ref: string, job: () => Promise<T> | T): Promise<T> {
+    const previous = this.#queues.get(ref) ?? Promise.resolve();
+    const run = previous.then(job);
+    const tail = run.catch(() => {});
+    this.#queues.set(ref, tail);
+    tail.then(() => {
+      if (this.#queues.get(ref) === tail) this.#queues.delete(ref);
+    });
+    return run;
+  }
+
+  async #load(record: ImageRecord): Promise<Image> {
+    const content = this.#source.content;
+    const options = { platform: this.#platform, host: this.#options.host, cache: this.#cache };
+    const what = `Cannot read image "${record.name}"`;
+    let diffIds: readonly string[];
+    try {
+      const { manifest } = await manifestFor(content, record.target, options);
+      diffIds = (await _readConfig(content, manifest.config, options)).rootfs.diff_ids;
+    } catch (error) {
+      throw _wrap(error, `${what}: get image diffIDs`);
+    }
+    let size: number;
+    try {
+      size = await imageUsage(content, record.target, {
+        ...options,
+        manifestLimit: 1,
+        manifestUsage: true,
+      });
+    } catch (error) {
+      throw _wrap(error, `${what}: get image compressed resource size`);
+    }
+    const { manifest } = await manifestFor(content, record.target, options);
+    const imageSpec = await _readConfig(content, manifest.config, options);
+    return {
+      id: manifest.config.digest,
+      references: [record.name],
+      chainId: chainId(diffIds),
+      size,
+      imageSpec,
+      pinned: record.labels[PINNED_LABEL] === "pinned",
+    };
+  }
+
+  #apply(ref: string, image: Image | undefined): void {
+    const oldId = this.#refCache.get(ref);
+    if (image === undefined) {
+      if (oldId === undefined) return;
+      this.#table.delete(oldId, ref);
+      this.#refCache.delete(ref);
+      this.#emit({ type: "removed", reference: ref, oldId });
+      return;
+    }
+    if (oldId !== undefined) {
+      if (oldId === image.id) {
+        if (this.#table.isPinned(image.id, ref) === image.pinned) return;
+        if (image.pinned) this.#table.pin(image.id, ref);
+        else this.#table.unpin(image.id, ref);
+        this.#emit({ type: "updated", reference: ref, oldId, newId: image.id });
+        return;
+      }
+      this.#table.delete(oldId, ref);
+    }
+    this.#refCache.set(ref, image.id);
+    try {
+      this.#table.add(image);
+    } catch (error) {
+      throw _wrap(error, `Cannot add image "${ref}"`);
+    }
+    this.#emit(
+      oldId === undefined
+        ? { type: "added", reference: ref, newId: image.id }
+        : { type: "updated", reference: ref, oldId, newId: image.id },
+    );
+  }
+
+  #emit(change: ImageChange): void {
+    for (const listener of this.#listeners) listener(change);
+  }
+}

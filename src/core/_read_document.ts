@@ -1,0 +1,74 @@
+/** Reads verified, validated, parsed documents through an optional shared cache. */
+import { readBlob } from "./content.ts";
+import type { ContentProvider } from "./content.ts";
+import type { DocumentCache } from "./document_cache.ts";
+import {
+  DEFAULT_DOCUMENT_LIMIT,
+  parseImageConfig,
+  parseIndex,
+  parseManifest,
+  validateMediaType,
+} from "./documents.ts";
+import type { Descriptor, ImageConfig, Index, Manifest } from "./types.ts";
+
+/** What every document-reading helper accepts. */
+export interface ReadDocumentOptions {
+  /** Shares reads and parses between calls (content is immutable by digest). */
+  readonly cache?: DocumentCache;
+  /** Largest document accepted (default 4 MiB). */
+  readonly maxBytes?: number;
+}
+
+function _read<T>(
+  kind: string,
+  provider: ContentProvider,
+  descriptor: Descriptor,
+  options: ReadDocumentOptions,
+  parse: (bytes: Uint8Array) => T,
+): Promise<T> {
+  const load = async () => {
+    const bytes = await readBlob(provider, descriptor, {
+      maxBytes: options.maxBytes ?? DEFAULT_DOCUMENT_LIMIT,
+    });
+    return { value: parse(bytes), bytes: bytes.byteLength };
+  };
+  if (!options.cache) return load().then((loaded) => loaded.value);
+  // The media type is part of the key: the same bytes validate differently as manifest or index.
+  return options.cache.get(`${kind}:${descriptor.mediaType}:${descriptor.digest}`, load);
+}
+
+export function _readManifest(
+  provider: ContentProvider,
+  descriptor: Descriptor,
+  options: ReadDocumentOptions = {},
+): Promise<Manifest> {
+  return _read("manifest", provider, descriptor, options, (bytes) => {
+    validateMediaType(bytes, descriptor.mediaType);
+    return parseManifest(bytes, { source: descriptor.digest, maxBytes: options.maxBytes });
+  });
+}
+
+export function _readIndex(
+  provider: ContentProvider,
+  descriptor: Descriptor,
+  options: ReadDocumentOptions = {},
+): Promise<Index> {
+  return _read("index", provider, descriptor, options, (bytes) => {
+    validateMediaType(bytes, descriptor.mediaType);
+    return parseIndex(bytes, { source: descriptor.digest, maxBytes: options.maxBytes });
+  });
+}
+
+export function _readConfig(
+  provider: ContentProvider,
+  descriptor: Descriptor,
+  options: ReadDocumentOptions = {},
+): Promise<ImageConfig> {
+  return _read(
+    "config",
+    provider,
+    descriptor,
+    options,
+    (bytes) => parseImageConfig(bytes, { source: descriptor.digest, maxBytes: options.maxBytes }),
+  );
+}
