@@ -105,9 +105,10 @@ function _requireName(action: string, ref: Reference): void {
  * ```
  */
 export function withTag(ref: Reference, tag: string): Reference {
-  const action = `Cannot add tag ${quote(String(tag))} to`;
+  if (typeof tag !== "string") throw new TypeError("withTag expects the tag as a string");
+  const action = `Cannot add tag ${quote(tag)} to`;
   _requireName(action, ref);
-  if (typeof tag !== "string" || !isTag(tag)) {
+  if (!isTag(tag)) {
     throw new InvalidArgumentError(
       `${action} ${quote(formatReference(ref))}: expected a letter, digit or "_" then up to 127 ` +
         `of those, "." or "-"`,
@@ -140,9 +141,10 @@ export function withTag(ref: Reference, tag: string): Reference {
  * ```
  */
 export function withDigest(ref: Reference, digest: string): Reference {
-  const action = `Cannot add digest ${quote(String(digest))} to`;
+  if (typeof digest !== "string") throw new TypeError("withDigest expects the digest as a string");
+  const action = `Cannot add digest ${quote(digest)} to`;
   _requireName(action, ref);
-  if (typeof digest !== "string" || !isDigestPattern(digest)) {
+  if (!isDigestPattern(digest)) {
     throw new InvalidArgumentError(
       `${action} ${quote(formatReference(ref))}: expected <algorithm>:<at least 32 hex characters>`,
       { reason: "DIGEST_INVALID_FORMAT" },

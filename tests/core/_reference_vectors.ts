@@ -128,7 +128,11 @@ function quotedPrefix(text: string): string {
 }
 
 /** Runs `check` on every case and fails once, listing every case that failed. */
-export function checkEvery<T>(cases: readonly T[], label: (c: T) => string, check: (c: T) => void) {
+export function checkEvery<T>(
+  cases: readonly T[],
+  label: (c: T) => string,
+  check: (c: T) => void,
+): void {
   const failures: string[] = [];
   for (const c of cases) {
     try {
