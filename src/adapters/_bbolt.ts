@@ -14,6 +14,8 @@ export interface BoltEntry {
 
 /** A bucket of a snapshot; keys come back in bbolt's order (bytewise). */
 export interface BoltBucket {
+  /** The page id of the bucket's root page; 0 for an inline bucket (stored in its parent's value). */
+  readonly root: number;
   /** The value stored under `key`; undefined when absent or when `key` names a bucket. */
   get(key: string | Uint8Array): Uint8Array | undefined;
   /** The nested bucket under `key`; undefined when absent or when `key` names a value. */
@@ -191,15 +193,15 @@ function _bytes(key: string | Uint8Array): Uint8Array {
 
 /** A bucket rooted at a page of the file, or inline (its one leaf page stored in its value). */
 class _Bucket implements BoltBucket {
+  readonly root: number;
   readonly #pages: _Pages;
-  readonly #root: number;
   readonly #inline: Uint8Array | undefined;
   readonly #depth: number;
 
   constructor(pages: _Pages, root: number, inline: Uint8Array | undefined, depth: number) {
     if (depth > _maxDepth) _fail(`buckets nest deeper than ${_maxDepth} levels`);
     this.#pages = pages;
-    this.#root = root;
+    this.root = root;
     this.#inline = inline;
     this.#depth = depth;
   }
@@ -216,7 +218,7 @@ class _Bucket implements BoltBucket {
 
   /** The leaf element holding `key`, found by binary search down branch pages. */
   #find(key: Uint8Array): { node: _Node; index: number } | undefined {
-    let node = this.#node(this.#root, 0);
+    let node = this.#node(this.root, 0);
     for (let level = 1; !node.leaf; level++) {
       // The last element whose key is <= key leads to the subtree that may hold it.
       let low = 0;
@@ -266,7 +268,7 @@ class _Bucket implements BoltBucket {
   }
 
   *entries(): Generator<BoltEntry> {
-    yield* this.#walk(this.#root, 0);
+    yield* this.#walk(this.root, 0);
   }
 
   *#walk(id: number, level: number): Generator<BoltEntry> {
@@ -366,9 +368,10 @@ export async function readBolt(
     let snapshot: BoltSnapshot | undefined;
     let failure: unknown;
     try {
-      snapshot = parseBolt(bytes);
+      const parsed = parseBolt(bytes);
       // Decoding every page now lets a read torn by a commit be retried rather than fail later.
-      _touch(snapshot.root);
+      _touch(parsed.root);
+      snapshot = parsed;
     } catch (error) {
       failure = error;
     }

@@ -1,0 +1,214 @@
+/** Test support: a real containerd daemon in a temp directory, ctr and its output, archive tweaks. */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+
+/** A running containerd with its own root, state and socket. */
+export interface Containerd {
+  /** The daemon's root directory (what `openContainerd` opens). */
+  readonly root: string;
+  /** The daemon's process id. */
+  readonly pid: number;
+  /** Runs `ctr -a SOCKET -n NAMESPACE ARGS…` and resolves with its stdout. */
+  ctr(namespace: string, ...args: string[]): Promise<string>;
+  /** Stops the daemon (SIGTERM, then SIGKILL) and, unless `keep`, removes its directories. */
+  stop(options?: { keep?: boolean }): Promise<void>;
+  /** Removes the daemon's directories (after `stop({ keep: true })`). */
+  remove(): void;
+}
+
+/**
+ * Runs a command and resolves with its stdout.
+ *
+ * @param command The program.
+ * @param args Its arguments.
+ * @returns Standard output.
+ */
+export function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(" ")}: ${error.message}\n${stderr}`));
+      else resolve(String(stdout));
+    });
+  });
+}
+
+const _running = new Set<ChildProcess>();
+let _exitHook = false;
+
+function _waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/**
+ * Starts Debian's containerd 1.6 as root with a temp root, state and socket, the CRI plugin on
+ * the native snapshotter, and waits until `ctr version` answers.
+ *
+ * @returns The running daemon.
+ */
+export async function startContainerd(): Promise<Containerd> {
+  const dir = mkdtempSync(join(tmpdir(), "ocistore-containerd-"));
+  const root = join(dir, "root");
+  const state = join(dir, "state");
+  const socket = join(state, "containerd.sock");
+  mkdirSync(root);
+  mkdirSync(state);
+  const config = join(dir, "config.toml");
+  writeFileSync(
+    config,
+    [
+      "version = 2",
+      `root = "${root}"`,
+      `state = "${state}"`,
+      "[grpc]",
+      `  address = "${socket}"`,
+      "[debug]",
+      `  address = ""`,
+      `[plugins."io.containerd.grpc.v1.cri".containerd]`,
+      `  snapshotter = "native"`,
+      "",
+    ].join("\n"),
+  );
+  const child = spawn("containerd", ["--config", config], { stdio: "ignore" });
+  _running.add(child);
+  if (!_exitHook) {
+    _exitHook = true;
+    // A failed run must not leave a daemon behind.
+    process.once("exit", () => {
+      for (const c of _running) c.kill("SIGKILL");
+    });
+  }
+  const ctr = (namespace: string, ...args: string[]) =>
+    run("ctr", ["-a", socket, "-n", namespace, ...args]);
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  const stop = async (options: { keep?: boolean } = {}) => {
+    if (_running.has(child)) {
+      child.kill("SIGTERM");
+      if (!(await _waitExit(child, 3000))) {
+        child.kill("SIGKILL");
+        await _waitExit(child, 3000);
+      }
+      _running.delete(child);
+    }
+    if (!options.keep) remove();
+  };
+  try {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`containerd exited with ${child.exitCode}`);
+      if (existsSync(socket)) {
+        try {
+          await ctr("default", "version");
+          break;
+        } catch (error) {
+          if (Date.now() > deadline) throw error;
+        }
+      }
+      if (Date.now() > deadline) throw new Error("containerd did not open its socket in 10 s");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { root, pid: child.pid!, ctr, stop, remove };
+}
+
+/** One row of `ctr images ls`. */
+export interface CtrImage {
+  /** REF. */
+  readonly name: string;
+  /** TYPE. */
+  readonly mediaType: string;
+  /** DIGEST. */
+  readonly digest: string;
+  /** LABELS, parsed from `k=v,k=v` (or `-`). */
+  readonly labels: Record<string, string>;
+}
+
+/**
+ * Parses `ctr images ls`: REF TYPE DIGEST SIZE (two words) PLATFORMS LABELS.
+ *
+ * @param text The command's output.
+ * @returns One row per image, in printed order.
+ */
+export function parseImagesLs(text: string): CtrImage[] {
+  return text.trim().split("\n").slice(1).filter(Boolean).map((line) => {
+    const words = line.trim().split(/\s+/);
+    const labelText = words[words.length - 1];
+    const labels: Record<string, string> = {};
+    if (labelText !== "-") {
+      for (const pair of labelText.split(",")) {
+        const eq = pair.indexOf("=");
+        labels[pair.slice(0, eq)] = pair.slice(eq + 1);
+      }
+    }
+    return { name: words[0], mediaType: words[1], digest: words[2], labels };
+  });
+}
+
+/**
+ * Parses `ctr content ls`: DIGEST SIZE AGE LABELS, sizes like `345B` or `1.2kB` — only exact
+ * byte counts are returned.
+ *
+ * @param text The command's output.
+ * @returns Size in bytes by digest, for rows printed in bytes.
+ */
+export function parseContentLs(text: string): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const line of text.trim().split("\n").slice(1)) {
+    const [digest, size] = line.split("\t").filter(Boolean);
+    const bytes = /^(\d+)B$/.exec(size ?? "");
+    if (digest && bytes) sizes.set(digest, Number(bytes[1]));
+  }
+  return sizes;
+}
+
+/**
+ * Copies an OCI archive, adding `count` index entries `t000…` that name its first manifest, so one
+ * `ctr images import` creates that many images.
+ *
+ * @param archive The OCI archive (a tar of a layout).
+ * @param dir A scratch directory.
+ * @param count How many tags to add.
+ * @returns The new archive's path.
+ */
+export async function withManyTags(archive: string, dir: string, count: number): Promise<string> {
+  const layout = join(dir, "layout");
+  mkdirSync(layout, { recursive: true });
+  await run("tar", ["-C", layout, "-xf", archive]);
+  const indexPath = join(layout, "index.json");
+  const index = JSON.parse(readFileSync(indexPath, "utf8"));
+  const first = index.manifests[0];
+  for (let i = 0; i < count; i++) {
+    const tag = `t${String(i).padStart(3, "0")}`;
+    index.manifests.push({ ...first, annotations: { "org.opencontainers.image.ref.name": tag } });
+  }
+  writeFileSync(indexPath, JSON.stringify(index));
+  const path = join(dir, "many.tar");
+  await run("tar", ["-C", layout, "-cf", path, "."]);
+  return path;
+}
+
+/**
+ * Orders strings by their UTF-8 bytes, as bbolt orders keys.
+ *
+ * @param a One string.
+ * @param b Another.
+ * @returns Negative, zero or positive.
+ */
+export function byteOrder(a: string, b: string): number {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
