@@ -1,40 +1,267 @@
 /**
  * Builds the npm package into `npm/` the way dnt would: ESM JavaScript, `.d.ts` and source maps for
- * every export of `deno.json`, plus the test suite compiled beside it so `node npm/esm/tests/run.js`
+ * every export of `deno.json`, a generated `package.json`, README and LICENSE; plus the test suite
+ * compiled beside it (in `npm/esm/tests`, left out of the package) so `node npm/esm/tests/run.js`
  * runs the very same tests against the built files.
+ *
+ * The tree may be mid-edit by others: type errors are printed and make the exit code non-zero, but
+ * everything tsc emitted is still packaged, and exports whose source does not exist yet are skipped
+ * with a warning.
  */
-import { execFileSync } from "node:child_process";
-import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { builtinModules } from "node:module";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import process from "node:process";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "npm");
 const esm = join(out, "esm");
+const problems: string[] = [];
+const warn = (message: string) => console.error(`build_npm: warning: ${message}`);
+
+interface DenoJson {
+  name: string;
+  version: string;
+  license?: string;
+  exports: Record<string, string>;
+}
+interface PackageJson {
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+const deno = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")) as DenoJson;
+const rootPackage = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as PackageJson;
+
+// ---- compile -------------------------------------------------------------------------------------
 
 rmSync(out, { recursive: true, force: true });
-execFileSync(join(root, "node_modules/.bin/tsc"), [
+const tsc = spawnSync(join(root, "node_modules/.bin/tsc"), [
   "-p",
   join(root, "tsconfig.json"),
   "--outDir",
   esm,
-], {
-  stdio: "inherit",
-});
+  // The maps then carry their sources, so they work inside the package without the .ts files.
+  "--inlineSources",
+], { stdio: "inherit" });
+if (tsc.status !== 0) {
+  problems.push(`tsc exited with ${tsc.status ?? tsc.signal} (see errors above)`);
+}
 
-// Tests import "@std/assert" by name (mapped in deno.json); point the compiled ones at our module.
 function walk(dir: string): string[] {
+  if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? walk(path) : [path];
   });
 }
+
+// Tests import "@std/assert" by name (mapped in deno.json); point the compiled ones at our module.
 const assertModule = join(esm, "tests/assert.js");
 for (const file of walk(join(esm, "tests")).filter((f) => f.endsWith(".js"))) {
   const text = readFileSync(file, "utf8");
-  let target = relative(dirname(file), assertModule);
-  if (!target.startsWith(".")) target = `./${target}`;
-  const rewritten = text.replaceAll(/(from\s+|import\s*\(\s*)"@std\/assert"/g, `$1"${target}"`);
+  const rewritten = text.replaceAll(
+    /(from\s+|import\s*\(\s*)"@std\/assert"/g,
+    `$1"${relativeSpecifier(file, assertModule)}"`,
+  );
   if (rewritten !== text) writeFileSync(file, rewritten);
 }
-cpSync(join(root, "tests/testdata"), join(esm, "tests/testdata"), { recursive: true });
+if (existsSync(join(root, "tests/testdata"))) {
+  cpSync(join(root, "tests/testdata"), join(esm, "tests/testdata"), { recursive: true });
+}
+
+// ---- import graph of the emitted JavaScript ---------------------------------------------------------
+
+/**
+ * The module specifiers a tsc-emitted file imports. Only real statements count: JSDoc examples also
+ * say `import ... from "@ocistore/ocistore"`, so static imports must start a line and follow the
+ * import grammar, and comment lines are dropped before looking for dynamic `import("...")`.
+ */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  const clause = String.raw`(?:type\s+)?(?:\*(?:\s+as\s+[\w$]+)?|\{[^}]*\}|[\w$]+` +
+    String.raw`(?:\s*,\s*(?:\{[^}]*\}|\*\s+as\s+[\w$]+))?)`;
+  const statics = new RegExp(
+    String.raw`^(?:import|export)\s*(?:${clause}\s*from\s*)?["']([^"']+)["']`,
+    "gm",
+  );
+  const code = text.split("\n").filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line)).join("\n");
+  return [
+    ...[...text.matchAll(statics)].map((m) => m[1]),
+    ...[...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]),
+  ];
+}
+
+const isRelative = (specifier: string) => specifier.startsWith(".");
+const isBuiltin = (specifier: string) =>
+  specifier.startsWith("node:") || builtinModules.includes(specifier.split("/")[0]);
+
+/** Whether a module, or anything it imports relatively, imports a Node.js builtin. */
+const nodeOnlyCache = new Map<string, boolean>();
+function isNodeOnly(file: string, seen = new Set<string>()): boolean {
+  const cached = nodeOnlyCache.get(file);
+  if (cached !== undefined) return cached;
+  if (seen.has(file) || !existsSync(file)) return false;
+  seen.add(file);
+  const result = importsOf(file).some((s) =>
+    isBuiltin(s) || (isRelative(s) && isNodeOnly(join(dirname(file), s), seen))
+  );
+  nodeOnlyCache.set(file, result);
+  return result;
+}
+
+function relativeSpecifier(from: string, to: string): string {
+  const path = relative(dirname(from), to).replaceAll("\\", "/");
+  return path.startsWith(".") ? path : `./${path}`;
+}
+
+/**
+ * Writes `<module>.browser.js` beside a module that reaches a Node.js builtin, for the `browser`
+ * export condition: a module importing a builtin itself becomes stubs that throw UnsupportedError
+ * when called (so `nodeFiles` fails clearly in a browser instead of breaking the bundle), and a
+ * module that only reaches one through its imports becomes a copy importing the browser twins.
+ * Bundlers then take every export whole; only the Node-specific calls are unavailable.
+ */
+const twins = new Map<string, string>();
+async function writeBrowserTwin(file: string): Promise<string> {
+  const twin = file.replace(/\.js$/, ".browser.js");
+  if (twins.has(file)) return twin;
+  twins.set(file, twin);
+  const specifiers = importsOf(file);
+  let text: string;
+  if (specifiers.some(isBuiltin)) {
+    const module = await import(pathToFileURL(file).href) as Record<string, unknown>;
+    const source = relative(esm, file).replace(/\.js$/, ".ts");
+    text = [
+      `// Browser twin of ${source}: it needs Node.js, so its functions throw UnsupportedError.`,
+      `import { UnsupportedError } from "${
+        relativeSpecifier(file, join(esm, "src/core/errors.js"))
+      }";`,
+      ...Object.keys(module).map((name) =>
+        `export function ${name}() { throw new UnsupportedError(${
+          JSON.stringify(`Cannot use ${name} in a browser: it needs Node.js (${source})`)
+        }); }`
+      ),
+    ].join("\n") + "\n";
+  } else {
+    text = readFileSync(file, "utf8").replace(/\/\/# sourceMappingURL=.*$/m, "");
+    for (const specifier of new Set(specifiers.filter(isRelative))) {
+      const target = join(dirname(file), specifier);
+      if (!isNodeOnly(target)) continue;
+      await writeBrowserTwin(target);
+      const quoted = new RegExp(
+        `(from\\s*|import\\s*\\(?\\s*)(["'])${escapeRegExp(specifier)}\\2`,
+        "g",
+      );
+      text = text.replace(quoted, `$1$2${specifier.replace(/\.js$/, ".browser.js")}$2`);
+    }
+  }
+  writeFileSync(twin, text);
+  return twin;
+}
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+// ---- package.json --------------------------------------------------------------------------------
+
+const pkgPath = (file: string) => `./${relative(out, file).replaceAll("\\", "/")}`;
+const exportsField: Record<string, unknown> = {};
+let rootEntry: { types: string; default: string } | undefined;
+for (const [subpath, source] of Object.entries(deno.exports)) {
+  if (!existsSync(join(root, source))) {
+    warn(`export "${subpath}" skipped: ${source} does not exist yet`);
+    continue;
+  }
+  const js = join(esm, source.replace(/\.ts$/, ".js"));
+  const dts = join(esm, source.replace(/\.ts$/, ".d.ts"));
+  if (!existsSync(js) || !existsSync(dts)) {
+    problems.push(`export "${subpath}": tsc did not emit ${relative(root, js)} and its .d.ts`);
+    continue;
+  }
+  const entry: Record<string, string> = { types: pkgPath(dts) };
+  if (isNodeOnly(js)) {
+    entry.browser = pkgPath(await writeBrowserTwin(js));
+  }
+  entry.default = pkgPath(js);
+  exportsField[subpath] = entry;
+  if (subpath === ".") rootEntry = { types: entry.types, default: entry.default };
+}
+exportsField["./package.json"] = "./package.json";
+
+// The CLI is an npm `bin` once src/cli/bin.ts exists; npm runs it with Node.
+let bin: Record<string, string> | undefined;
+const binJs = join(esm, "src/cli/bin.js");
+if (existsSync(join(root, "src/cli/bin.ts")) && existsSync(binJs)) {
+  const text = readFileSync(binJs, "utf8");
+  if (text.startsWith("#!")) {
+    writeFileSync(binJs, text.replace(/^#!.*/, "#!/usr/bin/env node"));
+  } else {
+    writeFileSync(binJs, `#!/usr/bin/env node\n${text}`);
+    // One line was added at the top: shift the source map by one generated line.
+    const mapPath = `${binJs}.map`;
+    if (existsSync(mapPath)) {
+      const map = JSON.parse(readFileSync(mapPath, "utf8"));
+      map.mappings = `;${map.mappings}`;
+      writeFileSync(mapPath, JSON.stringify(map));
+    }
+  }
+  chmodSync(binJs, 0o755);
+  bin = { ocistore: pkgPath(binJs).slice(2) };
+}
+
+// Dependencies: exactly the packages the packaged JavaScript imports by bare specifier.
+const packaged = walk(esm).filter((f) => f.endsWith(".js") && !f.startsWith(join(esm, "tests")));
+const versions = { ...rootPackage.devDependencies, ...rootPackage.dependencies };
+const dependencies: Record<string, string> = {};
+for (const file of packaged) {
+  for (const specifier of importsOf(file)) {
+    if (isRelative(specifier) || isBuiltin(specifier)) continue;
+    const parts = specifier.split("/");
+    const name = specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+    const version = versions[name];
+    if (version === undefined) {
+      problems.push(`${relative(root, file)} imports "${specifier}", not in package.json`);
+    } else dependencies[name] = version;
+  }
+}
+
+const packageJson = {
+  name: "ocistore",
+  version: deno.version,
+  description:
+    "containerd's CRI image store and the libraries beneath it (references, platforms, digests, " +
+    "chain IDs, image sizes) in TypeScript, for Node.js, Deno, Bun and browsers.",
+  license: deno.license ?? "Apache-2.0",
+  keywords: ["oci", "containerd", "container-image", "docker", "image-reference", "cri"],
+  type: "module",
+  ...(rootEntry ? { main: rootEntry.default, types: rootEntry.types } : {}),
+  exports: exportsField,
+  ...(bin ? { bin } : {}),
+  files: ["esm/", "!esm/tests/"],
+  sideEffects: false,
+  engines: { node: ">=20" },
+  dependencies: Object.fromEntries(Object.entries(dependencies).sort()),
+};
+writeFileSync(join(out, "package.json"), JSON.stringify(packageJson, null, 2) + "\n");
+for (const file of ["README.md", "LICENSE"]) {
+  if (existsSync(join(root, file))) copyFileSync(join(root, file), join(out, file));
+  else problems.push(`${file} is missing at the repository root`);
+}
+
+const subpaths = Object.keys(exportsField).filter((s) => s !== "./package.json");
+console.log(
+  `build_npm: npm/ ${deno.version}: exports ${subpaths.join(" ")}; bin ${bin ? "yes" : "no"}; ` +
+    `dependencies ${Object.keys(dependencies).join(" ") || "none"}`,
+);
+for (const problem of problems) console.error(`build_npm: error: ${problem}`);
+if (problems.length > 0) process.exit(1);
