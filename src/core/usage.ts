@@ -67,7 +67,9 @@ export async function imageUsage(
     } else if (!counted.has(descriptor.digest)) {
       counted.add(descriptor.digest);
       try {
-        total += (await provider.info(descriptor.digest)).size;
+        // Read first, then add: `total += await …` would add to a stale total.
+        const { size } = await provider.info(descriptor.digest);
+        total += size;
       } catch (error) {
         if (!(error instanceof OciStoreError && error.code === "NOT_FOUND")) throw error;
       }
