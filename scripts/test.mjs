@@ -19,7 +19,12 @@ const stages = [
   { name: "fmt", cmd: [bin("deno"), "fmt", "--check"] },
   { name: "lint", cmd: [bin("deno"), "lint"] },
   { name: "check", cmd: [bin("deno"), "check", "mod.ts", "src/", "tests/", "scripts/"] },
-  { name: "doc-lint", cmd: [bin("deno"), "doc", "--lint", "mod.ts", "src/adapters/", "src/cli/"] },
+  {
+    name: "doc-lint",
+    cmd: [bin("deno"), "doc", "--lint", "mod.ts", "src/adapters/", "src/cli/", "src/runtime/"],
+  },
+  // JSR: what `deno publish` would upload, type-checked, with no slow types.
+  { name: "publish", cmd: [bin("deno"), "publish", "--dry-run", "--allow-dirty"] },
   {
     name: "doc",
     cmd: [bin("deno"), "test", "-A", "--doc", "mod.ts", "src/"],
