@@ -151,6 +151,35 @@ test("openContainerd() sees records written after it was opened", async () => {
   assertEquals((await source.images.get(name)).labels, {});
 });
 
+test("images.list() keeps reading consistent snapshots while containerd commits", async () => {
+  const daemon = await containerd();
+  const source = await openContainerd(daemon.root);
+  const names = (await source.images.list()).map((r) => r.name);
+  const name = "example.com/multi:multi";
+  let writing = true;
+  const writer = (async () => {
+    try {
+      for (let i = 0; i < 30; i++) {
+        await daemon.ctr("default", "images", "label", name, `example.com/step=${i}`);
+      }
+    } finally {
+      writing = false;
+    }
+  })();
+  let reads = 0;
+  const steps = new Set<string>();
+  while (writing) {
+    const records = await source.images.list();
+    assertEquals(records.map((r) => r.name), names);
+    steps.add(records.find((r) => r.name === name)?.labels["example.com/step"] ?? "none");
+    reads++;
+  }
+  await writer;
+  await daemon.ctr("default", "images", "label", name, "example.com/step=");
+  assertGreater(reads, 5);
+  assertGreater(steps.size, 2);
+});
+
 test("content reads the target's blob, its size and its gc labels from the namespace", async () => {
   const daemon = await containerd();
   const source = await openContainerd(daemon.root);
@@ -166,7 +195,8 @@ test("content reads the target's blob, its size and its gc labels from the names
   assertEquals(info.labels?.["containerd.io/gc.ref.content.config"], manifest.config.digest);
   assertEquals(await source.content.readRange(target, 2, 10), bytes.slice(2, 12));
   const chunks: Uint8Array[] = [];
-  for await (const chunk of await source.content.stream(target)) chunks.push(chunk);
+  const reader = (await source.content.stream(target)).getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
   assertEquals(new Uint8Array(chunks.flatMap((c) => [...c])), bytes);
 });
 
