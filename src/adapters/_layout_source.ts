@@ -2,10 +2,12 @@
 import type { BlobInfo, ContentProvider, ImageRecord, ImageSource } from "../core/content.ts";
 import { parseDigest } from "../core/digest.ts";
 import { createDigester } from "../core/digester.ts";
+import { parseDescriptor } from "../core/documents.ts";
 import {
   DigestMismatchError,
   InvalidArgumentError,
   NotFoundError,
+  OciStoreError,
   UnsupportedError,
 } from "../core/errors.ts";
 import type { Files } from "../core/files.ts";
@@ -49,7 +51,16 @@ export async function openLayoutFiles(
     );
   }
   const index = await readJsonFile(files, "index.json", what);
-  const entries = parseIndexEntries(index, `${what}: index.json`);
+  return layoutSource(files, label, parseIndexEntries(index, "index.json", what), options);
+}
+
+/** The source over `files` whose image records come from `entries` (an index's manifests). */
+export function layoutSource(
+  files: Files,
+  label: string,
+  entries: readonly Descriptor[],
+  options: NamingOptions & { extra?: ReadonlyMap<string, Uint8Array> } = {},
+): ImageSource {
   return {
     content: layoutContent(files, label, options.extra),
     images: imageLister(imageRecords(entries, options), label),
@@ -87,7 +98,8 @@ export function parseJsonBytes(bytes: Uint8Array, where: string): unknown {
 }
 
 /** The `manifests` of an index document, each checked to be a descriptor with a valid digest. */
-export function parseIndexEntries(index: unknown, where: string): Descriptor[] {
+export function parseIndexEntries(index: unknown, file: string, what: string): Descriptor[] {
+  const where = `${what}: ${file}`;
   if (typeof index !== "object" || index === null || Array.isArray(index)) {
     throw new InvalidArgumentError(`${where}: expected a JSON object, found ${_kind(index)}`);
   }
@@ -98,41 +110,20 @@ export function parseIndexEntries(index: unknown, where: string): Descriptor[] {
       `${where}: expected "manifests" to be an array, found ${_kind(manifests)}`,
     );
   }
-  return manifests.map((entry, i) => checkDescriptor(entry, `${where}: manifests[${i}]`));
+  return manifests.map((entry, i) => checkDescriptor(entry, `${file} manifests[${i}]`, what));
 }
 
-/** Checks the fields of a descriptor that name and size content; others pass through. */
-export function checkDescriptor(value: unknown, where: string): Descriptor {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new InvalidArgumentError(`${where}: expected a descriptor object, found ${_kind(value)}`);
-  }
-  const { mediaType, digest, size, annotations } = value as Record<string, unknown>;
-  if (typeof mediaType !== "string") {
-    throw new InvalidArgumentError(
-      `${where}: expected a string mediaType, found ${_kind(mediaType)}`,
-    );
-  }
-  if (typeof digest !== "string") {
-    throw new InvalidArgumentError(`${where}: expected a string digest, found ${_kind(digest)}`);
-  }
+/** Parses a descriptor with core's `parseDescriptor`, the error prefixed with `where`. */
+export function checkDescriptor(value: unknown, where: string, what: string): Descriptor {
   try {
-    parseDigest(digest);
+    return parseDescriptor(value, where);
   } catch (error) {
-    throw new InvalidArgumentError(`${where}: ${(error as Error).message}`, { cause: error });
+    if (!(error instanceof OciStoreError)) throw error;
+    const message = `${what}: ${error.message.replace(/^Cannot/, "cannot")}`;
+    throw error instanceof UnsupportedError
+      ? new UnsupportedError(message, { cause: error })
+      : new InvalidArgumentError(message, { cause: error });
   }
-  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
-    throw new InvalidArgumentError(
-      `${where}: expected a non-negative integer size, found ${JSON.stringify(size)}`,
-    );
-  }
-  if (
-    annotations !== undefined &&
-    (typeof annotations !== "object" || annotations === null || Array.isArray(annotations) ||
-      Object.values(annotations).some((v) => typeof v !== "string"))
-  ) {
-    throw new InvalidArgumentError(`${where}: expected annotations to map strings to strings`);
-  }
-  return value as Descriptor;
 }
 
 /**

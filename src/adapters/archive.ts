@@ -1,0 +1,162 @@
+/** The archive source: OCI archives (a tar of a layout, plain or gzip) and `docker save` tarballs. */
+import type { ImageSource } from "../core/content.ts";
+import { InvalidArgumentError } from "../core/errors.ts";
+import { layoutSource, type NamingOptions, openLayoutFiles } from "./_layout_source.ts";
+import { importDockerArchive } from "./archive/_docker.ts";
+import { type ByteReader, indexTar } from "./archive/_tar.ts";
+import { tarFiles } from "./archive/_tar_files.ts";
+
+/** Options of {@link openArchive}. */
+export interface ArchiveOptions extends NamingOptions {
+  /** How errors name the archive; by default its path or the `Blob`'s file name. */
+  readonly label?: string;
+}
+
+/**
+ * Opens an image archive the way `ctr images import` reads one. A tar holding `oci-layout` is an
+ * OCI layout (this wins in Docker 25+ archives that also carry `manifest.json`); otherwise the
+ * legacy `manifest.json` of `docker save` is required and turned into what containerd's importer
+ * synthesizes: a Docker schema 2 manifest per entry (layers typed gzip or plain tar by sniffing,
+ * the platform taken from the config) and one image per RepoTag, named with `parseDockerRef`.
+ * Image names then follow {@link NamingOptions} exactly as for an OCI layout.
+ *
+ * The tar is read lazily: one pass over its headers builds an index of entry offsets, and blobs are
+ * read by range. A gzip-compressed archive is decompressed into memory once (tar offsets need
+ * random access). Layer and config digests of a `docker save` archive come from their
+ * content-addressed file names when they have them, else they are computed at open.
+ *
+ * A string is a path read with `node:fs` (Deno, Bun, Node); in a browser pass a `Blob` (a dropped
+ * `File`). Bundlers for the browser should mark `node:*` as external.
+ *
+ * @param pathOrBlob The archive file's path, or its bytes as a `Blob`.
+ * @param options Naming (`baseName`, `digestRefs`) and the label used in errors.
+ * @returns The archive's content and image records; `close()` releases the file.
+ * @throws {InvalidArgumentError} For a malformed or hostile tar (bad checksum, truncated entry,
+ *   oversized header, absolute or `..` name, link out of the archive), an archive that is neither
+ *   an OCI layout nor a `docker save`, or invalid JSON in it.
+ * @throws {NotFoundError} When the path does not exist, or an OCI archive lacks `index.json`.
+ * @throws {UnsupportedError} When `imageLayoutVersion` is not `1.0.0`.
+ *
+ * @example An OCI archive built in memory
+ * ```ts
+ * import { openArchive } from "@ocistore/ocistore/archive";
+ * import { digestOf } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * function tar(files: Record<string, Uint8Array<ArrayBuffer>>): Blob {
+ *   const blocks: Uint8Array<ArrayBuffer>[] = [];
+ *   for (const [name, data] of Object.entries(files)) {
+ *     const header = new Uint8Array(512);
+ *     const put = (text: string, at: number) => header.set(new TextEncoder().encode(text), at);
+ *     put(name, 0);
+ *     put("0000644\0", 100);
+ *     put(data.length.toString(8).padStart(11, "0") + "\0", 124);
+ *     put("        ", 148);
+ *     put("0", 156);
+ *     put("ustar\x0000", 257);
+ *     put((header.reduce((a, b) => a + b, 0).toString(8).padStart(6, "0")) + "\0 ", 148);
+ *     blocks.push(header, data, new Uint8Array((512 - (data.length % 512)) % 512));
+ *   }
+ *   return new Blob([...blocks, new Uint8Array(1024)]);
+ * }
+ *
+ * const text = (s: string) => new TextEncoder().encode(s);
+ * const manifest = text('{"schemaVersion":2}');
+ * const digest = await digestOf(manifest);
+ * const archive = tar({
+ *   "oci-layout": text('{"imageLayoutVersion":"1.0.0"}'),
+ *   "index.json": text(JSON.stringify({
+ *     schemaVersion: 2,
+ *     manifests: [{
+ *       mediaType: "application/vnd.oci.image.manifest.v1+json",
+ *       digest,
+ *       size: manifest.length,
+ *       annotations: { "io.containerd.image.name": "docker.io/library/demo:1" },
+ *     }],
+ *   })),
+ *   [`blobs/sha256/${digest.slice(7)}`]: manifest,
+ * });
+ *
+ * const source = await openArchive(archive);
+ * const image = await source.images.get("docker.io/library/demo:1");
+ * assertEquals(await source.content.read(image.target), manifest);
+ * ```
+ */
+export async function openArchive(
+  pathOrBlob: string | Blob,
+  options: ArchiveOptions = {},
+): Promise<ImageSource> {
+  let reader: ByteReader;
+  let label: string;
+  if (typeof pathOrBlob === "string") {
+    const { openFileReader } = await import("../runtime/node_file_reader.ts");
+    reader = await openFileReader(pathOrBlob);
+    label = options.label ?? `archive "${pathOrBlob}"`;
+  } else if (typeof Blob !== "undefined" && pathOrBlob instanceof Blob) {
+    reader = _blobReader(pathOrBlob);
+    const name = (pathOrBlob as { name?: unknown }).name;
+    label = options.label ?? (typeof name === "string" ? `archive "${name}"` : "archive");
+  } else {
+    throw new TypeError("Cannot open archive: expected a path or a Blob");
+  }
+  try {
+    const tar = await _gunzipIfNeeded(reader, label);
+    const index = await indexTar(tar, label);
+    let source: ImageSource;
+    if (index.files.has("oci-layout")) {
+      source = await openLayoutFiles(tarFiles(tar, index, label), label, options);
+    } else if (index.files.has("manifest.json")) {
+      const docker = await importDockerArchive(tarFiles(tar, index, label), index, label);
+      const files = tarFiles(tar, index, label, docker.aliases);
+      source = layoutSource(files, label, docker.entries, { ...options, extra: docker.extra });
+    } else {
+      throw new InvalidArgumentError(
+        `Cannot open ${label}: expected an OCI layout (oci-layout) or a docker save archive (manifest.json), found neither`,
+      );
+    }
+    return { ...source, close: async () => await reader.close?.() };
+  } catch (error) {
+    await reader.close?.();
+    throw error;
+  }
+}
+
+function _blobReader(blob: Blob): ByteReader {
+  return {
+    size: blob.size,
+    async readRange(offset: number, length: number): Promise<Uint8Array> {
+      return new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
+    },
+  };
+}
+
+async function _gunzipIfNeeded(reader: ByteReader, label: string): Promise<ByteReader> {
+  const head = await reader.readRange(0, 2);
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return reader;
+  const chunk = 1024 * 1024;
+  let offset = 0;
+  const compressed = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (offset >= reader.size) return controller.close();
+      const bytes = await reader.readRange(offset, Math.min(chunk, reader.size - offset));
+      offset += bytes.length;
+      controller.enqueue(bytes);
+    },
+  });
+  let bytes: Uint8Array;
+  try {
+    const stream = compressed.pipeThrough(
+      new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,
+    );
+    bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (error) {
+    throw new InvalidArgumentError(`Cannot read ${label}: gzip data is corrupt or truncated`, {
+      cause: error,
+    });
+  }
+  return {
+    size: bytes.length,
+    readRange: (start: number, length: number) =>
+      Promise.resolve(bytes.slice(start, start + length)),
+  };
+}
