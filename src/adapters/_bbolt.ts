@@ -73,6 +73,9 @@ function _fnv64a(bytes: Uint8Array): bigint {
 function _metaAt(bytes: Uint8Array, offset: number): _Meta | undefined {
   const start = offset + _pageHeader;
   if (start + 64 > bytes.length) return undefined;
+  if (new DataView(bytes.buffer, bytes.byteOffset + offset, 16).getUint16(8, true) !== _metaPage) {
+    return undefined;
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset + start, 64);
   if (view.getUint32(0, true) !== _magic || view.getUint32(4, true) !== _version) return undefined;
   if (view.getBigUint64(56, true) !== _fnv64a(bytes.subarray(start, start + 56))) return undefined;
