@@ -25,9 +25,9 @@ function _what(value: unknown): string {
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
-function _decode(document: Uint8Array | string, kind: string, options: ParseDocumentOptions): Json {
+function _decode(input: Uint8Array | string, kind: string, options: ParseDocumentOptions): Json {
   const limit = options.maxBytes ?? DEFAULT_DOCUMENT_LIMIT;
-  const size = typeof document === "string" ? document.length : document.byteLength;
+  const size = typeof input === "string" ? input.length : input.byteLength;
   const from = options.source ? ` ${options.source}` : "";
   if (size > limit) {
     throw new InvalidArgumentError(
@@ -36,7 +36,7 @@ function _decode(document: Uint8Array | string, kind: string, options: ParseDocu
   }
   let value: unknown;
   try {
-    value = JSON.parse(typeof document === "string" ? document : _decoder.decode(document));
+    value = JSON.parse(typeof input === "string" ? input : _decoder.decode(input));
   } catch (cause) {
     throw new InvalidArgumentError(
       `Cannot parse ${kind}${from}: expected JSON, found ${(cause as Error).message}`,
@@ -217,7 +217,7 @@ function _descriptors(json: Json, key: string, where: string): Descriptor[] {
  * it, as containerd's `validateMediaType`: Docker and OCI flavours are interchangeable, but a
  * manifest must not look like an index and an index must not look like a manifest.
  *
- * @param document The document bytes.
+ * @param input The document bytes.
  * @param mediaType The media type the descriptor declared.
  * @throws {InvalidArgumentError} When the document is not JSON or contradicts `mediaType`.
  * @throws {UnsupportedError} When the document is a Docker schema 1 manifest.
@@ -234,8 +234,8 @@ function _descriptors(json: Json, key: string, where: string): Descriptor[] {
  * );
  * ```
  */
-export function validateMediaType(document: Uint8Array | string, mediaType: string): void {
-  const json = _decode(document, "document", {});
+export function validateMediaType(input: Uint8Array | string, mediaType: string): void {
+  const json = _decode(input, "document", {});
   _rejectSchema1(json, "document", {});
   const own = typeof json.mediaType === "string" ? json.mediaType : "";
   const manifests = json.manifests;
@@ -260,7 +260,7 @@ export function validateMediaType(document: Uint8Array | string, mediaType: stri
 /**
  * Parses and validates an image manifest (OCI, or Docker schema 2).
  *
- * @param document The manifest bytes or text.
+ * @param input The manifest bytes or text.
  * @param options The size limit and the document's name for messages.
  * @returns The manifest.
  * @throws {InvalidArgumentError} When it is too big, not JSON, or malformed.
@@ -283,10 +283,10 @@ export function validateMediaType(document: Uint8Array | string, mediaType: stri
  * ```
  */
 export function parseManifest(
-  document: Uint8Array | string,
+  input: Uint8Array | string,
   options: ParseDocumentOptions = {},
 ): Manifest {
-  const json = _decode(document, "manifest", options);
+  const json = _decode(input, "manifest", options);
   _rejectSchema1(json, "manifest", options);
   const where = `manifest${options.source ? ` ${options.source}` : ""}`;
   if (Array.isArray(json.manifests) && json.manifests.length > 0) {
@@ -312,7 +312,7 @@ export function parseManifest(
 /**
  * Parses and validates an image index (OCI index, or Docker manifest list).
  *
- * @param document The index bytes or text.
+ * @param input The index bytes or text.
  * @param options The size limit and the document's name for messages.
  * @returns The index.
  * @throws {InvalidArgumentError} When it is too big, not JSON, or malformed.
@@ -327,10 +327,10 @@ export function parseManifest(
  * ```
  */
 export function parseIndex(
-  document: Uint8Array | string,
+  input: Uint8Array | string,
   options: ParseDocumentOptions = {},
 ): Index {
-  const json = _decode(document, "index", options);
+  const json = _decode(input, "index", options);
   _rejectSchema1(json, "index", options);
   const where = `index${options.source ? ` ${options.source}` : ""}`;
   if (json.config !== undefined && json.config !== null) {
@@ -437,7 +437,7 @@ function _byShape(json: Json, shape: _Shape, where: string): Json {
  * `imagespec.Image`: unknown fields dropped, object keys matched case-insensitively (exact
  * spelling preferred), `null` read as absent, field types checked.
  *
- * @param document The config bytes or text.
+ * @param input The config bytes or text.
  * @param options The size limit and the document's name for messages.
  * @returns The image config (`architecture`/`os` default to `""`, `rootfs.diff_ids` to `[]`).
  * @throws {InvalidArgumentError} When it is too big, not JSON, or a field has the wrong type.
@@ -451,10 +451,10 @@ function _byShape(json: Json, shape: _Shape, where: string): Json {
  * ```
  */
 export function parseImageConfig(
-  document: Uint8Array | string,
+  input: Uint8Array | string,
   options: ParseDocumentOptions = {},
 ): ImageConfig {
-  const json = _byShape(_decode(document, "image config", options), _configShape, "config");
+  const json = _byShape(_decode(input, "image config", options), _configShape, "config");
   const rootfs = (json.rootfs ?? {}) as Json;
   return {
     ...json,

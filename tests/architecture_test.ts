@@ -1,0 +1,129 @@
+// The dependency rules of STYLE.md, checked on the sources: core is pure and imports only core,
+// the runtime layer only core, adapters never a sibling adapter or a barrel, and no cycles.
+import { assertEquals } from "@std/assert";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { test } from "./harness.ts";
+
+// Compiled for Node, this file sits in npm/esm/tests; the TypeScript sources are what we check.
+const here = dirname(fileURLToPath(import.meta.url));
+const root = [join(here, ".."), join(here, "../../..")].find((dir) => {
+  try {
+    return readFileSync(join(dir, "deno.json"), "utf8").length > 0;
+  } catch {
+    return false;
+  }
+})!;
+const src = join(root, "src");
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sources(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
+const importPattern =
+  /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"|import\(\s*"([^"]+)"\s*\)/g;
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(importPattern)].map((m) => m[1] ?? m[2]);
+}
+
+function resolveLocal(file: string, specifier: string): string | undefined {
+  return specifier.startsWith(".") ? join(dirname(file), specifier) : undefined;
+}
+
+/** Code with comments and string literals blanked, so doc examples and messages do not count. */
+function code(file: string): string {
+  return readFileSync(file, "utf8")
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/\/\/.*$/gm, "")
+    .replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g, '""');
+}
+
+const files = sources(src);
+const layer = (file: string) => relative(src, file).split("/")[0];
+
+test("architecture: the source tree was found", () => {
+  assertEquals(files.some((f) => f.endsWith("core/image_store.ts")), true);
+});
+
+test("architecture: src/core imports only src/core and @noble/hashes", () => {
+  const offenders = files.filter((f) => layer(f) === "core").flatMap((file) =>
+    imports(file).filter((specifier) => {
+      const local = resolveLocal(file, specifier);
+      if (local) return layer(local) !== "core";
+      return !specifier.startsWith("@noble/hashes/");
+    }).map((specifier) => `${relative(root, file)} imports ${specifier}`)
+  );
+  assertEquals(offenders, []);
+});
+
+test("architecture: src/core never touches a runtime global", () => {
+  const globals = /\b(Deno|Bun|process|window|indexedDB|__dirname)\b|\bdocument\.|\brequire\(/;
+  const offenders = files.filter((f) => layer(f) === "core").flatMap((file) =>
+    code(file).split("\n").filter((line) => globals.test(line)).map((line) =>
+      `${relative(root, file)}: ${line.trim()}`
+    )
+  );
+  assertEquals(offenders, []);
+});
+
+test("architecture: src/runtime imports only core and node: modules", () => {
+  const offenders = files.filter((f) => layer(f) === "runtime").flatMap((file) =>
+    imports(file).filter((specifier) => {
+      const local = resolveLocal(file, specifier);
+      if (local) return !["core", "runtime"].includes(layer(local));
+      return !specifier.startsWith("node:");
+    }).map((specifier) => `${relative(root, file)} imports ${specifier}`)
+  );
+  assertEquals(offenders, []);
+});
+
+// The public adapters are the subpath exports of deno.json; private helpers (`_x.ts`) may be shared.
+const publicModules = new Set(
+  Object.values(
+    JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports as Record<string, string>,
+  )
+    .map((path) => join(root, path)),
+);
+
+test("architecture: adapters import core and runtime files, never a sibling adapter or a barrel", () => {
+  const offenders = files.filter((f) => layer(f) === "adapters").flatMap((file) =>
+    imports(file).filter((specifier) => {
+      const local = resolveLocal(file, specifier);
+      if (!local) return specifier !== "idb-keyval";
+      if (local.endsWith("/mod.ts")) return true;
+      if (["core", "runtime"].includes(layer(local))) return false;
+      return publicModules.has(local);
+    }).map((specifier) => `${relative(root, file)} imports ${specifier}`)
+  );
+  assertEquals(offenders, []);
+});
+
+test("architecture: there are no import cycles in src, type-only imports included", () => {
+  const graph = new Map(files.map((file) => [
+    file,
+    imports(file).map((s) => resolveLocal(file, s)).filter((f): f is string => f !== undefined),
+  ]));
+  const cycles: string[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (file: string, path: string[]) => {
+    if (state.get(file) === "done") return;
+    if (state.get(file) === "visiting") {
+      cycles.push(
+        [...path.slice(path.indexOf(file)), file].map((f) => relative(src, f)).join(" -> "),
+      );
+      return;
+    }
+    state.set(file, "visiting");
+    for (const next of graph.get(file) ?? []) visit(next, [...path, file]);
+    state.set(file, "done");
+  };
+  for (const file of files) visit(file, []);
+  assertEquals(cycles, []);
+});
