@@ -119,7 +119,10 @@ export function parseNormalizedReference(text: string, options: NormalizeOptions
 export function parseAnyReference(text: string): Reference {
   if (typeof text !== "string") throw new TypeError("parseAnyReference expects a string");
   if (isIdentifier(text)) return { domain: "", path: "", digest: `sha256:${text}` };
-  if (tryParseDigest(text) !== undefined) return { domain: "", path: "", digest: text };
+  // Only registered algorithms parse; testing the prefix first spares a thrown error per name.
+  if (/^sha(?:256|384|512):/.test(text) && tryParseDigest(text) !== undefined) {
+    return { domain: "", path: "", digest: text };
+  }
   return parseNormalizedReference(text);
 }
 
