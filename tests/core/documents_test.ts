@@ -1,0 +1,158 @@
+import { assertEquals, assertThrows } from "@std/assert";
+import { test } from "../harness.ts";
+import {
+  DEFAULT_DOCUMENT_LIMIT,
+  parseDescriptor,
+  parseImageConfig,
+  parseIndex,
+  parseManifest,
+} from "../../src/core/documents.ts";
+import { InvalidArgumentError, UnsupportedError } from "../../src/core/errors.ts";
+import { DocumentCache } from "../../src/core/document_cache.ts";
+
+const digest = "sha256:" + "a".repeat(64);
+const descriptor = { mediaType: "application/vnd.oci.image.config.v1+json", digest, size: 2 };
+
+test("parseImageConfig() matches keys case-insensitively like Go, exact spelling first, later keys winning", () => {
+  const config = parseImageConfig(JSON.stringify({
+    OS: "linux",
+    Architecture: "arm64",
+    VARIANT: "v8",
+    "OS.Version": "1",
+    config: { env: ["A=1"], ENTRYPOINT: ["/bin/sh"], labels: { Key: "Value" }, user: "0" },
+    RootFS: { Type: "layers", DIFF_IDS: [digest] },
+    History: [{ Created_By: "umoci", EMPTY_LAYER: true }],
+    unknown: 1,
+    architecture: "amd64",
+  }));
+  assertEquals(config, {
+    os: "linux",
+    architecture: "amd64",
+    variant: "v8",
+    "os.version": "1",
+    config: { Env: ["A=1"], Entrypoint: ["/bin/sh"], Labels: { Key: "Value" }, User: "0" },
+    rootfs: { type: "layers", diff_ids: [digest] },
+    history: [{ created_by: "umoci", empty_layer: true }],
+  });
+});
+
+test("parseImageConfig() reads null as absent and rejects fields of the wrong type", () => {
+  assertEquals(parseImageConfig('{"os":null,"rootfs":null}'), {
+    os: "",
+    architecture: "",
+    rootfs: { type: "", diff_ids: [] },
+  });
+  assertThrows(
+    () => parseImageConfig('{"os":5}'),
+    InvalidArgumentError,
+    "config.os to be a string",
+  );
+  assertThrows(
+    () => parseImageConfig('{"rootfs":{"diff_ids":"sha256:x"}}'),
+    InvalidArgumentError,
+    "config.rootfs.diff_ids to be an array of strings",
+  );
+  assertThrows(() => parseImageConfig("[]"), InvalidArgumentError, "expected a JSON object");
+  assertThrows(() => parseImageConfig("{"), InvalidArgumentError, "expected JSON");
+});
+
+test("documents over the size limit are rejected before parsing", () => {
+  const big = JSON.stringify({
+    schemaVersion: 2,
+    manifests: [],
+    pad: "x".repeat(DEFAULT_DOCUMENT_LIMIT),
+  });
+  assertThrows(
+    () => parseIndex(big),
+    InvalidArgumentError,
+    `expected at most ${DEFAULT_DOCUMENT_LIMIT} bytes`,
+  );
+  assertThrows(
+    () => parseIndex('{"manifests":[]}', { maxBytes: 4 }),
+    InvalidArgumentError,
+    "at most 4 bytes",
+  );
+});
+
+test("parseManifest() rejects schema 1, indexes and manifests without a config", () => {
+  assertThrows(
+    () => parseManifest(JSON.stringify({ schemaVersion: 1, fsLayers: [{ blobSum: digest }] })),
+    UnsupportedError,
+    "schema 1",
+  );
+  assertThrows(
+    () =>
+      parseManifest(
+        JSON.stringify({ mediaType: "application/vnd.docker.distribution.manifest.v1+prettyjws" }),
+      ),
+    UnsupportedError,
+  );
+  assertThrows(
+    () => parseManifest(JSON.stringify({ manifests: [descriptor] })),
+    InvalidArgumentError,
+    "an index",
+  );
+  assertThrows(() => parseManifest("{}"), InvalidArgumentError, 'expected a "config" descriptor');
+  const manifest = parseManifest(
+    JSON.stringify({ schemaVersion: 2, config: descriptor, layers: null }),
+  );
+  assertEquals(manifest.layers, []);
+});
+
+test("parseDescriptor() validates digest, size and field types, quoting where it was", () => {
+  assertEquals(parseDescriptor({ ...descriptor, extra: true, annotations: { a: "b" } }), {
+    ...descriptor,
+    annotations: { a: "b" },
+  });
+  const bad: [unknown, string, typeof InvalidArgumentError][] = [
+    [{ ...descriptor, digest: "sha256:zz" }, "expected 64", InvalidArgumentError],
+    [{ ...descriptor, digest: "md5:" + "a".repeat(32) }, "md5", UnsupportedError],
+    [{ ...descriptor, size: -1 }, '"size" to be a non-negative integer', InvalidArgumentError],
+    [{ ...descriptor, size: 1.5 }, '"size" to be a non-negative integer', InvalidArgumentError],
+    [
+      { ...descriptor, annotations: { a: 1 } },
+      '"annotations" to map strings to strings',
+      InvalidArgumentError,
+    ],
+    [{ ...descriptor, platform: "linux" }, '"platform" to be an object', InvalidArgumentError],
+    [null, "expected an object, found null", InvalidArgumentError],
+  ];
+  for (const [value, message, Class] of bad) {
+    assertThrows(() => parseDescriptor(value, "index.json manifests[0]"), Class, message);
+    assertThrows(
+      () => parseDescriptor(value, "index.json manifests[0]"),
+      Class,
+      "index.json manifests[0]",
+    );
+  }
+});
+
+test("DocumentCache shares one load between concurrent callers and forgets failures", async () => {
+  const cache = new DocumentCache();
+  let loads = 0;
+  const load = () =>
+    new Promise<{ value: number; bytes: number }>((resolve) =>
+      setTimeout(() => resolve({ value: ++loads, bytes: 1 }), 5)
+    );
+  assertEquals(await Promise.all([cache.get("k", load), cache.get("k", load)]), [1, 1]);
+  let attempts = 0;
+  const flaky = () =>
+    ++attempts === 1
+      ? Promise.reject(new Error("once"))
+      : Promise.resolve({ value: "ok", bytes: 1 });
+  await cache.get("f", flaky).catch(() => {});
+  assertEquals(await cache.get("f", flaky), "ok");
+});
+
+test("DocumentCache evicts the least recently used documents beyond its budget", async () => {
+  const cache = new DocumentCache({ maxBytes: 10 });
+  const sized = (value: string) => () => Promise.resolve({ value, bytes: 4 });
+  await cache.get("a", sized("a"));
+  await cache.get("b", sized("b"));
+  await cache.get("a", sized("a2")); // touch a
+  await cache.get("c", sized("c")); // evicts b
+  assertEquals(cache.size, 2);
+  assertEquals(cache.bytes, 8);
+  assertEquals(await cache.get("a", sized("reloaded")), "a");
+  assertEquals(await cache.get("b", sized("reloaded")), "reloaded");
+});
