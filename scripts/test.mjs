@@ -28,7 +28,7 @@ const stages = [
   {
     name: "doc",
     cmd: [bin("deno"), "test", "-A", "--doc", "mod.ts", "src/"],
-    summary: /ok \| (\d+) passed.*\| (\d+) failed/,
+    summary: /(?:ok|FAILED) \| (\d+) passed.*?\| (\d+) failed/,
   },
   {
     name: "deno",

@@ -226,7 +226,7 @@ function _descriptors(json: Json, key: string, where: string): Descriptor[] {
  * import { InvalidArgumentError, validateMediaType } from "@ocistore/ocistore";
  * import { assertThrows } from "@std/assert";
  *
- * const index = JSON.stringify({ schemaVersion: 2, manifests: [] });
+ * const index = JSON.stringify({ mediaType: "application/vnd.oci.image.index.v1+json", manifests: [] });
  * validateMediaType(index, "application/vnd.oci.image.index.v1+json");
  * assertThrows(
  *   () => validateMediaType(index, "application/vnd.oci.image.manifest.v1+json"),
