@@ -38,15 +38,11 @@ export function run(command: string, args: string[]): Promise<string> {
 const _running = new Set<ChildProcess>();
 let _exitHook = false;
 
-function _waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
+/** Whether `exited` settles within `ms` (Deno reports a signal as soon as it is sent, not on exit). */
+function _within(exited: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([exited.then(() => true), timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -79,6 +75,13 @@ export async function startContainerd(): Promise<Containerd> {
     ].join("\n"),
   );
   const child = spawn("containerd", ["--config", config], { stdio: "ignore" });
+  let exitCode: number | null = null;
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", (code) => {
+      exitCode = code ?? -1;
+      resolve();
+    })
+  );
   _running.add(child);
   if (!_exitHook) {
     _exitHook = true;
@@ -93,9 +96,9 @@ export async function startContainerd(): Promise<Containerd> {
   const stop = async (options: { keep?: boolean } = {}) => {
     if (_running.has(child)) {
       child.kill("SIGTERM");
-      if (!(await _waitExit(child, 3000))) {
+      if (!(await _within(exited, 3000))) {
         child.kill("SIGKILL");
-        await _waitExit(child, 3000);
+        await _within(exited, 3000);
       }
       _running.delete(child);
     }
@@ -104,7 +107,7 @@ export async function startContainerd(): Promise<Containerd> {
   try {
     const deadline = Date.now() + 10_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`containerd exited with ${child.exitCode}`);
+      if (exitCode !== null) throw new Error(`containerd exited with ${exitCode}`);
       if (existsSync(socket)) {
         try {
           await ctr("default", "version");

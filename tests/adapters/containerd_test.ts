@@ -9,6 +9,7 @@ import type { Files } from "../../src/core/files.ts";
 import { nodeFiles } from "../../src/runtime/node_files.ts";
 import { fixtures } from "../fixtures.ts";
 import { test } from "../harness.ts";
+import { sourceContract } from "./source_contract.ts";
 import {
   byteOrder,
   type Containerd,
@@ -278,6 +279,17 @@ test("openContainerd() rejects an invalid namespace and a root of the wrong type
   );
   await assertRejects(() => openContainerd(42 as unknown as string), TypeError);
 });
+
+// Registered before the stop below, so the contract runs against the live daemon.
+sourceContract(
+  "containerd root",
+  async () => openContainerd((await containerd()).root),
+  async () => ({
+    images: parseImagesLs(await (await containerd()).ctr("default", "images", "ls")).map(
+      ({ name, digest, mediaType }) => ({ name, digest, mediaType }),
+    ),
+  }),
+);
 
 test("the containerd test daemon stops and its temp root is removed", async () => {
   if (!started) return;
