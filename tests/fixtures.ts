@@ -57,7 +57,7 @@ export function fixtures(): Promise<Fixtures> {
 }
 
 async function _load(): Promise<Fixtures> {
-  const dir = join(_repoRoot(), ".cache", "fixtures");
+  const dir = join(repoRoot(), ".cache", "fixtures");
   let manifest = _readManifest(dir);
   if (!manifest) {
     // Build beside the final place, then rename: a reader never sees a half-built directory.
@@ -98,8 +98,12 @@ function _readManifest(dir: string): FixturesManifest | undefined {
   }
 }
 
-/** The repository root: the nearest ancestor with deno.json (also from the compiled npm/esm/tests). */
-function _repoRoot(): string {
+/**
+ * The repository root: the nearest ancestor with deno.json (also from the compiled npm/esm/tests).
+ *
+ * @returns The absolute path.
+ */
+export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, "deno.json"))) {
     const parent = dirname(dir);
