@@ -50,10 +50,47 @@ function _byteLength(text: string): number {
   return /^[\x00-\x7f]*$/.test(text) ? text.length : new TextEncoder().encode(text).length;
 }
 
+/** Why a text is not a valid digest, named after go-digest's errors. */
+export type DigestProblem =
+  | "DIGEST_INVALID_FORMAT"
+  | "DIGEST_INVALID_LENGTH"
+  | "DIGEST_UNSUPPORTED";
+
 /**
- * Parses and validates a digest exactly as go-digest v1.0.0 `Validate` does: split at the first
- * colon; unknown algorithms are unsupported when the text fits the digest grammar and malformed
- * otherwise; for a known algorithm the length is checked before the lowercase-hex alphabet.
+ * Checks a digest exactly as go-digest v1.0.0 `Validate` does, without throwing: split at the
+ * first colon; an unknown algorithm is unsupported when the text fits the digest grammar and
+ * malformed otherwise; for a known algorithm the length is checked before the lowercase-hex
+ * alphabet.
+ *
+ * @param text The candidate digest.
+ * @returns The problem, or `undefined` for a valid, supported digest.
+ *
+ * @example
+ * ```ts
+ * import { validateDigest } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(validateDigest(`sha256:${"a".repeat(64)}`), undefined);
+ * assertEquals(validateDigest("sha256:zz"), "DIGEST_INVALID_LENGTH");
+ * assertEquals(validateDigest("md5:0"), "DIGEST_UNSUPPORTED");
+ * assertEquals(validateDigest("SHA256:0"), "DIGEST_INVALID_FORMAT");
+ * ```
+ */
+export function validateDigest(text: string): DigestProblem | undefined {
+  if (typeof text !== "string") throw new TypeError(`Cannot parse digest: expected a string`);
+  const colon = text.indexOf(":");
+  if (colon <= 0 || colon === text.length - 1) return "DIGEST_INVALID_FORMAT";
+  const algorithm = text.slice(0, colon);
+  if (!isDigestAlgorithm(algorithm)) {
+    return _grammar.test(text) ? "DIGEST_UNSUPPORTED" : "DIGEST_INVALID_FORMAT";
+  }
+  const encoded = text.slice(colon + 1);
+  if (_byteLength(encoded) !== _hexLength[algorithm]) return "DIGEST_INVALID_LENGTH";
+  return _lowerHex.test(encoded) ? undefined : "DIGEST_INVALID_FORMAT";
+}
+
+/**
+ * Parses and validates a digest with the rules of {@link validateDigest}.
  *
  * @param text The digest, e.g. `sha256:<64 hex>`.
  * @returns The algorithm and encoded parts.
@@ -71,43 +108,30 @@ function _byteLength(text: string): number {
  * ```
  */
 export function parseDigest(text: string): Digest {
-  if (typeof text !== "string") throw new TypeError(`Cannot parse digest: expected a string`);
+  const problem = validateDigest(text);
   const colon = text.indexOf(":");
-  if (colon <= 0 || colon === text.length - 1) {
-    throw new InvalidArgumentError(
-      `Cannot parse digest "${text}": expected "<algorithm>:<encoded>"`,
-      { reason: "DIGEST_INVALID_FORMAT" },
-    );
-  }
-  const algorithm = text.slice(0, colon);
-  const encoded = text.slice(colon + 1);
-  if (!isDigestAlgorithm(algorithm)) {
-    if (!_grammar.test(text)) {
-      throw new InvalidArgumentError(
-        `Cannot parse digest "${text}": expected "<algorithm>:<encoded>", found malformed text`,
-        { reason: "DIGEST_INVALID_FORMAT" },
-      );
-    }
+  const algorithm = colon > 0 ? text.slice(0, colon) : "";
+  const encoded = colon > 0 ? text.slice(colon + 1) : text;
+  if (problem === undefined) return { algorithm: algorithm as DigestAlgorithm, encoded };
+  const action = `Cannot parse digest "${text}"`;
+  if (problem === "DIGEST_UNSUPPORTED") {
     throw new UnsupportedError(
-      `Cannot parse digest "${text}": expected algorithm sha256, sha384 or sha512, found "${algorithm}"`,
-      { reason: "DIGEST_UNSUPPORTED" },
+      `${action}: expected algorithm sha256, sha384 or sha512, found "${algorithm}"`,
+      { reason: problem },
     );
   }
-  const expected = _hexLength[algorithm];
-  const found = _byteLength(encoded);
-  if (found !== expected) {
-    throw new InvalidArgumentError(
-      `Cannot parse digest "${text}": expected ${expected} lowercase hex characters, found ${found}`,
-      { reason: "DIGEST_INVALID_LENGTH" },
-    );
-  }
-  if (!_lowerHex.test(encoded)) {
-    throw new InvalidArgumentError(
-      `Cannot parse digest "${text}": expected ${expected} lowercase hex characters, found other characters`,
-      { reason: "DIGEST_INVALID_FORMAT" },
-    );
-  }
-  return { algorithm, encoded };
+  const known = isDigestAlgorithm(algorithm) && encoded !== "";
+  const expected = known
+    ? `${_hexLength[algorithm]} lowercase hex characters`
+    : "<algorithm>:<hex>";
+  const found = problem === "DIGEST_INVALID_LENGTH"
+    ? `${_byteLength(encoded)}`
+    : known
+    ? "other characters"
+    : "malformed text";
+  throw new InvalidArgumentError(`${action}: expected ${expected}, found ${found}`, {
+    reason: problem,
+  });
 }
 
 /**

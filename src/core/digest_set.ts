@@ -1,11 +1,19 @@
 /** Short-digest set: finds image IDs by unique prefix (go-digest v1.0.0 `digestset` semantics). */
-import { parseDigest } from "./digest.ts";
-import { AmbiguousDigestError, InvalidArgumentError, NotFoundError } from "./errors.ts";
+import { parseDigest, validateDigest } from "./digest.ts";
+import { AmbiguousDigestError, NotFoundError } from "./errors.ts";
 
 interface _Entry {
   readonly algorithm: string;
   readonly hex: string;
   readonly digest: string;
+}
+
+// Sorted entries plus, at the same indexes, the first _KEY hex characters of each: most searches
+// compare only these short strings, which engines store flat (V8 copies any slice under 13
+// characters), instead of following an entry to a slice of its digest. Ties fall back to entries.
+interface _Chunk {
+  readonly keys: string[];
+  readonly entries: _Entry[];
 }
 
 interface _Position {
@@ -17,8 +25,10 @@ interface _Position {
 
 // go-digest keeps one sorted slice, so every add and remove shifts O(n) entries. Here the same order
 // lives in sorted chunks of at most 2 * _CHUNK entries: a change shifts one chunk plus the chunk
-// list (O(sqrt n)-ish), a lookup is two binary searches. Chunks are never empty.
+// list (O(sqrt n)-ish), a lookup is two binary searches. Chunks are never empty. The key of the
+// last entry of every chunk is also kept in one small array, which stays in cache.
 const _CHUNK = 512;
+const _KEY = 12;
 
 // The order of go-digest: by hex, ties by algorithm. `algorithm` "" makes the bound a bare prefix.
 function _before(entry: _Entry, hex: string, algorithm: string): boolean {
@@ -28,6 +38,34 @@ function _before(entry: _Entry, hex: string, algorithm: string): boolean {
 // go-digest `checkShortMatch`: the prefix matches the hex (and the algorithm, when one is given).
 function _shortMatch(entry: _Entry, hex: string, algorithm: string): boolean {
   return entry.hex.startsWith(hex) && (algorithm === "" || entry.algorithm === algorithm);
+}
+
+interface _Query {
+  readonly key: string;
+  readonly hex: string;
+  readonly algorithm: string;
+}
+
+function _query(hex: string, algorithm: string): _Query {
+  return { key: hex.slice(0, _KEY), hex, algorithm };
+}
+
+// Whether the entry keyed `keys[k]` (`entries[e]`) sorts before the query. Unequal keys decide
+// alone: a key is a prefix of its hex, and hex longer than the key only follows the key.
+function _keyBefore(
+  keys: readonly string[],
+  entries: readonly _Entry[],
+  k: number,
+  e: number,
+  query: _Query,
+): boolean {
+  return keys[k] === query.key
+    ? _before(entries[e], query.hex, query.algorithm)
+    : keys[k] < query.key;
+}
+
+function _chunk(entries: _Entry[]): _Chunk {
+  return { keys: entries.map((entry) => entry.hex.slice(0, _KEY)), entries };
 }
 
 function _entry(digest: string): _Entry {
@@ -53,7 +91,8 @@ function _entry(digest: string): _Entry {
  * ```
  */
 export class DigestSet {
-  #chunks: _Entry[][] = [];
+  #chunks: _Chunk[] = [];
+  #lastKeys: string[] = [];
   #size = 0;
 
   /**
@@ -68,7 +107,9 @@ export class DigestSet {
       _before(a, b.hex, b.algorithm) ? -1 : _before(b, a.hex, a.algorithm) ? 1 : 0
     ).filter((entry, index, all) => index === 0 || entry.digest !== all[index - 1].digest);
     for (let start = 0; start < entries.length; start += _CHUNK) {
-      this.#chunks.push(entries.slice(start, start + _CHUNK));
+      const chunk = _chunk(entries.slice(start, start + _CHUNK));
+      this.#chunks.push(chunk);
+      this.#lastKeys.push(chunk.keys[chunk.keys.length - 1]);
     }
     this.#size = entries.length;
   }
@@ -100,18 +141,24 @@ export class DigestSet {
     const entry = _entry(digest);
     const chunks = this.#chunks;
     if (chunks.length === 0) {
-      chunks.push([entry]);
+      chunks.push(_chunk([entry]));
+      this.#lastKeys.push(chunks[0].keys[0]);
       this.#size = 1;
       return;
     }
-    // Past the end means "append to the last chunk".
-    let { c, i } = this.#search(entry.hex, entry.algorithm);
-    if (c === chunks.length) i = chunks[--c].length;
-    else if (chunks[c][i].digest === digest) return;
-    const chunk = chunks[c];
-    chunk.splice(i, 0, entry);
+    let { c, i } = this.#search(_query(entry.hex, entry.algorithm));
+    if (c === chunks.length) i = chunks[--c].entries.length; // past the end: append to the last
+    else if (chunks[c].entries[i].digest === digest) return;
+    const { keys, entries } = chunks[c];
+    keys.splice(i, 0, entry.hex.slice(0, _KEY));
+    entries.splice(i, 0, entry);
     this.#size++;
-    if (chunk.length > 2 * _CHUNK) chunks.splice(c + 1, 0, chunk.splice(_CHUNK));
+    if (entries.length > 2 * _CHUNK) {
+      const tail = { keys: keys.splice(_CHUNK), entries: entries.splice(_CHUNK) };
+      chunks.splice(c + 1, 0, tail);
+      this.#lastKeys.splice(c + 1, 0, tail.keys[tail.keys.length - 1]);
+    }
+    this.#lastKeys[c] = keys[keys.length - 1];
   }
 
   /**
@@ -134,12 +181,17 @@ export class DigestSet {
    */
   remove(digest: string): void {
     const { algorithm, hex } = _entry(digest);
-    const { c, i } = this.#search(hex, algorithm);
+    const { c, i } = this.#search(_query(hex, algorithm));
     const chunk = this.#chunks[c];
-    if (chunk === undefined || chunk[i].digest !== digest) return;
-    chunk.splice(i, 1);
+    if (chunk === undefined || chunk.entries[i].digest !== digest) return;
+    chunk.keys.splice(i, 1);
+    chunk.entries.splice(i, 1);
     this.#size--;
-    if (chunk.length === 0) this.#chunks.splice(c, 1);
+    if (chunk.keys.length > 0) this.#lastKeys[c] = chunk.keys[chunk.keys.length - 1];
+    else {
+      this.#chunks.splice(c, 1);
+      this.#lastKeys.splice(c, 1);
+    }
   }
 
   /**
@@ -160,8 +212,8 @@ export class DigestSet {
   has(digest: string): boolean {
     const colon = digest.indexOf(":");
     if (colon < 0) return false;
-    const { c, i } = this.#search(digest.slice(colon + 1), digest.slice(0, colon));
-    return this.#chunks[c]?.[i].digest === digest;
+    const { c, i } = this.#search(_query(digest.slice(colon + 1), digest.slice(0, colon)));
+    return this.#chunks[c]?.entries[i].digest === digest;
   }
 
   /**
@@ -189,26 +241,19 @@ export class DigestSet {
    * ```
    */
   lookup(fullOrPrefix: string): string {
-    let hex = fullOrPrefix;
-    let algorithm = "";
     const colon = fullOrPrefix.indexOf(":");
-    if (colon > 0 && colon < fullOrPrefix.length - 1) {
-      try {
-        parseDigest(fullOrPrefix);
-        [algorithm, hex] = [fullOrPrefix.slice(0, colon), fullOrPrefix.slice(colon + 1)];
-      } catch (error) {
-        if (!(error instanceof InvalidArgumentError && error.reason === "DIGEST_INVALID_FORMAT")) {
-          [algorithm, hex] = [fullOrPrefix.slice(0, colon), fullOrPrefix.slice(colon + 1)];
-        }
-      }
-    }
-    const { c, i } = this.#search(hex, algorithm);
-    const found = this.#chunks[c]?.[i];
+    const bare = validateDigest(fullOrPrefix) === "DIGEST_INVALID_FORMAT";
+    const hex = bare ? fullOrPrefix : fullOrPrefix.slice(colon + 1);
+    const algorithm = bare ? "" : fullOrPrefix.slice(0, colon);
+    const { c, i } = this.#search(_query(hex, algorithm));
+    const entries = this.#chunks[c]?.entries;
+    const found = entries?.[i];
     if (found === undefined || !_shortMatch(found, hex, algorithm)) {
       throw new NotFoundError(`Cannot find image ID "${fullOrPrefix}": no digest starts with it`);
     }
+    // Upstream's exact-match rule; with valid entries no neighbour can also match an exact hit.
     if (found.algorithm === algorithm && found.hex === hex) return found.digest;
-    const next = i + 1 < this.#chunks[c].length ? this.#chunks[c][i + 1] : this.#chunks[c + 1]?.[0];
+    const next = entries![i + 1] ?? this.#chunks[c + 1]?.entries[0];
     if (next === undefined || !_shortMatch(next, hex, algorithm)) return found.digest;
     const matches = this.#countMatches({ c, i }, hex, algorithm);
     throw new AmbiguousDigestError(
@@ -233,14 +278,15 @@ export class DigestSet {
    * ```
    */
   values(): string[] {
-    return this.#chunks.flatMap((chunk) => chunk.map((entry) => entry.digest));
+    return this.#chunks.flatMap((chunk) => chunk.entries.map((entry) => entry.digest));
   }
 
   /**
    * Computes a short code for every digest, as go-digest's `ShortCodeTable`: walking in set order,
    * a code is extended while the next digest shares it, and the reached length carries over to the
    * digests of the same run; a digest whose hex is not longer than that length is given in full.
-   * Every code {@link DigestSet.lookup}s back to its digest.
+   * Each code {@link DigestSet.lookup}s back to its digest, except (as upstream) for a digest
+   * following one whose whole hex it starts with: it may get exactly that hex, which is ambiguous.
    *
    * @param minLength The shortest code to hand out.
    * @returns Digest to short code, in set order.
@@ -258,7 +304,7 @@ export class DigestSet {
    * ```
    */
   shortestUniquePrefixes(minLength: number): Map<string, string> {
-    const entries = this.#chunks.flat();
+    const entries = this.#chunks.flatMap((chunk) => chunk.entries);
     const codes = new Map<string, string>();
     let length = minLength;
     let runEnd = 0; // the last index known to share a code with an earlier digest
@@ -282,42 +328,43 @@ export class DigestSet {
     return codes;
   }
 
-  // The position of the first entry not before (hex, algorithm); c === chunks.length past the end.
-  #search(hex: string, algorithm: string): _Position {
+  // The position of the first entry not before the query; c === chunks.length past the end.
+  #search(query: _Query): _Position {
     const chunks = this.#chunks;
-    let low = 0;
+    const lastKeys = this.#lastKeys;
+    let c = 0;
     let high = chunks.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      const chunk = chunks[mid];
-      if (_before(chunk[chunk.length - 1], hex, algorithm)) low = mid + 1;
+    while (c < high) {
+      const mid = (c + high) >>> 1;
+      if (_keyBefore(lastKeys, chunks[mid].entries, mid, chunks[mid].entries.length - 1, query)) {
+        c = mid + 1;
+      } else high = mid;
+    }
+    if (c === chunks.length) return { c, i: 0 };
+    const { keys, entries } = chunks[c];
+    let i = 0;
+    high = keys.length - 1; // the last entry is not before, by the chunk search
+    while (i < high) {
+      const mid = (i + high) >>> 1;
+      if (_keyBefore(keys, entries, mid, mid, query)) i = mid + 1;
       else high = mid;
     }
-    const chunk = chunks[low];
-    if (chunk === undefined) return { c: low, i: 0 };
-    let i = 0;
-    let end = chunk.length - 1; // the last entry is not before, by the chunk search
-    while (i < end) {
-      const mid = (i + end) >>> 1;
-      if (_before(chunk[mid], hex, algorithm)) i = mid + 1;
-      else end = mid;
-    }
-    return { c: low, i };
+    return { c, i };
   }
 
   // Counts the matches of an ambiguous prefix: the run of entries starting with it from `from`.
   #countMatches(from: _Position, hex: string, algorithm: string): number {
     let count = 0;
     for (let c = from.c; c < this.#chunks.length; c++) {
-      const chunk = this.#chunks[c];
+      const { entries } = this.#chunks[c];
       const start = c === from.c ? from.i : 0;
-      if (algorithm === "" && chunk[chunk.length - 1].hex.startsWith(hex)) {
-        count += chunk.length - start; // the whole rest of the chunk is in the run
+      if (algorithm === "" && entries[entries.length - 1].hex.startsWith(hex)) {
+        count += entries.length - start; // the whole rest of the chunk is in the run
         continue;
       }
-      for (let i = start; i < chunk.length; i++) {
-        if (!chunk[i].hex.startsWith(hex)) return count;
-        if (algorithm === "" || chunk[i].algorithm === algorithm) count++;
+      for (let i = start; i < entries.length; i++) {
+        if (!entries[i].hex.startsWith(hex)) return count;
+        if (algorithm === "" || entries[i].algorithm === algorithm) count++;
       }
     }
     return count;

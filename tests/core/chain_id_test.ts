@@ -1,0 +1,37 @@
+import { assertEquals } from "@std/assert";
+import { test } from "../harness.ts";
+import { readTestData } from "../testdata.ts";
+import { chainId, chainIds } from "../../src/core/chain_id.ts";
+import { digestOf } from "../../src/core/digest.ts";
+
+interface ChainCase {
+  name: string;
+  diffIDs: string[] | null;
+  expectChainIDs: string[] | null;
+  expectChainID: string;
+}
+
+const { cases } = readTestData<{ cases: ChainCase[] }>("chainid.json");
+
+test("chainIds() and chainId() follow every image-spec identity vector", () => {
+  assertEquals(cases.length, 7);
+  for (const { name, diffIDs, expectChainIDs, expectChainID } of cases) {
+    // Go returns nil for nil; our array form returns [] for null.
+    assertEquals(chainIds(diffIDs), expectChainIDs ?? [], name);
+    assertEquals(chainId(diffIDs), expectChainID, name);
+  }
+  assertEquals([chainIds(undefined), chainId(undefined)], [[], ""]);
+});
+
+test("chainIds() leaves its input untouched", () => {
+  const diffIds = ["sha256:a", "sha256:b", "sha256:c"];
+  const copy = [...diffIds];
+  chainIds(diffIds);
+  assertEquals(diffIds, copy);
+});
+
+test("chainId() is the SHA-256 of the previous chain ID, a space and the diff ID", async () => {
+  const diffIds = ["sha512:x", "sha384:y", "z"];
+  const second = await digestOf(`${diffIds[0]} ${diffIds[1]}`);
+  assertEquals(chainId(diffIds), await digestOf(`${second} ${diffIds[2]}`));
+});
