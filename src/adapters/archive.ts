@@ -2,6 +2,8 @@
 import type { ImageSource } from "../core/content.ts";
 import { InvalidArgumentError } from "../core/errors.ts";
 import { layoutSource, type NamingOptions, openLayoutFiles } from "./_layout_source.ts";
+
+export type { NamingOptions };
 import { importDockerArchive } from "./archive/_docker.ts";
 import { type ByteReader, indexTar } from "./archive/_tar.ts";
 import { tarFiles } from "./archive/_tar_files.ts";

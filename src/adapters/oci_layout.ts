@@ -3,6 +3,8 @@ import type { ImageSource } from "../core/content.ts";
 import type { Files } from "../core/files.ts";
 import { type NamingOptions, openLayoutFiles } from "./_layout_source.ts";
 
+export type { NamingOptions };
+
 /** Options of {@link openOciLayout}. */
 export interface OciLayoutOptions extends NamingOptions {
   /** How errors name the layout; the directory, or `OCI layout` for a `Files`. */

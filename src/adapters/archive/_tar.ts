@@ -13,7 +13,9 @@ export interface ByteReader {
 
 /** A regular file of the archive: where its data starts and how long it is. */
 export interface TarFile {
+  /** Where the file's data starts in the archive. */
   readonly offset: number;
+  /** The file's size in bytes. */
   readonly size: number;
 }
 
