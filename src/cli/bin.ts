@@ -1,0 +1,8 @@
+#!/usr/bin/env -S deno run -A
+/** The `ocistore` executable: runs `main` with this process's arguments and exits with its code. */
+import process from "node:process";
+import { main } from "./main.ts";
+import { processIO } from "./process_io.ts";
+
+// Setting exitCode instead of calling exit() lets writes to pipes drain first.
+process.exitCode = await main(process.argv.slice(2), processIO());

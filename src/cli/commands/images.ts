@@ -1,0 +1,95 @@
+/** `ocistore images [SOURCE]`: the images of a source as `crictl images` lists them. */
+import { UsageError } from "../args.ts";
+import type { CommandContext } from "../context.ts";
+import { parseImageReferences, sortCriImages, toCriImage } from "../cri_image.ts";
+import { formatImagesJson } from "../cri_json.ts";
+import { humanSize } from "../human_size.ts";
+import { formatTable } from "../table.ts";
+
+/**
+ * Lists the images of SOURCE: syncs a store over it, warns once per reference that could not be
+ * read and once per reference name that does not parse (skipped, as containerd skips it), then
+ * prints crictl's table, IDs (`-q`) or JSON (`-o json`).
+ *
+ * @param ctx The command context; one optional operand, SOURCE.
+ * @returns 0, or 1 when some reference could not be read.
+ * @throws {UsageError} For more than one operand.
+ * @throws {SourceError} When SOURCE cannot be opened.
+ * @example
+ * ```ts
+ * import { createContext, imagesCommand, parseArgs } from "@ocistore/ocistore/cli";
+ * import { assertEquals, assertStringIncludes } from "@std/assert";
+ * import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const dir = await mkdtemp(join(tmpdir(), "layout-"));
+ * await mkdir(join(dir, "blobs"));
+ * await writeFile(join(dir, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
+ * await writeFile(join(dir, "index.json"), '{"schemaVersion":2,"manifests":[]}');
+ * let out = "";
+ * const { operands, options } = parseArgs([dir]);
+ * const ctx = createContext(operands, options, { stdout: (t) => out += t, stderr: () => {} });
+ * assertEquals(await imagesCommand(ctx), 0);
+ * assertStringIncludes(out, "IMAGE ID");
+ * ```
+ */
+export async function imagesCommand(ctx: CommandContext): Promise<number> {
+  const { options, operands } = ctx;
+  if (operands.length > 1) throw new UsageError("images takes at most one SOURCE", "images");
+  const { store } = await ctx.open(operands[0]);
+  let loaded = 0;
+  const unsubscribe = store.onChange(() => ctx.progress(`reading images: ${++loaded}`));
+  const { failures } = await store.sync();
+  unsubscribe();
+  ctx.progress(undefined);
+  for (const { error } of failures) ctx.warn(error.message);
+  const images = store.list();
+  for (const image of images) {
+    for (const { reference, error } of parseImageReferences(image.references).invalid) {
+      ctx.warn(`skipping reference "${reference}" of ${image.id}: ${error.message}`);
+    }
+  }
+  const cri = sortCriImages(images.map(toCriImage));
+  if (options.output === "json") ctx.io.stdout(formatImagesJson(cri));
+  else if (options.quiet) ctx.io.stdout(cri.map((image) => `${image.id}\n`).join(""));
+  else {
+    const truncate = (id: string) => options.noTrunc ? id : id.replace(/^sha256:/, "").slice(0, 13);
+    const header = ["IMAGE", "TAG"];
+    if (options.digests) header.push("DIGEST");
+    header.push("IMAGE ID", "SIZE");
+    if (options.pinned) header.push("PINNED");
+    const rows = [header];
+    for (const image of cri) {
+      const [name, digest] = _repoDigest(image.repoDigests);
+      const size = humanSize(image.size);
+      for (const [repo, tag] of _repoTagPairs(image.repoTags, name)) {
+        const row = [repo, tag];
+        if (options.digests) row.push(truncate(digest));
+        row.push(truncate(image.id), size);
+        if (options.pinned) row.push(String(image.pinned));
+        rows.push(row);
+      }
+    }
+    ctx.io.stdout(formatTable(rows));
+  }
+  return failures.length > 0 ? 1 : 0;
+}
+
+/** crictl's `normalizeRepoDigest`: the name and digest of the first repo digest. */
+function _repoDigest(repoDigests: readonly string[]): [string, string] {
+  if (repoDigests.length === 0) return ["<none>", "<none>"];
+  const parts = repoDigests[0].split("@");
+  return parts.length === 2 ? [parts[0], parts[1]] : ["errorName", "errorRepoDigest"];
+}
+
+/** crictl's `normalizeRepoTagPair`: one (repository, tag) row per repo tag. */
+function _repoTagPairs(repoTags: readonly string[], imageName: string): [string, string][] {
+  if (repoTags.length === 0) return [[imageName, "<none>"]];
+  return repoTags.map((repoTag): [string, string] => {
+    const colon = repoTag.lastIndexOf(":");
+    if (colon < 0) return ["errorRepoTag", "errorRepoTag"];
+    const name = repoTag.slice(0, colon);
+    return [name === "<none>" ? imageName : name, repoTag.slice(colon + 1)];
+  });
+}

@@ -1,0 +1,34 @@
+/** `ocistore resolve SOURCE REF`: the image ID a reference resolves to. */
+import type { CommandContext } from "../context.ts";
+import { findImage } from "./_find_image.ts";
+
+/**
+ * Prints the image ID REF resolves to for the platform (`-o json`: `{"reference","id"}`, the
+ * reference being the store name that matched, absent when REF was an ID).
+ *
+ * @param ctx The command context; operands SOURCE and REF.
+ * @returns 0.
+ * @throws {UsageError} Unless there are exactly two operands.
+ * @throws {NotFoundError} When nothing matches REF.
+ * @throws {AmbiguousDigestError} When an ID prefix fits several images.
+ * @example
+ * ```ts
+ * import { createContext, parseArgs, resolveCommand, UsageError } from "@ocistore/ocistore/cli";
+ * import { assertRejects } from "@std/assert";
+ *
+ * const { operands, options } = parseArgs(["only-one-operand"]);
+ * const ctx = createContext(operands, options, { stdout: () => {}, stderr: () => {} });
+ * await assertRejects(() => resolveCommand(ctx), UsageError);
+ * ```
+ */
+export async function resolveCommand(ctx: CommandContext): Promise<number> {
+  const { found } = await findImage(ctx, "resolve");
+  if (ctx.options.output === "json") {
+    const document = {
+      ...(found.reference !== undefined ? { reference: found.reference } : {}),
+      id: found.image.id,
+    };
+    ctx.io.stdout(JSON.stringify(document, null, 2) + "\n");
+  } else ctx.io.stdout(`${found.image.id}\n`);
+  return 0;
+}

@@ -1,0 +1,60 @@
+/** Finding an image by reference or ID the way containerd's CRI `LocalResolve` does. */
+import { tryParseDigest } from "../core/digest.ts";
+import type { Image, ImageStore } from "../core/image_store.ts";
+import { parseDockerRef } from "../core/normalize.ts";
+import { formatReference } from "../core/reference.ts";
+
+/** What {@link localResolve} found. */
+export interface ResolvedImage {
+  /** The image. */
+  readonly image: Image;
+  /** The store reference that named it, when found by reference rather than by ID. */
+  readonly reference?: string;
+}
+
+/**
+ * Finds an image as containerd's CRI `LocalResolve`: a digest is an image ID; otherwise the text is
+ * normalized (`busybox` → `docker.io/library/busybox:latest`) and resolved; beyond containerd, a
+ * reference stored verbatim but not normalized (`app:1`) is tried as written; last, the text is an
+ * image ID or a unique prefix of one.
+ *
+ * @param store The image store.
+ * @param refOrId A reference, an image ID, or a unique ID prefix.
+ * @returns The image, and the reference when one matched.
+ * @throws {NotFoundError} When nothing matches.
+ * @throws {AmbiguousDigestError} When an ID prefix fits several images (the message says how many).
+ * @example
+ * ```ts
+ * import { ImageStore } from "@ocistore/ocistore";
+ * import { localResolve } from "@ocistore/ocistore/cli";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const id = "sha256:" + "ab".repeat(32);
+ * const store = ImageStore.fromImages([{
+ *   id, references: ["docker.io/library/busybox:latest"], chainId: "", size: 1, pinned: false,
+ *   imageSpec: { os: "linux", architecture: "amd64", rootfs: { type: "layers", diff_ids: [] } },
+ * }]);
+ * assertEquals(localResolve(store, "busybox").reference, "docker.io/library/busybox:latest");
+ * assertEquals(localResolve(store, "abab").image.id, id);
+ * ```
+ */
+export function localResolve(store: ImageStore, refOrId: string): ResolvedImage {
+  if (tryParseDigest(refOrId) !== undefined) return { image: store.get(refOrId) };
+  const candidates: string[] = [];
+  try {
+    candidates.push(formatReference(parseDockerRef(refOrId)));
+  } catch {
+    // Not a reference; it may still be an ID prefix.
+  }
+  candidates.push(refOrId);
+  for (const reference of candidates) {
+    let id: string;
+    try {
+      id = store.resolve(reference);
+    } catch {
+      continue;
+    }
+    return { image: store.get(id), reference };
+  }
+  return { image: store.get(refOrId) };
+}

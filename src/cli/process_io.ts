@@ -1,0 +1,27 @@
+/** The io of a real process (Deno, Bun and Node all provide `node:process`). */
+import process from "node:process";
+import { hostPlatform } from "../runtime/host_platform.ts";
+import type { CliIO } from "./context.ts";
+
+/**
+ * The io `main` uses by default: this process's stdout and stderr, its environment, whether
+ * stderr is a terminal, and the host platform of the running runtime.
+ *
+ * @returns The io.
+ * @example
+ * ```ts
+ * import { processIO } from "@ocistore/ocistore/cli";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(typeof processIO().stdout, "function");
+ * ```
+ */
+export function processIO(): CliIO {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    env: process.env,
+    isTTY: process.stderr.isTTY === true,
+    host: hostPlatform(),
+  };
+}
