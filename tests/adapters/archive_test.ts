@@ -17,7 +17,8 @@ const DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar";
 const DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip";
 const APP = "docker.io/library/app";
 // The manifest containerd 1.6 synthesizes for the docker-archive fixture (skopeo's uncompressed
-// layers of the umoci `app` image); reproducible because the fixtures are.
+// layers of the umoci `app` image); reproducible because the fixtures are. `ctr images import` of
+// that archive into containerd 1.6.20 lists the same digest for both of its names.
 const DOCKER_APP_MANIFEST =
   "sha256:416d6900cb61fb691a58fb0e5bcdf938152b58d7ec7d27b5c79d1178513451fd";
 
