@@ -49,6 +49,8 @@ export interface CommandContext {
   progress(text: string | undefined): void;
   /** Opens SOURCE (the example images when `undefined`) and a store over it. */
   open(sourceText: string | undefined): Promise<OpenedStore>;
+  /** Releases every source `open` opened. */
+  close(): Promise<void>;
 }
 
 /**
@@ -89,6 +91,7 @@ export function createContext(
   const color = io.isTTY === true && !io.env?.NO_COLOR;
   let shown = false;
   let last = 0;
+  const opened: ImageSource[] = [];
   return {
     operands,
     options,
@@ -130,8 +133,12 @@ export function createContext(
         digestRefs: options.digestRefs,
       };
       const { source } = await openSource(text, naming);
+      opened.push(source);
       const store = new ImageStore(source, { platform, host, concurrency: 16 });
       return { source, store, platform, host };
+    },
+    async close() {
+      for (const source of opened.splice(0)) await source.close?.();
     },
   };
 }

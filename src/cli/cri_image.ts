@@ -106,8 +106,9 @@ export function toCriImage(image: Image): CriImage {
 
 /**
  * Orders images as `crictl images` does (`imageByRef`): by first repo tag when both have one,
- * else by first repo digest when both have one, else by ID. The sort is our own stable merge
- * sort, so every runtime prints the same order even where that rule is not a total order.
+ * else by first repo digest when both have one, else by ID. That rule is not a total order, so
+ * the algorithm matters: up to 12 images this is Go's insertion sort, exactly what crictl's
+ * `sort.Sort` does; beyond, a stable merge sort. Either way every runtime prints the same order.
  *
  * @param images The images.
  * @returns A sorted copy.
@@ -130,11 +131,20 @@ export function sortCriImages(images: readonly CriImage[]): CriImage[] {
     }
     return a.id < b.id;
   };
-  const sort = (items: CriImage[]): CriImage[] => {
-    if (items.length < 2) return items;
-    const middle = items.length >> 1;
-    const left = sort(items.slice(0, middle));
-    const right = sort(items.slice(middle));
+  const items = [...images];
+  if (items.length <= 12) {
+    for (let i = 1; i < items.length; i++) {
+      for (let j = i; j > 0 && less(items[j], items[j - 1]); j--) {
+        [items[j], items[j - 1]] = [items[j - 1], items[j]];
+      }
+    }
+    return items;
+  }
+  const sort = (part: CriImage[]): CriImage[] => {
+    if (part.length < 2) return part;
+    const middle = part.length >> 1;
+    const left = sort(part.slice(0, middle));
+    const right = sort(part.slice(middle));
     const out: CriImage[] = [];
     let i = 0;
     let j = 0;
@@ -143,7 +153,7 @@ export function sortCriImages(images: readonly CriImage[]): CriImage[] {
     }
     return out.concat(left.slice(i), right.slice(j));
   };
-  return sort([...images]);
+  return sort(items);
 }
 
 /** Go's `strconv.ParseInt(text, 10, 64)` printed back in decimal, or undefined when it fails. */

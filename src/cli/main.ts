@@ -127,7 +127,12 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     ]);
     const stray = parsed.given.find((name) => !allowed.has(name));
     if (stray) throw new UsageError(`${command} does not take --${stray}`, command);
-    return await run(createContext(parsed.operands, parsed.options, io));
+    const ctx = createContext(parsed.operands, parsed.options, io);
+    try {
+      return await run(ctx);
+    } finally {
+      await ctx.close();
+    }
   } catch (error) {
     const code = exitCodeOf(error);
     const color = io.isTTY === true && !io.env?.NO_COLOR;

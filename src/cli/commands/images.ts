@@ -43,7 +43,9 @@ export async function imagesCommand(ctx: CommandContext): Promise<number> {
   const { failures } = await store.sync();
   unsubscribe();
   ctx.progress(undefined);
-  for (const { error } of failures) ctx.warn(error.message);
+  // Failures arrive as loads finish; byte order keeps the output the same on every run.
+  const byReference = [...failures].sort((a, b) => (a.reference < b.reference ? -1 : 1));
+  for (const { error } of byReference) ctx.warn(error.message);
   const images = store.list();
   for (const image of images) {
     for (const { reference, error } of parseImageReferences(image.references).invalid) {
