@@ -163,7 +163,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const text = (name: string) => values[name] as string | undefined;
   const flag = (name: string) => values[name] === true;
   for (const name of ["platform", "baseName"]) {
-    if (text(name) === "") throw new UsageError(`flag "--${_LONG[name as keyof CliOptions]}" needs a value`);
+    if (text(name) === "") {
+      throw new UsageError(`flag "--${_LONG[name as keyof CliOptions]}" needs a value`);
+    }
   }
   const [command, ...operands] = positional;
   return {

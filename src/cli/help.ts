@@ -6,7 +6,8 @@ export const VERSION = "0.1.0";
 
 const _SOURCES = [...TRANSPORTS.values()].map((t) => `  ${t.usage}`).join("\n");
 
-const _COMMON = `  --platform OS/ARCH[/VARIANT]  resolve images for this platform (default: the host)
+const _COMMON =
+  `  --platform OS/ARCH[/VARIANT]  resolve images for this platform (default: the host)
   --base-name NAME   name tag-only layout/archive entries NAME:TAG (ctr import --base-name)
   --digest-refs      also name every layout/archive entry NAME@DIGEST (ctr import --digests)
   -o, --output FMT   table (default) or json

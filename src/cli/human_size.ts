@@ -42,7 +42,7 @@ function formatGoG(value: number, precision: number): string {
   // toPrecision(100) is the exact decimal expansion of any double of this magnitude.
   const [mantissa, exponentText] = value.toPrecision(100).split("e");
   let digits = mantissa.replace(".", "");
-  let point = (exponentText === undefined ? mantissa.indexOf(".") : 1 + Number(exponentText));
+  let point = exponentText === undefined ? mantissa.indexOf(".") : 1 + Number(exponentText);
   if (point < 0) point = digits.length;
   const lead = digits.search(/[1-9]/);
   digits = digits.slice(lead);

@@ -37,7 +37,9 @@ export type { VerifyProblem } from "./commands/verify.ts";
 /** The exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 not found or ambiguous. */
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, NOT_FOUND: 3 } as const;
 
-const _COMMANDS: Readonly<Record<string, (ctx: ReturnType<typeof createContext>) => Promise<number>>> = {
+const _COMMANDS: Readonly<
+  Record<string, (ctx: ReturnType<typeof createContext>) => Promise<number>>
+> = {
   images: imagesCommand,
   inspect: inspectCommand,
   resolve: resolveCommand,
@@ -64,7 +66,9 @@ const _COMMANDS: Readonly<Record<string, (ctx: ReturnType<typeof createContext>)
  */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError || error instanceof SourceError) return EXIT.USAGE;
-  if (error instanceof OciStoreError && (error.code === "NOT_FOUND" || error.code === "AMBIGUOUS")) {
+  if (
+    error instanceof OciStoreError && (error.code === "NOT_FOUND" || error.code === "AMBIGUOUS")
+  ) {
     return EXIT.NOT_FOUND;
   }
   return EXIT.FAILURE;

@@ -22,7 +22,7 @@ export interface TableOptions {
  * import { assertEquals } from "@std/assert";
  *
  * const text = formatTable([["IMAGE", "SIZE"], ["docker.io/library/busybox", "2.16MB"]]);
- * assertEquals(text, "IMAGE                        SIZE\ndocker.io/library/busybox   2.16MB\n");
+ * assertEquals(text, "IMAGE                       SIZE\ndocker.io/library/busybox   2.16MB\n");
  * ```
  */
 export function formatTable(

@@ -96,7 +96,9 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
     path: "none",
     open(location) {
       return Promise.reject(
-        new UnsupportedError(`Cannot open registry "docker:${location}": registry sources are not available yet`),
+        new UnsupportedError(
+          `Cannot open registry "docker:${location}": registry sources are not available yet`,
+        ),
       );
     },
   }],
@@ -175,7 +177,9 @@ export interface OpenedSource {
 export async function openSource(text: string, options: SourceOptions = {}): Promise<OpenedSource> {
   const spec = parseSource(text);
   let transport = TRANSPORTS.get(spec.transport);
-  const path = spec.transport === "containerd" ? _query(spec.location, ["namespace"]).root : spec.location;
+  const path = spec.transport === "containerd"
+    ? _query(spec.location, ["namespace"]).root
+    : spec.location;
   if (!transport || transport.path !== "none") {
     let kind: "directory" | "file" | "other" | undefined;
     try {
@@ -185,22 +189,28 @@ export async function openSource(text: string, options: SourceOptions = {}): Pro
       const code = (error as { code?: string }).code;
       const what = transport?.path ?? "file or directory";
       if (code === "ENOENT" || code === "ENOTDIR") {
-        throw new SourceError(`Cannot open source "${text}": no such ${what} "${path}"`, { cause: error });
+        throw new SourceError(`Cannot open source "${text}": no such ${what} "${path}"`, {
+          cause: error,
+        });
       }
-      throw new SourceError(`Cannot open source "${text}": ${(error as Error).message}`, { cause: error });
+      throw new SourceError(`Cannot open source "${text}": ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     if (!transport) {
       if (kind === "file") transport = TRANSPORTS.get("oci-archive")!;
       else if (kind === "directory") {
-        const bolt = await stat(`${path}/io.containerd.metadata.v1.bolt/meta.db`).catch(() => undefined);
+        const bolt = await stat(`${path}/io.containerd.metadata.v1.bolt/meta.db`).catch(() =>
+          undefined
+        );
         transport = TRANSPORTS.get(bolt ? "containerd" : "oci")!;
       }
     }
     if (!transport || kind !== transport.path) {
       throw new SourceError(
-        `Cannot open source "${text}": expected a ${transport?.path ?? "file or directory"}, found ${
-          kind === "other" ? "neither" : `a ${kind}`
-        } at "${path}"`,
+        `Cannot open source "${text}": expected a ${
+          transport?.path ?? "file or directory"
+        }, found ${kind === "other" ? "neither" : `a ${kind}`} at "${path}"`,
       );
     }
   }
@@ -220,7 +230,10 @@ export async function openSource(text: string, options: SourceOptions = {}): Pro
   }
 }
 
-function _query(location: string, keys: readonly string[]): { root: string; params: URLSearchParams } {
+function _query(
+  location: string,
+  keys: readonly string[],
+): { root: string; params: URLSearchParams } {
   const mark = location.lastIndexOf("?");
   if (mark < 0) return { root: location, params: new URLSearchParams() };
   const params = new URLSearchParams(location.slice(mark + 1));

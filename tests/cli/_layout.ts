@@ -62,7 +62,10 @@ export function testLayout(): TestLayout {
     },
     write(entries) {
       writeFileSync(join(dir, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
-      writeFileSync(join(dir, "index.json"), JSON.stringify({ schemaVersion: 2, manifests: entries }));
+      writeFileSync(
+        join(dir, "index.json"),
+        JSON.stringify({ schemaVersion: 2, manifests: entries }),
+      );
     },
   };
   return layout;

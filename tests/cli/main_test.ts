@@ -114,7 +114,10 @@ test("images -o json and inspect of the fixture layout and archives match the li
       await openArchive(path, { baseName: base }),
     );
   }
-  await assertMatchesLibrary([`docker-archive:${f.dockerArchive}`], await openArchive(f.dockerArchive));
+  await assertMatchesLibrary(
+    [`docker-archive:${f.dockerArchive}`],
+    await openArchive(f.dockerArchive),
+  );
   await assertMatchesLibrary([f.hybridArchive], await openArchive(f.hybridArchive));
 });
 
@@ -129,7 +132,14 @@ test("images -q prints full IDs, --no-trunc full IDs in the table, --digests and
   const table = (await cli(["images", layout.dir, "--no-trunc", "--digests", "--pinned"])).stdout;
   const [header, row] = table.split("\n");
   assertMatch(header, /^IMAGE +TAG +DIGEST +IMAGE ID +SIZE +PINNED$/);
-  assertEquals(row.split(/ +/), ["example.com/a", "1", manifest.digest, config.digest, `${manifest.size + config.size + layer.size}B`, "false"]);
+  assertEquals(row.split(/ +/), [
+    "example.com/a",
+    "1",
+    manifest.digest,
+    config.digest,
+    `${manifest.size + config.size + layer.size}B`,
+    "false",
+  ]);
   rmSync(layout.dir, { recursive: true });
 });
 
@@ -140,7 +150,10 @@ test("images warns once per unreadable reference, lists the rest and exits 1", a
   rmSync(join(layout.dir, "blobs/sha256", noManifest.manifest.digest.slice(7)));
   const badConfig = await layout.image("corrupt");
   writeFileSync(join(layout.dir, "blobs/sha256", badConfig.config.digest.slice(7)), "{}");
-  const schema1 = await layout.blob('{"schemaVersion":1}', "application/vnd.docker.distribution.manifest.v1+prettyjws");
+  const schema1 = await layout.blob(
+    '{"schemaVersion":1}',
+    "application/vnd.docker.distribution.manifest.v1+prettyjws",
+  );
   const armOnly = await layout.image("arm", { arch: "arm64" });
   const index = await layout.blob(
     JSON.stringify({
@@ -181,15 +194,26 @@ test("a missing layer does not stop images or inspect, and verify reports it wit
   const other = await layout.image("b");
   rmSync(join(layout.dir, "blobs/sha256", image.layer.digest.slice(7)));
   writeFileSync(join(layout.dir, "blobs/sha256", other.layer.digest.slice(7)), "tampered");
-  layout.write([named(image.manifest, "example.com/a:1"), named(other.manifest, "example.com/b:1")]);
+  layout.write([
+    named(image.manifest, "example.com/a:1"),
+    named(other.manifest, "example.com/b:1"),
+  ]);
   assertEquals((await cli(["images", layout.dir])).code, 0);
   assertEquals((await cli(["inspect", layout.dir, "example.com/a:1"])).code, 0);
   const verified = await cli(["verify", layout.dir]);
   assertEquals(verified.code, 1);
   const lines = verified.stdout.trimEnd().split("\n");
   assertEquals(lines.length, 3);
-  assertMatch(lines[0], new RegExp(`^missing ${image.layer.digest} \\(layer 1 of manifest sha256:[0-9a-f]{12} in image "example.com/a:1"\\)`));
-  assertMatch(lines[1], new RegExp(`^mismatch ${other.layer.digest} .*found sha256:[0-9a-f]{64} \\(8 bytes\\)$`));
+  assertMatch(
+    lines[0],
+    new RegExp(
+      `^missing ${image.layer.digest} \\(layer 1 of manifest sha256:[0-9a-f]{12} in image "example.com/a:1"\\)`,
+    ),
+  );
+  assertMatch(
+    lines[1],
+    new RegExp(`^mismatch ${other.layer.digest} .*found sha256:[0-9a-f]{64} \\(8 bytes\\)$`),
+  );
   assertEquals(lines[2], "6 blobs of 2 images checked: 1 missing, 1 mismatching or invalid");
   rmSync(layout.dir, { recursive: true });
 });
@@ -205,7 +229,10 @@ test("inspect and resolve find images by normalized reference, ID or unique pref
   const json = JSON.parse((await cli(["resolve", layout.dir, "img3", "-o", "json"])).stdout);
   assertEquals(json, { reference: "docker.io/library/img3:latest", id: images[3].config.digest });
   const byPrefix = await cli(["inspect", layout.dir, images[5].config.digest.slice(7, 20)]);
-  assertStringIncludes(byPrefix.stdout, `ID: ${images[5].config.digest}\nTag: docker.io/library/img5:latest\n`);
+  assertStringIncludes(
+    byPrefix.stdout,
+    `ID: ${images[5].config.digest}\nTag: docker.io/library/img5:latest\n`,
+  );
   assertOneLine(await cli(["inspect", layout.dir, "nope"]), 3, 'Cannot find image "nope"');
   assertOneLine(await cli(["resolve", layout.dir, "img99"]), 3, '"img99"');
   const first = images.map((i) => i.config.digest[7]);
@@ -221,7 +248,11 @@ test("a source that cannot be opened exits 2 with one line naming the file and t
   assertOneLine(await cli(["images", at("missing")]), 2, "no such file or directory");
   assertOneLine(await cli(["images", `oci:${at("missing")}`]), 2, "no such directory");
   writeFileSync(at("file"), "x");
-  assertOneLine(await cli(["images", `oci:${at("file")}`]), 2, "expected a directory, found a file");
+  assertOneLine(
+    await cli(["images", `oci:${at("file")}`]),
+    2,
+    "expected a directory, found a file",
+  );
   mkdirSync(at("empty"));
   assertOneLine(await cli(["images", at("empty")]), 2, "oci-layout is missing");
   const layout = (name: string, version: string, index?: string) => {
@@ -231,27 +262,49 @@ test("a source that cannot be opened exits 2 with one line naming the file and t
     return at(name);
   };
   assertOneLine(await cli(["images", layout("noindex", "1.0.0")]), 2, "index.json is missing");
-  assertOneLine(await cli(["images", layout("notjson", "1.0.0", "{")]), 2, "index.json is not JSON");
+  assertOneLine(
+    await cli(["images", layout("notjson", "1.0.0", "{")]),
+    2,
+    "index.json is not JSON",
+  );
   assertOneLine(await cli(["images", layout("version", "2.0.0", "{}")]), 2, '"2.0.0"');
   const entry = (digest: string) =>
     JSON.stringify({ manifests: [{ mediaType: OCI_MANIFEST, digest, size: 1 }] });
-  assertOneLine(await cli(["images", layout("baddigest", "1.0.0", entry("sha256:zz"))]), 2, "index.json");
-  assertOneLine(await cli(["images", layout("md5", "1.0.0", entry(`md5:${"a".repeat(32)}`))]), 2, "md5");
+  assertOneLine(
+    await cli(["images", layout("baddigest", "1.0.0", entry("sha256:zz"))]),
+    2,
+    "index.json",
+  );
+  assertOneLine(
+    await cli(["images", layout("md5", "1.0.0", entry(`md5:${"a".repeat(32)}`))]),
+    2,
+    "md5",
+  );
   const tar = (name: string, bytes: Uint8Array) => {
     writeFileSync(at(name), bytes);
     return at(name);
   };
-  assertOneLine(await cli(["images", tar("garbage.tar", new Uint8Array(700).fill(7))]), 2, "garbage.tar");
+  assertOneLine(
+    await cli(["images", tar("garbage.tar", new Uint8Array(700).fill(7))]),
+    2,
+    "garbage.tar",
+  );
   const layoutTar = tarBytes([
     { name: "oci-layout", data: '{"imageLayoutVersion":"1.0.0"}' },
     { name: "index.json", data: '{"manifests":[]}' },
   ]);
-  assertOneLine(await cli(["images", tar("truncated.tar", layoutTar.slice(0, 600))]), 2, "truncated.tar");
-  for (const [name, hostile] of [
-    ["dotdot.tar", { name: "../escape", data: "x" }],
-    ["absolute.tar", { name: "/etc/escape", data: "x" }],
-    ["link.tar", { name: "blobs", type: "2", linkname: "/etc" }],
-  ] as const) {
+  assertOneLine(
+    await cli(["images", tar("truncated.tar", layoutTar.slice(0, 600))]),
+    2,
+    "truncated.tar",
+  );
+  for (
+    const [name, hostile] of [
+      ["dotdot.tar", { name: "../escape", data: "x" }],
+      ["absolute.tar", { name: "/etc/escape", data: "x" }],
+      ["link.tar", { name: "blobs", type: "2", linkname: "/etc" }],
+    ] as const
+  ) {
     const bytes = tarBytes([
       { name: "oci-layout", data: '{"imageLayoutVersion":"1.0.0"}' },
       { name: "index.json", data: '{"manifests":[]}' },
@@ -268,7 +321,11 @@ test("usage mistakes exit 2 with one line and the usage hint", async () => {
   assertOneLine(await cli(["frobnicate"]), 2, "(see 'ocistore --help')");
   assertOneLine(await cli(["images", "--nope"]), 2, '"--nope"');
   assertOneLine(await cli(["images", "--platform", "linux/ARM64/x/y/z"]), 2, "--platform");
-  assertOneLine(await cli(["images", "--platform", "linux//arm"]), 2, "(see 'ocistore images --help')");
+  assertOneLine(
+    await cli(["images", "--platform", "linux//arm"]),
+    2,
+    "(see 'ocistore images --help')",
+  );
   assertOneLine(await cli(["inspect", "-q", "x", "y"]), 2, "inspect does not take --quiet");
   assertOneLine(await cli(["inspect", "examples/layout"]), 2, "inspect takes SOURCE and IMAGE");
   assertOneLine(await cli(["images", "a", "b"]), 2, "at most one SOURCE");
@@ -302,7 +359,13 @@ test("platforms lists each platform of an index with the ID and size a store for
     OCI_INDEX,
   );
   layout.write([named(index, "example.com/multi:1")]);
-  const { code, stdout } = await cli(["platforms", layout.dir, "example.com/multi:1", "-o", "json"]);
+  const { code, stdout } = await cli([
+    "platforms",
+    layout.dir,
+    "example.com/multi:1",
+    "-o",
+    "json",
+  ]);
   assertEquals(code, 0);
   const rows = JSON.parse(stdout).platforms;
   assertEquals(rows.map((r: { id: string }) => r.id), [amd.config.digest, arm.config.digest]);

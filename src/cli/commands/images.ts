@@ -28,7 +28,7 @@ import { formatTable } from "../table.ts";
  * await writeFile(join(dir, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
  * await writeFile(join(dir, "index.json"), '{"schemaVersion":2,"manifests":[]}');
  * let out = "";
- * const { operands, options } = parseArgs([dir]);
+ * const { operands, options } = parseArgs(["images", dir]);
  * const ctx = createContext(operands, options, { stdout: (t) => out += t, stderr: () => {} });
  * assertEquals(await imagesCommand(ctx), 0);
  * assertStringIncludes(out, "IMAGE ID");

@@ -28,7 +28,7 @@ import { findImage } from "./_find_image.ts";
  * await mkdir(join(dir, "blobs"));
  * await writeFile(join(dir, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
  * await writeFile(join(dir, "index.json"), '{"schemaVersion":2,"manifests":[]}');
- * const { operands, options } = parseArgs([dir, "busybox"]);
+ * const { operands, options } = parseArgs(["inspect", dir, "busybox"]);
  * const ctx = createContext(operands, options, { stdout: () => {}, stderr: () => {} });
  * await assertRejects(() => inspectCommand(ctx), NotFoundError);
  * ```

@@ -31,7 +31,7 @@ interface _Row {
  * import { createContext, parseArgs, platformsCommand, UsageError } from "@ocistore/ocistore/cli";
  * import { assertRejects } from "@std/assert";
  *
- * const { operands, options } = parseArgs([]);
+ * const { operands, options } = parseArgs(["platforms"]);
  * const ctx = createContext(operands, options, { stdout: () => {}, stderr: () => {} });
  * await assertRejects(() => platformsCommand(ctx), UsageError);
  * ```

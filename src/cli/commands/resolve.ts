@@ -16,7 +16,7 @@ import { findImage } from "./_find_image.ts";
  * import { createContext, parseArgs, resolveCommand, UsageError } from "@ocistore/ocistore/cli";
  * import { assertRejects } from "@std/assert";
  *
- * const { operands, options } = parseArgs(["only-one-operand"]);
+ * const { operands, options } = parseArgs(["resolve", "only-one-operand"]);
  * const ctx = createContext(operands, options, { stdout: () => {}, stderr: () => {} });
  * await assertRejects(() => resolveCommand(ctx), UsageError);
  * ```

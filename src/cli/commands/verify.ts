@@ -51,7 +51,7 @@ const _CHUNK = 4 * 1024 * 1024;
  *   digest: "sha256:" + "0".repeat(64), annotations: { "io.containerd.image.name": "example.com/a:1" } };
  * await writeFile(join(dir, "index.json"), JSON.stringify({ schemaVersion: 2, manifests: [missing] }));
  * let out = "";
- * const { operands, options } = parseArgs([dir]);
+ * const { operands, options } = parseArgs(["verify", dir]);
  * const ctx = createContext(operands, options, { stdout: (t) => out += t, stderr: () => {} });
  * assertEquals(await verifyCommand(ctx), 1);
  * assertEquals(out.split("\n")[0].startsWith("missing sha256:000"), true);
