@@ -16,17 +16,12 @@ interface _Chunk {
   readonly entries: _Entry[];
 }
 
-interface _Position {
-  /** Index of the chunk. */
-  readonly c: number;
-  /** Index inside the chunk. */
-  readonly i: number;
-}
+/** A place in the set: entry `i` of chunk `c`. */
+type _Position = { readonly c: number; readonly i: number };
 
 // go-digest keeps one sorted slice, so every add and remove shifts O(n) entries. Here the same order
 // lives in sorted chunks of at most 2 * _CHUNK entries: a change shifts one chunk plus the chunk
-// list (O(sqrt n)-ish), a lookup is two binary searches. Chunks are never empty. The key of the
-// last entry of every chunk is also kept in one small array, which stays in cache.
+// list (O(sqrt n)-ish), a lookup is two binary searches. Chunks are never empty.
 const _CHUNK = 512;
 const _KEY = 12;
 
@@ -46,26 +41,12 @@ interface _Query {
   readonly algorithm: string;
 }
 
-function _query(hex: string, algorithm: string): _Query {
-  return { key: hex.slice(0, _KEY), hex, algorithm };
-}
-
-// Whether the entry keyed `keys[k]` (`entries[e]`) sorts before the query. Unequal keys decide
-// alone: a key is a prefix of its hex, and hex longer than the key only follows the key.
-function _keyBefore(
-  keys: readonly string[],
-  entries: readonly _Entry[],
-  k: number,
-  e: number,
-  query: _Query,
-): boolean {
-  return keys[k] === query.key
-    ? _before(entries[e], query.hex, query.algorithm)
-    : keys[k] < query.key;
-}
-
-function _chunk(entries: _Entry[]): _Chunk {
-  return { keys: entries.map((entry) => entry.hex.slice(0, _KEY)), entries };
+// Whether entry `i` sorts before the query. Unequal keys decide alone: a key is a prefix of its
+// hex, and hex that extends a key sorts after it.
+function _keyBefore(keys: string[], entries: _Entry[], i: number, query: _Query): boolean {
+  return keys[i] === query.key
+    ? _before(entries[i], query.hex, query.algorithm)
+    : keys[i] < query.key;
 }
 
 function _entry(digest: string): _Entry {
@@ -92,7 +73,6 @@ function _entry(digest: string): _Entry {
  */
 export class DigestSet {
   #chunks: _Chunk[] = [];
-  #lastKeys: string[] = [];
   #size = 0;
 
   /**
@@ -103,15 +83,7 @@ export class DigestSet {
    * @throws {UnsupportedError} When a digest uses an unknown algorithm.
    */
   constructor(digests: Iterable<string> = []) {
-    const entries = Array.from(digests, _entry).sort((a, b) =>
-      _before(a, b.hex, b.algorithm) ? -1 : _before(b, a.hex, a.algorithm) ? 1 : 0
-    ).filter((entry, index, all) => index === 0 || entry.digest !== all[index - 1].digest);
-    for (let start = 0; start < entries.length; start += _CHUNK) {
-      const chunk = _chunk(entries.slice(start, start + _CHUNK));
-      this.#chunks.push(chunk);
-      this.#lastKeys.push(chunk.keys[chunk.keys.length - 1]);
-    }
-    this.#size = entries.length;
+    for (const digest of digests) this.add(digest);
   }
 
   /** The number of digests in the set. */
@@ -140,25 +112,18 @@ export class DigestSet {
   add(digest: string): void {
     const entry = _entry(digest);
     const chunks = this.#chunks;
-    if (chunks.length === 0) {
-      chunks.push(_chunk([entry]));
-      this.#lastKeys.push(chunks[0].keys[0]);
-      this.#size = 1;
-      return;
-    }
-    let { c, i } = this.#search(_query(entry.hex, entry.algorithm));
-    if (c === chunks.length) i = chunks[--c].entries.length; // past the end: append to the last
-    else if (chunks[c].entries[i].digest === digest) return;
+    let { c, i } = this.#search(entry.hex, entry.algorithm);
+    if (c === chunks.length) {
+      if (c > 0) i = chunks[--c].entries.length; // past the end: append to the last chunk
+      else chunks.push({ keys: [], entries: [] });
+    } else if (chunks[c].entries[i].digest === digest) return;
     const { keys, entries } = chunks[c];
     keys.splice(i, 0, entry.hex.slice(0, _KEY));
     entries.splice(i, 0, entry);
     this.#size++;
     if (entries.length > 2 * _CHUNK) {
-      const tail = { keys: keys.splice(_CHUNK), entries: entries.splice(_CHUNK) };
-      chunks.splice(c + 1, 0, tail);
-      this.#lastKeys.splice(c + 1, 0, tail.keys[tail.keys.length - 1]);
+      chunks.splice(c + 1, 0, { keys: keys.splice(_CHUNK), entries: entries.splice(_CHUNK) });
     }
-    this.#lastKeys[c] = keys[keys.length - 1];
   }
 
   /**
@@ -181,17 +146,13 @@ export class DigestSet {
    */
   remove(digest: string): void {
     const { algorithm, hex } = _entry(digest);
-    const { c, i } = this.#search(_query(hex, algorithm));
+    const { c, i } = this.#search(hex, algorithm);
     const chunk = this.#chunks[c];
     if (chunk === undefined || chunk.entries[i].digest !== digest) return;
     chunk.keys.splice(i, 1);
     chunk.entries.splice(i, 1);
     this.#size--;
-    if (chunk.keys.length > 0) this.#lastKeys[c] = chunk.keys[chunk.keys.length - 1];
-    else {
-      this.#chunks.splice(c, 1);
-      this.#lastKeys.splice(c, 1);
-    }
+    if (chunk.keys.length === 0) this.#chunks.splice(c, 1);
   }
 
   /**
@@ -212,7 +173,7 @@ export class DigestSet {
   has(digest: string): boolean {
     const colon = digest.indexOf(":");
     if (colon < 0) return false;
-    const { c, i } = this.#search(_query(digest.slice(colon + 1), digest.slice(0, colon)));
+    const { c, i } = this.#search(digest.slice(colon + 1), digest.slice(0, colon));
     return this.#chunks[c]?.entries[i].digest === digest;
   }
 
@@ -245,7 +206,7 @@ export class DigestSet {
     const bare = validateDigest(fullOrPrefix) === "DIGEST_INVALID_FORMAT";
     const hex = bare ? fullOrPrefix : fullOrPrefix.slice(colon + 1);
     const algorithm = bare ? "" : fullOrPrefix.slice(0, colon);
-    const { c, i } = this.#search(_query(hex, algorithm));
+    const { c, i } = this.#search(hex, algorithm);
     const entries = this.#chunks[c]?.entries;
     const found = entries?.[i];
     if (found === undefined || !_shortMatch(found, hex, algorithm)) {
@@ -329,16 +290,16 @@ export class DigestSet {
   }
 
   // The position of the first entry not before the query; c === chunks.length past the end.
-  #search(query: _Query): _Position {
+  #search(hex: string, algorithm: string): _Position {
+    const query: _Query = { key: hex.slice(0, _KEY), hex, algorithm };
     const chunks = this.#chunks;
-    const lastKeys = this.#lastKeys;
     let c = 0;
     let high = chunks.length;
     while (c < high) {
       const mid = (c + high) >>> 1;
-      if (_keyBefore(lastKeys, chunks[mid].entries, mid, chunks[mid].entries.length - 1, query)) {
-        c = mid + 1;
-      } else high = mid;
+      const { keys, entries } = chunks[mid];
+      if (_keyBefore(keys, entries, keys.length - 1, query)) c = mid + 1;
+      else high = mid;
     }
     if (c === chunks.length) return { c, i: 0 };
     const { keys, entries } = chunks[c];
@@ -346,7 +307,7 @@ export class DigestSet {
     high = keys.length - 1; // the last entry is not before, by the chunk search
     while (i < high) {
       const mid = (i + high) >>> 1;
-      if (_keyBefore(keys, entries, mid, mid, query)) i = mid + 1;
+      if (_keyBefore(keys, entries, mid, query)) i = mid + 1;
       else high = mid;
     }
     return { c, i };
@@ -357,12 +318,7 @@ export class DigestSet {
     let count = 0;
     for (let c = from.c; c < this.#chunks.length; c++) {
       const { entries } = this.#chunks[c];
-      const start = c === from.c ? from.i : 0;
-      if (algorithm === "" && entries[entries.length - 1].hex.startsWith(hex)) {
-        count += entries.length - start; // the whole rest of the chunk is in the run
-        continue;
-      }
-      for (let i = start; i < entries.length; i++) {
+      for (let i = c === from.c ? from.i : 0; i < entries.length; i++) {
         if (!entries[i].hex.startsWith(hex)) return count;
         if (algorithm === "" || entries[i].algorithm === algorithm) count++;
       }
