@@ -4,9 +4,15 @@
  * compiled beside it (in `npm/esm/tests`, left out of the package) so `node npm/esm/tests/run.js`
  * runs the very same tests against the built files.
  *
- * The tree may be mid-edit by others: type errors are printed and make the exit code non-zero, but
- * everything tsc emitted is still packaged, and exports whose source does not exist yet are skipped
- * with a warning.
+ * The `exports` put `types` first, then `browser` for every entry that reaches a Node.js builtin
+ * (`./runtime`, the disk adapters' path conveniences): it names a browser twin in which the modules
+ * that need Node.js are stubs throwing UnsupportedError, so bundlers for the browser take the
+ * adapters whole and `nodeFiles()` fails clearly if called. `./cli` has no twin. The example images
+ * are copied to `npm/esm/examples/`, where the CLI and the tests find them relative to themselves.
+ *
+ * The tree may be mid-edit by others: syntax errors are printed and make the exit code non-zero,
+ * but everything tsc emitted is still packaged, and exports whose source does not exist yet are
+ * skipped with a warning.
  */
 import { spawnSync } from "node:child_process";
 import {
@@ -16,6 +22,7 @@ import {
   existsSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -26,8 +33,11 @@ import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const out = join(root, "npm");
+const final = join(root, "npm");
+// Built beside, then swapped in whole: a test run reading npm/ never sees a half-written tree.
+const out = join(root, ".cache", `npm-${process.pid}`);
 const esm = join(out, "esm");
+process.on("exit", () => rmSync(out, { recursive: true, force: true }));
 const problems: string[] = [];
 const warn = (message: string) => console.error(`build_npm: warning: ${message}`);
 
@@ -46,7 +56,6 @@ const rootPackage = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
 
 // ---- compile -------------------------------------------------------------------------------------
 
-rmSync(out, { recursive: true, force: true });
 const tsc = spawnSync(join(root, "node_modules/.bin/tsc"), [
   "-p",
   join(root, "tsconfig.json"),
@@ -54,6 +63,10 @@ const tsc = spawnSync(join(root, "node_modules/.bin/tsc"), [
   esm,
   // The maps then carry their sources, so they work inside the package without the .ts files.
   "--inlineSources",
+  // Emit only: the `check` stage type-checks the tree (deno check), the package check type-checks
+  // the emitted .d.ts from strict consumers, and isolatedDeclarations makes per-file emit exact.
+  // This halves the build, which runs in every test run.
+  "--noCheck",
 ], { stdio: "inherit" });
 if (tsc.status !== 0) {
   problems.push(`tsc exited with ${tsc.status ?? tsc.signal} (see errors above)`);
@@ -76,6 +89,11 @@ for (const file of walk(join(esm, "tests")).filter((f) => f.endsWith(".js"))) {
     `$1"${relativeSpecifier(file, assertModule)}"`,
   );
   if (rewritten !== text) writeFileSync(file, rewritten);
+}
+// The CLI finds the bundled example images relative to its own module, so they sit at the same
+// place relative to the compiled files as to the sources.
+if (existsSync(join(root, "examples"))) {
+  cpSync(join(root, "examples"), join(esm, "examples"), { recursive: true });
 }
 if (existsSync(join(root, "tests/testdata"))) {
   cpSync(join(root, "tests/testdata"), join(esm, "tests/testdata"), { recursive: true });
@@ -172,6 +190,12 @@ async function writeBrowserTwin(file: string): Promise<string> {
 }
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+/**
+ * Subpaths that only make sense with a terminal and a file system; they get no browser twin, so a
+ * browser bundle that imports one fails at build time rather than shipping code that cannot work.
+ */
+const terminalOnly = new Set(["./cli"]);
+
 // ---- package.json --------------------------------------------------------------------------------
 
 const pkgPath = (file: string) => `./${relative(out, file).replaceAll("\\", "/")}`;
@@ -189,7 +213,7 @@ for (const [subpath, source] of Object.entries(deno.exports)) {
     continue;
   }
   const entry: Record<string, string> = { types: pkgPath(dts) };
-  if (isNodeOnly(js)) {
+  if (isNodeOnly(js) && !terminalOnly.has(subpath)) {
     entry.browser = pkgPath(await writeBrowserTwin(js));
   }
   entry.default = pkgPath(js);
@@ -220,7 +244,10 @@ if (existsSync(join(root, "src/cli/bin.ts")) && existsSync(binJs)) {
 }
 
 // Dependencies: exactly the packages the packaged JavaScript imports by bare specifier.
-const packaged = walk(esm).filter((f) => f.endsWith(".js") && !f.startsWith(join(esm, "tests")));
+// Only the library goes in: tsc also emits the tests and the scripts they import, which stay here.
+const files = ["esm/mod.js", "esm/mod.d.ts", "esm/mod.js.map", "esm/src/"];
+if (existsSync(join(esm, "examples"))) files.push("esm/examples/");
+const packaged = [join(esm, "mod.js"), ...walk(join(esm, "src"))].filter((f) => f.endsWith(".js"));
 const versions = { ...rootPackage.devDependencies, ...rootPackage.dependencies };
 const dependencies: Record<string, string> = {};
 for (const file of packaged) {
@@ -247,7 +274,7 @@ const packageJson = {
   ...(rootEntry ? { main: rootEntry.default, types: rootEntry.types } : {}),
   exports: exportsField,
   ...(bin ? { bin } : {}),
-  files: ["esm/", "!esm/tests/"],
+  files,
   sideEffects: false,
   engines: { node: ">=20" },
   dependencies: Object.fromEntries(Object.entries(dependencies).sort()),
@@ -257,6 +284,17 @@ for (const file of ["README.md", "LICENSE"]) {
   if (existsSync(join(root, file))) copyFileSync(join(root, file), join(out, file));
   else problems.push(`${file} is missing at the repository root`);
 }
+
+// tsc wrote the maps' `sources` relative to the staging directory; point them at the sources from
+// where the maps will live (the text itself is inlined, so they also work inside the package).
+for (const mapFile of walk(esm).filter((f) => f.endsWith(".js.map"))) {
+  const map = JSON.parse(readFileSync(mapFile, "utf8"));
+  const source = join(root, relative(esm, mapFile).replace(/\.js\.map$/, ".ts"));
+  map.sources = [relative(dirname(join(final, relative(out, mapFile))), source)];
+  writeFileSync(mapFile, JSON.stringify(map));
+}
+rmSync(final, { recursive: true, force: true });
+renameSync(out, final);
 
 const subpaths = Object.keys(exportsField).filter((s) => s !== "./package.json");
 console.log(
