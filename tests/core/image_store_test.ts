@@ -4,7 +4,7 @@ import { test } from "../harness.ts";
 import { type MemorySource, memorySource } from "../../src/adapters/memory.ts";
 import { type ImageChange, ImageStore, PINNED_LABEL } from "../../src/core/image_store.ts";
 import type { ContentProvider, ImageLister, ImageSource } from "../../src/core/content.ts";
-import { DigestMismatchError, NotFoundError, OciStoreError } from "../../src/core/errors.ts";
+import { DigestMismatchError, NotFoundError, type OciStoreError } from "../../src/core/errors.ts";
 import { only } from "../../src/core/platform_matcher.ts";
 import type { Descriptor } from "../../src/core/types.ts";
 
