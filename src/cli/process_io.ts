@@ -17,6 +17,10 @@ import type { CliIO } from "./context.ts";
  * ```
  */
 export function processIO(): CliIO {
+  // A reader that stops early (`| head`) closes the pipe: stop quietly, as a SIGPIPE would.
+  process.stdout.on?.("error", (error: { code?: string }) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  });
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
