@@ -1,7 +1,8 @@
 /** Reads verified, validated, parsed documents through an optional shared cache. */
 import { readBlob } from "./content.ts";
 import type { ContentProvider } from "./content.ts";
-import type { DocumentCache } from "./document_cache.ts";
+import type { ReadDocumentOptions } from "./document_cache.ts";
+export type { ReadDocumentOptions };
 import {
   DEFAULT_DOCUMENT_LIMIT,
   parseImageConfig,
@@ -10,14 +11,6 @@ import {
   validateMediaType,
 } from "./documents.ts";
 import type { Descriptor, ImageConfig, Index, Manifest } from "./types.ts";
-
-/** What every document-reading helper accepts. */
-export interface ReadDocumentOptions {
-  /** Shares reads and parses between calls (content is immutable by digest). */
-  readonly cache?: DocumentCache;
-  /** Largest document accepted (default 4 MiB). */
-  readonly maxBytes?: number;
-}
 
 function _read<T>(
   kind: string,

@@ -1,5 +1,13 @@
 /** Parsed documents by digest, read at most once and kept within a memory budget. */
 
+/** What every document-reading helper accepts. */
+export interface ReadDocumentOptions {
+  /** Shares reads and parses between calls (content is immutable by digest). */
+  readonly cache?: DocumentCache;
+  /** Largest document accepted (default 4 MiB). */
+  readonly maxBytes?: number;
+}
+
 /** Options of a {@link DocumentCache}. */
 export interface DocumentCacheOptions {
   /** Approximate bytes of documents to keep (default 64 MiB); the least recently used go first. */
@@ -35,7 +43,11 @@ export class DocumentCache {
   readonly #entries = new Map<string, _Entry>();
   #bytes = 0;
 
-  /** @param options The memory budget. */
+  /**
+   * Creates an empty cache.
+   *
+   * @param options The memory budget.
+   */
   constructor(options: DocumentCacheOptions = {}) {
     this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
   }

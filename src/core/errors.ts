@@ -82,6 +82,8 @@ export class OciStoreError extends Error {
  */
 export class NotFoundError extends OciStoreError {
   /**
+   * Creates the error.
+   *
    * @param message What was looked for and where.
    * @param options The wrapped cause.
    */
@@ -104,6 +106,8 @@ export class NotFoundError extends OciStoreError {
  */
 export class InvalidArgumentError extends OciStoreError {
   /**
+   * Creates the error.
+   *
    * @param message The action, then expected versus found.
    * @param options The wrapped cause and the parse reason.
    */
@@ -125,6 +129,8 @@ export class InvalidArgumentError extends OciStoreError {
  */
 export class AlreadyExistsError extends OciStoreError {
   /**
+   * Creates the error.
+   *
    * @param message What exists already.
    * @param options The wrapped cause.
    */
@@ -150,6 +156,8 @@ export class AmbiguousDigestError extends OciStoreError {
   readonly matches: number;
 
   /**
+   * Creates the error.
+   *
    * @param message The prefix and how many digests match it.
    * @param options The wrapped cause and the number of matches.
    */
@@ -178,6 +186,8 @@ export class DigestMismatchError extends OciStoreError {
   readonly actual: string;
 
   /**
+   * Creates the error.
+   *
    * @param message The blob, then expected versus found.
    * @param options The expected and actual values.
    */
@@ -204,6 +214,8 @@ export class DigestMismatchError extends OciStoreError {
  */
 export class UnsupportedError extends OciStoreError {
   /**
+   * Creates the error.
+   *
    * @param message What is not supported.
    * @param options The wrapped cause and the parse reason.
    */
@@ -225,6 +237,8 @@ export class UnsupportedError extends OciStoreError {
  */
 export class UnauthorizedError extends OciStoreError {
   /**
+   * Creates the error.
+   *
    * @param message Who refused what.
    * @param options The wrapped cause.
    */
@@ -246,6 +260,8 @@ export class UnauthorizedError extends OciStoreError {
  */
 export class UnavailableError extends OciStoreError {
   /**
+   * Creates the error.
+   *
    * @param message What could not be reached.
    * @param options The wrapped cause.
    */

@@ -1,10 +1,6 @@
 /** Resolving an image for a platform: its manifest, config, root filesystem, platforms and completeness. */
-import {
-  _readConfig,
-  _readIndex,
-  _readManifest,
-  type ReadDocumentOptions,
-} from "./_read_document.ts";
+import { _readConfig, _readIndex, _readManifest } from "./_read_document.ts";
+import type { ReadDocumentOptions } from "./document_cache.ts";
 import type { ContentProvider } from "./content.ts";
 import { NotFoundError, OciStoreError } from "./errors.ts";
 import { isConfigType, isIndexType, isManifestType } from "./media_types.ts";

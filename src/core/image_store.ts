@@ -120,6 +120,8 @@ export class ImageStore {
   readonly #listeners = new Set<(change: ImageChange) => void>();
 
   /**
+   * Creates an empty store over a source.
+   *
    * @param source The content and image records to read.
    * @param options The platform, host, shared cache and concurrency.
    */

@@ -70,24 +70,39 @@ export interface Index {
 
 /** The execution parameters of an image config. */
 export interface ImageExecutionConfig {
+  /** The user (and group) the process runs as. */
   readonly User?: string;
+  /** Ports to expose, as `port/protocol` keys. */
   readonly ExposedPorts?: Readonly<Record<string, unknown>>;
+  /** Environment variables, `NAME=value`. */
   readonly Env?: readonly string[];
+  /** The command run when the container starts. */
   readonly Entrypoint?: readonly string[];
+  /** Default arguments of the entrypoint. */
   readonly Cmd?: readonly string[];
+  /** Directories that hold volumes, as keys. */
   readonly Volumes?: Readonly<Record<string, unknown>>;
+  /** The working directory of the process. */
   readonly WorkingDir?: string;
+  /** Arbitrary metadata of the image. */
   readonly Labels?: Readonly<Record<string, string>>;
+  /** The signal that stops the container. */
   readonly StopSignal?: string;
+  /** Windows-only: whether the command line is already escaped. */
   readonly ArgsEscaped?: boolean;
 }
 
 /** One entry of an image's history. */
 export interface HistoryEntry {
+  /** When it was created (RFC 3339). */
   readonly created?: string;
+  /** The command that created the layer. */
   readonly created_by?: string;
+  /** Who created it. */
   readonly author?: string;
+  /** A free-form comment. */
   readonly comment?: string;
+  /** Whether the step produced no layer. */
   readonly empty_layer?: boolean;
 }
 
@@ -101,14 +116,24 @@ export interface RootFs {
 
 /** An OCI image config, as containerd's CRI keeps it (`imagespec.Image`). */
 export interface ImageConfig {
+  /** When it was created (RFC 3339). */
   readonly created?: string;
+  /** Who created it. */
   readonly author?: string;
+  /** CPU architecture of the binaries. */
   readonly architecture: string;
+  /** Operating system the image runs on. */
   readonly os: string;
+  /** Operating system version. */
   readonly "os.version"?: string;
+  /** Required operating system features. */
   readonly "os.features"?: readonly string[];
+  /** CPU variant. */
   readonly variant?: string;
+  /** Execution parameters for a container started from the image. */
   readonly config?: ImageExecutionConfig;
+  /** The layers' uncompressed digests. */
   readonly rootfs: RootFs;
+  /** How each layer was made, oldest first. */
   readonly history?: readonly HistoryEntry[];
 }

@@ -1,5 +1,5 @@
 /** The size of an image, as containerd's `usage.CalculateImageUsage` counts it for the CRI. */
-import type { ReadDocumentOptions } from "./_read_document.ts";
+import type { ReadDocumentOptions } from "./document_cache.ts";
 import type { ContentProvider } from "./content.ts";
 import { OciStoreError } from "./errors.ts";
 import type { MatchComparer } from "./platform_matcher.ts";

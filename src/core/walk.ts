@@ -1,5 +1,6 @@
 /** Walking an image's content graph: children, handlers, sequential and concurrent walks. */
-import { _readIndex, _readManifest, type ReadDocumentOptions } from "./_read_document.ts";
+import { _readIndex, _readManifest } from "./_read_document.ts";
+import type { ReadDocumentOptions } from "./document_cache.ts";
 import type { ContentProvider } from "./content.ts";
 import { NotFoundError } from "./errors.ts";
 import { isIndexType, isManifestType } from "./media_types.ts";
