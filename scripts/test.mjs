@@ -18,7 +18,7 @@ ensureSetup(root);
 const stages = [
   { name: "fmt", cmd: [bin("deno"), "fmt", "--check"] },
   { name: "lint", cmd: [bin("deno"), "lint"] },
-  { name: "check", cmd: [bin("deno"), "check", "mod.ts", "src/", "tests/", "scripts/"] },
+  { name: "check", cmd: [bin("deno"), "check", "mod.ts", "src/", "tests/", "scripts/", "bench/"] },
   {
     name: "doc-lint",
     cmd: [bin("deno"), "doc", "--lint", "mod.ts", "src/adapters/", "src/cli/", "src/runtime/"],
