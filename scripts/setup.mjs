@@ -9,8 +9,12 @@ import { ensureSetup } from "./setup_lib.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 ensureSetup(root);
 const deno = join(root, "node_modules/.bin/deno");
-const result = spawnSync(deno, ["run", "-A", "src/cli/bin.ts", "images", ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: "inherit",
-});
+const result = spawnSync(
+  deno,
+  ["run", "-A", "src/cli/bin.ts", "images", ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: "inherit",
+  },
+);
 process.exit(result.status ?? 1);

@@ -44,6 +44,8 @@ export class UsageError extends Error {
   readonly command?: string;
 
   /**
+   * Creates a usage error.
+   *
    * @param message What is wrong, e.g. `unknown flag "--foo"`.
    * @param command The command whose usage applies.
    */

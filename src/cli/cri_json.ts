@@ -3,7 +3,8 @@ import type { Image } from "../core/image_store.ts";
 import type { ImageConfig, ImageExecutionConfig } from "../core/types.ts";
 import { type CriImage, toCriImage } from "./cri_image.ts";
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/** A JSON value, as the CLI prints it. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** A CRI image as protobuf JSON prints it: field order, int64 as strings, absent messages null. */
 function _protoImage(image: CriImage): { [key: string]: Json } {

@@ -29,6 +29,8 @@ export interface Transport {
 /** A SOURCE that cannot be opened (exit code 2): missing, not a source, or damaged. */
 export class SourceError extends Error {
   /**
+   * Creates a source error.
+   *
    * @param message One line naming the file and the problem.
    * @param options The underlying error.
    */
