@@ -8,12 +8,10 @@ import { join } from "node:path";
 const debianPackages = {
   skopeo: "skopeo",
   umoci: "umoci",
-  "docker-registry": "docker-registry",
   containerd: "containerd",
   runc: "runc",
   "busybox-static": "busybox",
-  chromium: "chromium",
-  "apache2-utils": "htpasswd",
+  tar: "tar",
 };
 
 function has(command) {
