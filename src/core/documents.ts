@@ -212,6 +212,20 @@ function _descriptors(json: Json, key: string, where: string): Descriptor[] {
   return value.map((entry, i) => parseDescriptor(entry, `${where} ${key}[${i}]`));
 }
 
+/** The fields manifests and indexes share: version, media and artifact types, subject, annotations. */
+function _commonFields(json: Json, where: string) {
+  const mediaType = _optionalString(json, "mediaType", where);
+  const artifactType = _optionalString(json, "artifactType", where);
+  const annotations = _stringMap(json, "annotations", where);
+  return {
+    schemaVersion: typeof json.schemaVersion === "number" ? json.schemaVersion : 2,
+    ...(mediaType ? { mediaType } : {}),
+    ...(artifactType ? { artifactType } : {}),
+    ...(json.subject ? { subject: parseDescriptor(json.subject, `${where} subject`) } : {}),
+    ...(annotations ? { annotations } : {}),
+  };
+}
+
 /**
  * Checks that a document's own fields agree with the media type of the descriptor that points at
  * it, as containerd's `validateMediaType`: Docker and OCI flavours are interchangeable, but a
@@ -295,17 +309,10 @@ export function parseManifest(
   if (json.config === undefined || json.config === null) {
     _fail("manifest", options, 'expected a "config" descriptor, found none');
   }
-  const mediaType = _optionalString(json, "mediaType", where);
-  const artifactType = _optionalString(json, "artifactType", where);
-  const annotations = _stringMap(json, "annotations", where);
   return {
-    schemaVersion: typeof json.schemaVersion === "number" ? json.schemaVersion : 2,
-    ...(mediaType ? { mediaType } : {}),
-    ...(artifactType ? { artifactType } : {}),
+    ..._commonFields(json, where),
     config: parseDescriptor(json.config, `${where} config`),
     layers: _descriptors(json, "layers", where),
-    ...(json.subject ? { subject: parseDescriptor(json.subject, `${where} subject`) } : {}),
-    ...(annotations ? { annotations } : {}),
   };
 }
 
@@ -336,17 +343,7 @@ export function parseIndex(
   if (json.config !== undefined && json.config !== null) {
     _fail("index", options, 'expected "manifests", found "config" (a manifest)');
   }
-  const mediaType = _optionalString(json, "mediaType", where);
-  const artifactType = _optionalString(json, "artifactType", where);
-  const annotations = _stringMap(json, "annotations", where);
-  return {
-    schemaVersion: typeof json.schemaVersion === "number" ? json.schemaVersion : 2,
-    ...(mediaType ? { mediaType } : {}),
-    ...(artifactType ? { artifactType } : {}),
-    manifests: _descriptors(json, "manifests", where),
-    ...(json.subject ? { subject: parseDescriptor(json.subject, `${where} subject`) } : {}),
-    ...(annotations ? { annotations } : {}),
-  };
+  return { ..._commonFields(json, where), manifests: _descriptors(json, "manifests", where) };
 }
 
 /** The Go struct fields of `imagespec.Image`, for case-insensitive key matching. */
