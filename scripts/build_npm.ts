@@ -31,6 +31,7 @@ import { builtinModules } from "node:module";
 import { dirname, join, relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { importsOf } from "./_imports.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const final = join(root, "npm");
@@ -100,26 +101,6 @@ if (existsSync(join(root, "tests/testdata"))) {
 }
 
 // ---- import graph of the emitted JavaScript ---------------------------------------------------------
-
-/**
- * The module specifiers a tsc-emitted file imports. Only real statements count: JSDoc examples also
- * say `import ... from "@ocistore/ocistore"`, so static imports must start a line and follow the
- * import grammar, and comment lines are dropped before looking for dynamic `import("...")`.
- */
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, "utf8");
-  const clause = String.raw`(?:type\s+)?(?:\*(?:\s+as\s+[\w$]+)?|\{[^}]*\}|[\w$]+` +
-    String.raw`(?:\s*,\s*(?:\{[^}]*\}|\*\s+as\s+[\w$]+))?)`;
-  const statics = new RegExp(
-    String.raw`^(?:import|export)\s*(?:${clause}\s*from\s*)?["']([^"']+)["']`,
-    "gm",
-  );
-  const code = text.split("\n").filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line)).join("\n");
-  return [
-    ...[...text.matchAll(statics)].map((m) => m[1]),
-    ...[...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]),
-  ];
-}
 
 const isRelative = (specifier: string) => specifier.startsWith(".");
 const isBuiltin = (specifier: string) =>

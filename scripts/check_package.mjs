@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
+import { importsOf } from "./_imports.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const npmDir = join(root, "npm");
@@ -199,21 +200,6 @@ console.log(JSON.stringify(records.map((r) => r.name)));
 
 // ---- which subpaths a browser can take ----------------------------------------------------------
 
-/** Static and dynamic import specifiers of emitted JS (JSDoc examples excluded). */
-function importsOf(file) {
-  const text = readFileSync(file, "utf8");
-  const clause = String.raw`(?:type\s+)?(?:\*(?:\s+as\s+[\w$]+)?|\{[^}]*\}|[\w$]+` +
-    String.raw`(?:\s*,\s*(?:\{[^}]*\}|\*\s+as\s+[\w$]+))?)`;
-  const statics = new RegExp(
-    String.raw`^(?:import|export)\s*(?:${clause}\s*from\s*)?["']([^"']+)["']`,
-    "gm",
-  );
-  const code = text.split("\n").filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line)).join("\n");
-  return [
-    ...[...text.matchAll(statics)].map((m) => m[1]),
-    ...[...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]),
-  ];
-}
 const isBuiltin = (s) => s.startsWith("node:") || builtinModules.includes(s.split("/")[0]);
 
 /** The Node builtins a module reaches through relative imports, following the browser condition. */
