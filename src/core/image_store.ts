@@ -14,7 +14,7 @@ import {
 } from "./errors.ts";
 import { manifestFor } from "./image.ts";
 import { type MatchComparer, only } from "./platform_matcher.ts";
-import type { Platform } from "./types.ts";
+import type { ImageConfig, Manifest, Platform } from "./types.ts";
 import { imageUsage } from "./usage.ts";
 
 export type { Image } from "./_image_table.ts";
@@ -426,10 +426,11 @@ export class ImageStore {
     const content = this.#source.content;
     const options = { platform: this.#platform, host: this.#options.host, cache: this.#cache };
     const what = `Cannot read image "${record.name}"`;
-    let diffIds: readonly string[];
+    let manifest: Manifest;
+    let imageSpec: ImageConfig;
     try {
-      const { manifest } = await manifestFor(content, record.target, options);
-      diffIds = (await _readConfig(content, manifest.config, options)).rootfs.diff_ids;
+      manifest = (await manifestFor(content, record.target, options)).manifest;
+      imageSpec = await _readConfig(content, manifest.config, options);
     } catch (error) {
       throw _wrap(error, `${what}: get image diffIDs`);
     }
@@ -443,12 +444,10 @@ export class ImageStore {
     } catch (error) {
       throw _wrap(error, `${what}: get image compressed resource size`);
     }
-    const { manifest } = await manifestFor(content, record.target, options);
-    const imageSpec = await _readConfig(content, manifest.config, options);
     return {
       id: manifest.config.digest,
       references: [record.name],
-      chainId: chainId(diffIds),
+      chainId: chainId(imageSpec.rootfs.diff_ids),
       size,
       imageSpec,
       pinned: record.labels[PINNED_LABEL] === "pinned",
