@@ -7,11 +7,13 @@ import type {
   ImageSource,
 } from "../core/content.ts";
 import { parseDigest } from "../core/digest.ts";
-import { InvalidArgumentError, NotFoundError } from "../core/errors.ts";
+import { InvalidArgumentError, NotFoundError, UnavailableError } from "../core/errors.ts";
 import type { Files } from "../core/files.ts";
 import type { Descriptor } from "../core/types.ts";
 import { nodeFiles } from "../runtime/node_files.ts";
-import { type BoltBucket, type BoltSnapshot, readBolt } from "./_bbolt.ts";
+import type { BoltBucket, BoltSnapshot } from "./containerd/_bbolt.ts";
+import { imageRecord, strings } from "./containerd/_records.ts";
+import { readSnapshot, SnapshotBusyError } from "./containerd/_snapshot.ts";
 
 /** Options of {@linkcode openContainerd}. */
 export interface OpenContainerdOptions {
@@ -25,21 +27,24 @@ const _blobsPath = "io.containerd.content.v1.content/blobs";
 const _identifier = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
 const _chunk = 1 << 20;
 const _decoder = new TextDecoder();
-// Seconds from Go's zero time (January 1, year 1, UTC) to the Unix epoch.
-const _goEpochToUnix = 62135596800n;
 
 /**
  * Opens a containerd root directory (`/var/lib/containerd`) read-only: blobs come from
  * `io.containerd.content.v1.content/blobs/<alg>/<hex>`, image records from the bbolt database
  * `io.containerd.metadata.v1.bolt/meta.db`, both seen through one namespace, as containerd's API
- * shows them. Safe while containerd runs: every call reads a consistent snapshot of the database
- * (re-read only when it has committed since).
+ * shows them. Safe while containerd runs: the database is read as one consistent snapshot (the
+ * whole file in one read, proven untorn by its meta pages, retried for up to 2 s while containerd
+ * commits), taken at open and again by each `images.list()` and `images.get()` (reused while
+ * containerd has not committed since), so a long-lived source follows the node. Content reads
+ * never read the database: a blob's labels and namespace come from the latest snapshot, its bytes
+ * from the content store's files.
  *
  * @param root The root directory, or a {@linkcode Files} over it.
  * @param options The namespace.
  * @returns The source: `images.list()` in containerd's order (bytewise by name).
  * @throws {NotFoundError} When the root has no metadata database.
  * @throws {InvalidArgumentError} When the database is damaged or the namespace is not a valid name.
+ * @throws {UnavailableError} When containerd kept committing through every read for 2 s.
  * @throws {TypeError} When `root` is neither a path nor a `Files`.
  *
  * @example An empty directory is not a containerd root
@@ -57,8 +62,19 @@ export async function openContainerd(
   root: string | Files,
   options: OpenContainerdOptions = {},
 ): Promise<ImageSource> {
-  const files = _files(root);
-  const where = typeof root === "string" ? `"${root}"` : "the given files";
+  // The one place a path becomes files; everything below works on the Files capability.
+  if (typeof root === "string") return await _open(nodeFiles(root), `"${root}"`, options);
+  if (root !== null && typeof root === "object" && typeof root.read === "function") {
+    return await _open(root, "the given files", options);
+  }
+  throw new TypeError("Cannot open containerd root: expected a directory path or a Files object");
+}
+
+async function _open(
+  files: Files,
+  where: string,
+  options: OpenContainerdOptions,
+): Promise<ImageSource> {
   const namespace = options.namespace ?? "default";
   if (typeof namespace !== "string") {
     throw new TypeError("Cannot open containerd root: expected a string namespace");
@@ -69,65 +85,51 @@ export async function openContainerd(
     );
   }
 
-  let cached: BoltSnapshot | undefined;
-  const snapshot = async (): Promise<BoltSnapshot> => {
-    try {
-      return (cached = await readBolt(files, _metaPath, { previous: cached }));
-    } catch (error) {
-      if (error instanceof NotFoundError) {
-        throw new NotFoundError(
-          `Cannot open containerd root ${where}: expected a metadata database at "${_metaPath}", found none`,
-          { cause: error },
-        );
-      }
-      if (error instanceof InvalidArgumentError) {
-        throw new InvalidArgumentError(
-          `Cannot open containerd root ${where}: "${_metaPath}" is not a readable bbolt database (${error.message})`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-  };
-  const namespaceBucket = async (): Promise<BoltBucket | undefined> =>
-    (await snapshot()).root.bucket("v1")?.bucket(namespace);
+  // The snapshot every answer comes from: taken at open, retaken by each images.list() and
+  // images.get() (reused while containerd has not committed), never by content reads, so one
+  // listing and the blobs it leads to are one state of the database.
+  let current: _Namespace | undefined;
+  let pending: Promise<_Namespace> | undefined;
+  const refresh = (): Promise<_Namespace> =>
+    pending ??= _snapshot(files, where, current?.snapshot).then((snapshot) => {
+      if (snapshot !== current?.snapshot) current = new _Namespace(snapshot, namespace);
+      return current;
+    }).finally(() => (pending = undefined));
+  await refresh();
 
-  await snapshot();
   const images: ImageLister = {
     async list() {
-      const bucket = (await namespaceBucket())?.bucket("images");
+      const bucket = (await refresh()).images;
       const records: ImageRecord[] = [];
       for (const entry of bucket?.entries() ?? []) {
         if (entry.bucket) {
-          records.push(_record(_decoder.decode(entry.key), entry.bucket, namespace));
+          records.push(imageRecord(_decoder.decode(entry.key), entry.bucket, namespace));
         }
       }
       return records;
     },
     async get(name) {
       if (typeof name !== "string") throw new TypeError("Cannot get image: expected a string name");
-      const bucket = (await namespaceBucket())?.bucket("images")?.bucket(name);
+      const bucket = (await refresh()).images?.bucket(name);
       if (!bucket) {
         throw new NotFoundError(
           `Cannot get image "${name}" in containerd namespace "${namespace}": no such image`,
         );
       }
-      return _record(name, bucket, namespace);
+      return imageRecord(name, bucket, namespace);
     },
   };
 
   /** The blob's path, once the namespace is known to hold it (containerd hides others' blobs). */
-  const blob = async (
-    digest: string,
-  ): Promise<{ path: string; labels?: Record<string, string> }> => {
+  const blob = (digest: string): { path: string; labels?: Record<string, string> } => {
     const { algorithm, encoded } = parseDigest(digest);
-    const entry = (await namespaceBucket())?.bucket("content")?.bucket("blob")?.bucket(digest);
+    const entry = current?.blobs?.bucket(digest);
     if (!entry) {
       throw new NotFoundError(
         `Cannot find blob "${digest}" in containerd namespace "${namespace}": no such content`,
       );
     }
-    const labels = _strings(entry.bucket("labels"));
+    const labels = strings(entry.bucket("labels"));
     return { path: `${_blobsPath}/${algorithm}/${encoded}`, ...(labels && { labels }) };
   };
   const missing = (digest: string, error: unknown): never => {
@@ -140,22 +142,22 @@ export async function openContainerd(
 
   const content: ContentProvider = {
     async info(digest): Promise<BlobInfo> {
-      const { path, labels } = await blob(digest);
+      const { path, labels } = blob(digest);
       const { size } = await files.stat(path).catch((error) => missing(digest, error));
       return { digest, size, ...(labels && { labels }) };
     },
     async read(descriptor: Descriptor) {
-      const { path } = await blob(descriptor.digest);
+      const { path } = blob(descriptor.digest);
       return await files.read(path).catch((error) => missing(descriptor.digest, error));
     },
     async readRange(descriptor: Descriptor, offset: number, length: number) {
-      const { path } = await blob(descriptor.digest);
+      const { path } = blob(descriptor.digest);
       return await files.readRange(path, offset, length).catch((error) =>
         missing(descriptor.digest, error)
       );
     },
     async stream(descriptor: Descriptor) {
-      const { path } = await blob(descriptor.digest);
+      const { path } = blob(descriptor.digest);
       const { size } = await files.stat(path).catch((error) => missing(descriptor.digest, error));
       let offset = 0;
       return new ReadableStream<Uint8Array>({
@@ -172,80 +174,47 @@ export async function openContainerd(
   return { content, images };
 }
 
-function _files(root: string | Files): Files {
-  if (typeof root === "string") return nodeFiles(root);
-  if (root !== null && typeof root === "object" && typeof root.read === "function") return root;
-  throw new TypeError("Cannot open containerd root: expected a directory path or a Files object");
-}
+/** One snapshot seen through one namespace: the buckets every answer starts from. */
+class _Namespace {
+  readonly snapshot: BoltSnapshot;
+  readonly images: BoltBucket | undefined;
+  readonly blobs: BoltBucket | undefined;
 
-/** The string map stored in a labels or annotations bucket. */
-function _strings(bucket: BoltBucket | undefined): Record<string, string> | undefined {
-  if (!bucket) return undefined;
-  const map: Record<string, string> = {};
-  for (const { key, value } of bucket.entries()) {
-    if (value) map[_decoder.decode(key)] = _decoder.decode(value);
+  constructor(snapshot: BoltSnapshot, namespace: string) {
+    this.snapshot = snapshot;
+    const bucket = snapshot.root.bucket("v1")?.bucket(namespace);
+    this.images = bucket?.bucket("images");
+    this.blobs = bucket?.bucket("content")?.bucket("blob");
   }
-  return map;
 }
 
-/** An image bucket as containerd's `readImage` decodes it. */
-function _record(name: string, bucket: BoltBucket, namespace: string): ImageRecord {
-  const fail = (problem: string): never => {
-    throw new InvalidArgumentError(
-      `Cannot read image "${name}" in containerd namespace "${namespace}": ${problem}`,
-    );
-  };
-  const target = bucket.bucket("target") ?? fail("expected a target bucket, found none");
-  const digest = target.get("digest");
-  const mediaType = target.get("mediatype");
-  const size = target.get("size");
-  const annotations = _strings(bucket.bucket("annotations"));
-  const descriptor: Descriptor = {
-    mediaType: mediaType ? _decoder.decode(mediaType) : "",
-    digest: digest ? _decoder.decode(digest) : "",
-    size: size ? _varint(size) ?? fail("expected a varint size, found malformed bytes") : 0,
-    ...(annotations && { annotations }),
-  };
-  const createdAt = _time(bucket.get("createdat"), fail);
-  const updatedAt = _time(bucket.get("updatedat"), fail);
-  return {
-    name,
-    target: descriptor,
-    labels: _strings(bucket.bucket("labels")) ?? {},
-    ...(createdAt && { createdAt }),
-    ...(updatedAt && { updatedAt }),
-  };
-}
-
-/** Go's `binary.Varint`: a zig-zag signed LEB128; undefined when malformed or out of range. */
-function _varint(bytes: Uint8Array): number | undefined {
-  let value = 0n;
-  for (let i = 0; i < bytes.length && i < 10; i++) {
-    value |= BigInt(bytes[i] & 0x7f) << BigInt(7 * i);
-    if (bytes[i] < 0x80) {
-      const signed = (value >> 1n) ^ -(value & 1n);
-      return signed >= BigInt(Number.MIN_SAFE_INTEGER) && signed <= BigInt(Number.MAX_SAFE_INTEGER)
-        ? Number(signed)
-        : undefined;
+/** A consistent snapshot of meta.db, its errors told in the root's terms. */
+async function _snapshot(
+  files: Files,
+  where: string,
+  previous: BoltSnapshot | undefined,
+): Promise<BoltSnapshot> {
+  try {
+    return await readSnapshot(files, _metaPath, { previous });
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      throw new NotFoundError(
+        `Cannot open containerd root ${where}: expected a metadata database at "${_metaPath}", found none`,
+        { cause: error },
+      );
     }
+    if (error instanceof SnapshotBusyError) {
+      throw new UnavailableError(
+        `Cannot read "${_metaPath}" of containerd root ${where}: containerd wrote ${error.transactions} transactions while we read; tried ${error.attempts} times in ${error.elapsedMs} ms`,
+        { cause: error },
+      );
+    }
+    if (error instanceof InvalidArgumentError) {
+      throw new InvalidArgumentError(
+        `Cannot open containerd root ${where}: "${_metaPath}" is not a readable bbolt database (${error.message})`,
+        { cause: error },
+      );
+    }
+    throw error;
   }
-  return undefined;
-}
-
-/** Go's `time.Time.MarshalBinary` bytes as RFC 3339 in UTC, nanoseconds kept. */
-function _time(
-  bytes: Uint8Array | undefined,
-  fail: (problem: string) => never,
-): string | undefined {
-  if (!bytes) return undefined;
-  const version = bytes[0];
-  if (!((version === 1 && bytes.length === 15) || (version === 2 && bytes.length === 16))) {
-    return fail(`expected a binary Go time of version 1 or 2, found ${bytes.length} bytes`);
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  const seconds = view.getBigInt64(1, false) - _goEpochToUnix;
-  const nanos = view.getInt32(9, false);
-  const iso = new Date(Number(seconds) * 1000).toISOString().replace(/\.\d+Z$/, "");
-  const fraction = nanos === 0 ? "" : `.${String(nanos).padStart(9, "0").replace(/0+$/, "")}`;
-  return `${iso}${fraction}Z`;
 }

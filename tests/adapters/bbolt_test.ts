@@ -1,17 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  assert,
-  assertEquals,
-  assertGreater,
-  assertRejects,
-  assertStrictEquals,
-  assertThrows,
-} from "@std/assert";
-import { type BoltBucket, parseBolt, readBolt } from "../../src/adapters/_bbolt.ts";
-import { InvalidArgumentError, NotFoundError } from "../../src/core/errors.ts";
-import type { Files } from "../../src/core/files.ts";
+import { assert, assertEquals, assertGreater, assertStrictEquals, assertThrows } from "@std/assert";
+import { type BoltBucket, checkBolt, parseBolt } from "../../src/adapters/containerd/_bbolt.ts";
+import { InvalidArgumentError } from "../../src/core/errors.ts";
 import { test } from "../harness.ts";
 import { fixtures } from "../fixtures.ts";
 import { byteOrder, parseImagesLs, startContainerd, withManyTags } from "./_containerd.ts";
@@ -84,15 +76,6 @@ function pages(bytes: Uint8Array, pageSize: number): { flags: number; overflow: 
     });
   }
   return found;
-}
-
-function memoryFiles(read: () => Uint8Array, head: () => Uint8Array): Files {
-  return {
-    read: () => Promise.resolve(read()),
-    readRange: (_path, offset, length) => Promise.resolve(head().slice(offset, offset + length)),
-    stat: () => Promise.resolve({ isFile: true, isDirectory: false, size: read().length }),
-    list: () => Promise.resolve([]),
-  };
 }
 
 /** A copy of `bytes` whose newest meta page has a broken checksum, so the other one wins. */
@@ -214,40 +197,24 @@ test("parseBolt() rejects a file whose meta pages are bad or missing with Invali
   assertThrows(() => parseBolt(new Uint8Array(0)), InvalidArgumentError);
 });
 
-test("readBolt() rejects a truncated database: every page is checked before it returns", async () => {
+test("checkBolt() passes containerd's database and names every page of its tree once", async () => {
   const { bytes } = await realDatabase();
-  const truncated = bytes.slice(0, 3 * 4096);
-  const files = memoryFiles(() => truncated, () => truncated);
-  await assertRejects(() => readBolt(files, "meta.db"), InvalidArgumentError, "past the end");
+  const snapshot = parseBolt(bytes);
+  const used = checkBolt(snapshot);
+  assertGreater(used.size, 10);
+  for (const id of used) assert(id >= 2 && id < snapshot.meta.highWater, `page ${id}`);
 });
 
-test("readBolt() retries a read torn by a commit and reuses an unchanged snapshot", async () => {
+test("checkBolt() rejects a truncated database and a page whose type was overwritten", async () => {
   const { bytes } = await realDatabase();
-  const older = withNewestMetaBroken(bytes, 4096);
-  let reads = 0;
-  let heads = 0;
-  // The first whole read sees the older transaction, the meta check afterwards the newer one.
-  const files = memoryFiles(() => (reads++ === 0 ? older : bytes), () => (heads++, bytes));
-  const snapshot = await readBolt(files, "meta.db");
-  assertEquals([reads, heads], [2, 2]);
-  assertEquals(snapshot.txid, parseBolt(bytes).txid);
-  assertStrictEquals(await readBolt(files, "meta.db", { previous: snapshot }), snapshot);
-  assertEquals([reads, heads], [2, 3]);
-});
-
-test("readBolt() gives up with InvalidArgumentError when every read is torn", async () => {
-  const { bytes } = await realDatabase();
-  const older = withNewestMetaBroken(bytes, 4096);
-  const files = memoryFiles(() => older, () => bytes);
-  await assertRejects(
-    () => readBolt(files, "meta.db", { retries: 2 }),
+  assertThrows(
+    () => checkBolt(parseBolt(bytes.slice(0, 3 * 4096))),
     InvalidArgumentError,
-    "changed during each of 3 reads",
+    "past the end",
   );
-});
-
-test("readBolt() passes on NotFoundError for a missing file", async () => {
-  const missing = () => Promise.reject(new NotFoundError("no such file"));
-  const files: Files = { read: missing, readRange: missing, stat: missing, list: missing };
-  await assertRejects(() => readBolt(files, "meta.db"), NotFoundError);
+  const snapshot = parseBolt(bytes);
+  const page = [...checkBolt(snapshot)][0];
+  const bad = bytes.slice();
+  bad[page * snapshot.pageSize + 8] = 0x10; // the freelist page type, where a leaf is expected
+  assertThrows(() => checkBolt(parseBolt(bad)), InvalidArgumentError, "found flags 0x10");
 });

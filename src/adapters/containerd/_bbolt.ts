@@ -1,6 +1,5 @@
-/** A read-only bbolt reader: one consistent snapshot of a database file's buckets and keys. */
-import { InvalidArgumentError } from "../core/errors.ts";
-import type { Files } from "../core/files.ts";
+/** A read-only bbolt parser: the buckets and keys of one transaction of a database held in memory. */
+import { InvalidArgumentError } from "../../core/errors.ts";
 
 /** One key of a bucket: a plain value or a nested bucket. */
 export interface BoltEntry {
@@ -24,12 +23,28 @@ export interface BoltBucket {
   entries(): Generator<BoltEntry>;
 }
 
+/** What a valid meta page says: which transaction it commits and where that tree lives. */
+export interface BoltMeta {
+  /** The page size the database was written with. */
+  readonly pageSize: number;
+  /** The root bucket's page. */
+  readonly root: number;
+  /** The high water mark: the first page id past the file's used pages. */
+  readonly highWater: number;
+  /** The transaction id the page commits. */
+  readonly txid: number;
+  /** The page's FNV-64a checksum: with the txid, it names one commit of one file. */
+  readonly checksum: bigint;
+}
+
 /** A parsed database: the meta page chosen and the root bucket it names. */
 export interface BoltSnapshot {
   /** The transaction id of the chosen meta page. */
   readonly txid: number;
   /** The page size the database was written with. */
   readonly pageSize: number;
+  /** The meta page the tree was read from. */
+  readonly meta: BoltMeta;
   /** The root bucket (its keys are the top-level buckets). */
   readonly root: BoltBucket;
 }
@@ -44,13 +59,6 @@ const _metaPage = 0x04;
 const _bucketLeaf = 0x01;
 const _maxDepth = 64;
 const _encoder = new TextEncoder();
-
-interface _Meta {
-  readonly pageSize: number;
-  readonly root: number;
-  readonly highWater: number;
-  readonly txid: number;
-}
 
 function _fail(message: string): never {
   throw new InvalidArgumentError(`Cannot read bbolt database: ${message}`);
@@ -70,7 +78,7 @@ function _fnv64a(bytes: Uint8Array): bigint {
 }
 
 /** The meta stored in the page at `offset`, or undefined when it is not a valid one. */
-function _metaAt(bytes: Uint8Array, offset: number): _Meta | undefined {
+function _metaAt(bytes: Uint8Array, offset: number): BoltMeta | undefined {
   const start = offset + _pageHeader;
   if (start + 64 > bytes.length) return undefined;
   if (new DataView(bytes.buffer, bytes.byteOffset + offset, 16).getUint16(8, true) !== _metaPage) {
@@ -78,7 +86,8 @@ function _metaAt(bytes: Uint8Array, offset: number): _Meta | undefined {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + start, 64);
   if (view.getUint32(0, true) !== _magic || view.getUint32(4, true) !== _version) return undefined;
-  if (view.getBigUint64(56, true) !== _fnv64a(bytes.subarray(start, start + 56))) return undefined;
+  const checksum = view.getBigUint64(56, true);
+  if (checksum !== _fnv64a(bytes.subarray(start, start + 56))) return undefined;
   const pageSize = view.getUint32(8, true);
   if (pageSize < 512 || pageSize > 1 << 20 || (pageSize & (pageSize - 1)) !== 0) return undefined;
   const txid = view.getBigUint64(48, true);
@@ -86,20 +95,41 @@ function _metaAt(bytes: Uint8Array, offset: number): _Meta | undefined {
   const root = view.getBigUint64(16, true);
   const highWater = view.getBigUint64(40, true);
   if (highWater > 0xffff_ffffn || root >= highWater) return undefined;
-  return { pageSize, root: Number(root), highWater: Number(highWater), txid: Number(txid) };
+  return {
+    pageSize,
+    root: Number(root),
+    highWater: Number(highWater),
+    txid: Number(txid),
+    checksum,
+  };
 }
 
 /**
- * The meta a reader must use: of the two meta pages, the valid one with the higher txid. The second
- * page's offset comes from the first meta, or, when that one is damaged, from common page sizes.
+ * The meta a reader must use, as bbolt's `db.meta()` picks it: of the two meta pages, the valid one
+ * with the higher txid. The second page's offset comes from the first meta, or, when that one is
+ * damaged, from common page sizes. Only one meta page is written per commit, so two bad ones are
+ * damage, never a race with a writer.
+ *
+ * @param bytes The file from its start: at least both meta pages.
+ * @returns The newest valid meta.
+ * @throws {InvalidArgumentError} When neither meta page is valid (bad magic, version or checksum).
+ *
+ * @example Garbage is not a database
+ * ```ts
+ * import { newestMeta } from "./_bbolt.ts";
+ * import { InvalidArgumentError } from "@ocistore/ocistore";
+ * import { assertThrows } from "@std/assert";
+ *
+ * assertThrows(() => newestMeta(new Uint8Array(8192)), InvalidArgumentError, "magic");
+ * ```
  */
-function _chooseMeta(bytes: Uint8Array): _Meta {
+export function newestMeta(bytes: Uint8Array): BoltMeta {
   if (bytes.length < _pageHeader + 64) {
     _fail(`expected at least ${_pageHeader + 64} bytes for a meta page, found ${bytes.length}`);
   }
   const first = _metaAt(bytes, 0);
   const sizes = first ? [first.pageSize] : [4096, 16384, 65536, 8192, 1024, 2048, 32768, 512];
-  let second: _Meta | undefined;
+  let second: BoltMeta | undefined;
   for (const size of sizes) if (!second) second = _metaAt(bytes, size);
   const best = first && second ? (second.txid > first.txid ? second : first) : first ?? second;
   if (!best) {
@@ -116,11 +146,13 @@ function _chooseMeta(bytes: Uint8Array): _Meta {
 /** The pages of one snapshot: bounds-checked views of branch and leaf pages. */
 class _Pages {
   readonly #bytes: Uint8Array;
-  readonly #meta: _Meta;
+  readonly #meta: BoltMeta;
+  readonly pageSize: number;
 
-  constructor(bytes: Uint8Array, meta: _Meta) {
+  constructor(bytes: Uint8Array, meta: BoltMeta) {
     this.#bytes = bytes;
     this.#meta = meta;
+    this.pageSize = meta.pageSize;
   }
 
   /** The page `id` (with its overflow pages) as bytes. */
@@ -274,6 +306,45 @@ class _Bucket implements BoltBucket {
     yield* this.#walk(this.root, 0);
   }
 
+  /** Checks this bucket's pages and every nested bucket, adding the pages used to `seen`. */
+  check(seen: Set<number>): void {
+    this.#check(this.root, 0, seen, undefined, undefined);
+  }
+
+  #check(
+    id: number,
+    level: number,
+    seen: Set<number>,
+    low: Uint8Array | undefined,
+    high: Uint8Array | undefined,
+  ): void {
+    if (!this.#inline) {
+      const pages = this.#pages.page(id).length / this.#pages.pageSize;
+      for (let page = id; page < id + pages; page++) {
+        if (seen.has(page)) _fail(`page ${page} is reachable twice`);
+        seen.add(page);
+      }
+    }
+    const node = this.#node(id, level);
+    const where = this.#inline ? "an inline bucket" : `page ${id}`;
+    let previous: Uint8Array | undefined;
+    for (let index = 0; index < node.count; index++) {
+      const key = node.key(index);
+      if (previous && _compare(previous, key) >= 0) _fail(`keys of ${where} are out of order`);
+      if ((low && _compare(key, low) < 0) || (high && _compare(key, high) >= 0)) {
+        _fail(`a key of ${where} lies outside the range its parent page gives`);
+      }
+      previous = key;
+      if (!node.leaf) {
+        const next = index + 1 < node.count ? node.key(index + 1) : high;
+        this.#check(node.child(index), level + 1, seen, key, next);
+      } else {
+        const entry = this.#entry(node, index);
+        if (entry.bucket instanceof _Bucket) entry.bucket.check(seen);
+      }
+    }
+  }
+
   *#walk(id: number, level: number): Generator<BoltEntry> {
     const node = this.#node(id, level);
     for (let index = 0; index < node.count; index++) {
@@ -285,10 +356,11 @@ class _Bucket implements BoltBucket {
 
 /**
  * Parses a whole bbolt database held in memory. Pages are decoded lazily, so damage deep in the
- * tree surfaces when that part is read.
+ * tree surfaces when that part is read (or at once, with {@linkcode checkBolt}).
  *
  * @param bytes The database file.
- * @returns The snapshot named by the newest valid meta page.
+ * @param meta The transaction to read; the newest valid meta page of `bytes` unless given.
+ * @returns The snapshot of that transaction.
  * @throws {InvalidArgumentError} When neither meta page is valid (bad magic, version or checksum),
  * or later, when a page read is out of bounds or malformed.
  *
@@ -301,95 +373,32 @@ class _Bucket implements BoltBucket {
  * assertThrows(() => parseBolt(new Uint8Array(8192)), InvalidArgumentError, "magic");
  * ```
  */
-export function parseBolt(bytes: Uint8Array): BoltSnapshot {
-  const meta = _chooseMeta(bytes);
+export function parseBolt(bytes: Uint8Array, meta: BoltMeta = newestMeta(bytes)): BoltSnapshot {
   const root = new _Bucket(new _Pages(bytes, meta), meta.root, undefined, 0);
-  return { txid: meta.txid, pageSize: meta.pageSize, root };
-}
-
-/** Options of {@linkcode readBolt}. */
-export interface ReadBoltOptions {
-  /** A snapshot read earlier: returned as is when the database has not committed since. */
-  readonly previous?: BoltSnapshot;
-  /** How many times to re-read when a writer commits during the read; default 5. */
-  readonly retries?: number;
-}
-
-function _tryChooseMeta(bytes: Uint8Array): _Meta | undefined {
-  try {
-    return _chooseMeta(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-async function _headTxid(
-  files: Files,
-  path: string,
-  pageSize: number,
-): Promise<number | undefined> {
-  return _tryChooseMeta(await files.readRange(path, 0, 2 * pageSize))?.txid;
+  return { txid: meta.txid, pageSize: meta.pageSize, meta, root };
 }
 
 /**
- * Reads a consistent snapshot of a bbolt database that a live process (containerd) may be writing.
- * bbolt never overwrites a page reachable from the newest meta until the transaction after it has
- * committed, so a file read that starts with the meta pages and after which the newest txid is
- * still the one read holds a consistent tree; otherwise the read is retried.
+ * Checks a whole snapshot by bbolt's rules (`tx.Check`): every page reachable from the root is a
+ * branch or leaf page that carries its own id, lies below the high water mark and is reached once;
+ * keys ascend within a page and stay within the bounds its parent gives.
  *
- * @param files Where the database lives.
- * @param path The database file within `files`.
- * @param options A previous snapshot to reuse, and the retry budget.
- * @returns The snapshot, every page of it already checked.
- * @throws {NotFoundError} When the file does not exist.
- * @throws {InvalidArgumentError} When the file is not a valid bbolt database, or keeps changing.
+ * @param snapshot A snapshot from {@linkcode parseBolt}.
+ * @returns The ids of the pages the tree uses (overflow pages included).
+ * @throws {InvalidArgumentError} At the first page that breaks a rule.
  *
- * @example A missing file
+ * @example A fresh database's empty root leaf
  * ```ts
- * import { readBolt } from "./_bbolt.ts";
- * import { NotFoundError } from "@ocistore/ocistore";
- * import { assertRejects } from "@std/assert";
+ * import { checkBolt, parseBolt } from "./_bbolt.ts";
+ * import { InvalidArgumentError } from "@ocistore/ocistore";
+ * import { assertThrows } from "@std/assert";
  *
- * const missing = () => Promise.reject(new NotFoundError("no such file"));
- * const files = { read: missing, readRange: missing, stat: missing, list: missing };
- * await assertRejects(() => readBolt(files, "meta.db"), NotFoundError);
+ * assertThrows(() => checkBolt(parseBolt(new Uint8Array(8192))), InvalidArgumentError);
  * ```
  */
-export async function readBolt(
-  files: Files,
-  path: string,
-  options: ReadBoltOptions = {},
-): Promise<BoltSnapshot> {
-  const { previous, retries = 5 } = options;
-  if (previous && (await _headTxid(files, path, previous.pageSize)) === previous.txid) {
-    return previous;
-  }
-  for (let attempt = 0;; attempt++) {
-    const bytes = await files.read(path);
-    // Only one meta page is written per commit, so two bad ones are damage, not a race.
-    const meta = _chooseMeta(bytes);
-    let snapshot: BoltSnapshot | undefined;
-    let failure: unknown;
-    try {
-      const parsed = parseBolt(bytes);
-      // Decoding every page now lets a read torn by a commit be retried rather than fail later.
-      _touch(parsed.root);
-      snapshot = parsed;
-    } catch (error) {
-      failure = error;
-    }
-    if ((await _headTxid(files, path, meta.pageSize)) === meta.txid) {
-      if (snapshot === undefined) throw failure;
-      return snapshot;
-    }
-    if (attempt >= retries) {
-      if (snapshot === undefined) throw failure;
-      _fail(`"${path}" changed during each of ${retries + 1} reads`);
-    }
-  }
-}
-
-/** Walks the whole tree so every page is validated before the snapshot is handed out. */
-function _touch(bucket: BoltBucket): void {
-  for (const entry of bucket.entries()) if (entry.bucket) _touch(entry.bucket);
+export function checkBolt(snapshot: BoltSnapshot): Set<number> {
+  const seen = new Set<number>();
+  if (!(snapshot.root instanceof _Bucket)) _fail("expected a snapshot made by parseBolt");
+  snapshot.root.check(seen);
+  return seen;
 }
