@@ -215,3 +215,91 @@ export function byteOrder(a: string, b: string): number {
   for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
   return x.length - y.length;
 }
+
+/**
+ * Imports `count` image records into `namespace` in one `ctr images import`: an archive of the OCI
+ * layout whose index names its manifests in turn `docker.io/fleet/<tag of the entry>:<n>`, as a
+ * node holding many tags of a few images would.
+ *
+ * @param daemon The running containerd.
+ * @param namespace Where to import.
+ * @param layout An OCI layout directory (its index entries are repeated).
+ * @param dir A scratch directory.
+ * @param count How many names to create.
+ * @returns The names created, in creation order.
+ */
+export async function importFleet(
+  daemon: Containerd,
+  namespace: string,
+  layout: string,
+  dir: string,
+  count: number,
+): Promise<string[]> {
+  const copy = join(dir, `fleet-${count}`);
+  mkdirSync(copy, { recursive: true });
+  await run("cp", ["-r", `${layout}/.`, copy]);
+  const indexPath = join(copy, "index.json");
+  const index = JSON.parse(readFileSync(indexPath, "utf8"));
+  const entries = index.manifests as { annotations?: Record<string, string> }[];
+  const names: string[] = [];
+  index.manifests = Array.from({ length: count }, (_, n) => {
+    const entry = entries[n % entries.length];
+    const tag = entry.annotations?.["org.opencontainers.image.ref.name"] ?? "image";
+    const name = `docker.io/fleet/${tag.replace(/[^a-z0-9]+/g, "-")}:${n}`;
+    names.push(name);
+    return { ...entry, annotations: { "io.containerd.image.name": name } };
+  });
+  writeFileSync(indexPath, JSON.stringify(index));
+  const archive = join(dir, `fleet-${count}.tar`);
+  await run("tar", ["-C", copy, "-cf", archive, "."]);
+  await daemon.ctr(namespace, "images", "import", "--all-platforms", "--no-unpack", archive);
+  return names;
+}
+
+/** What the writers of {@linkcode startWriters} did. */
+export interface WriterLog {
+  /** Transactions-worth of ctr commands that succeeded. */
+  readonly writes: number;
+  /** Every value the label writer set, in order. */
+  readonly labels: string[];
+}
+
+/**
+ * Two ordinary clients writing in loops, as on a busy node: one tags `toggled` from `source` and
+ * removes it again, the other sets label `example.com/step` of `labelled` to 0, 1, 2….
+ *
+ * @param daemon The running containerd.
+ * @param namespace Where to write.
+ * @param names The image to tag from, the name that comes and goes, the image to label.
+ * @returns `stop()`, which ends both loops after their current command and reports them.
+ */
+export function startWriters(
+  daemon: Containerd,
+  namespace: string,
+  names: { source: string; toggled: string; labelled: string },
+): { stop(): Promise<WriterLog> } {
+  let running = true;
+  let writes = 0;
+  const labels: string[] = [];
+  const tagger = (async () => {
+    while (running) {
+      await daemon.ctr(namespace, "images", "tag", names.source, names.toggled);
+      await daemon.ctr(namespace, "images", "rm", names.toggled);
+      writes += 2;
+    }
+  })();
+  const labeller = (async () => {
+    for (let step = 0; running; step++) {
+      labels.push(String(step));
+      await daemon.ctr(namespace, "images", "label", names.labelled, `example.com/step=${step}`);
+      writes++;
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await Promise.all([tagger, labeller]);
+      return { writes, labels };
+    },
+  };
+}

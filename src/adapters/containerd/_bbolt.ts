@@ -29,6 +29,8 @@ export interface BoltMeta {
   readonly pageSize: number;
   /** The root bucket's page. */
   readonly root: number;
+  /** The freelist's page; 0xffffffffffffffff as a number when the freelist is not synced. */
+  readonly freelist: number;
   /** The high water mark: the first page id past the file's used pages. */
   readonly highWater: number;
   /** The transaction id the page commits. */
@@ -94,10 +96,12 @@ function _metaAt(bytes: Uint8Array, offset: number): BoltMeta | undefined {
   if (txid > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
   const root = view.getBigUint64(16, true);
   const highWater = view.getBigUint64(40, true);
+  const freelist = Number(view.getBigUint64(32, true));
   if (highWater > 0xffff_ffffn || root >= highWater) return undefined;
   return {
     pageSize,
     root: Number(root),
+    freelist,
     highWater: Number(highWater),
     txid: Number(txid),
     checksum,

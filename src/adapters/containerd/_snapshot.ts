@@ -17,7 +17,8 @@ import { type BoltMeta, type BoltSnapshot, checkBolt, newestMeta, parseBolt } fr
 //    frees them (pending[T+1]) and T+2 is the first that may reuse them, beginning only after
 //    T+1's meta is on file.
 //
-// The reader: read both meta pages (newest valid txid A), read the whole file, read both meta
+// The reader: read both meta pages (newest valid txid A), read the whole file up to A's high water
+// mark (every page of A's tree lies below it; bbolt grows the file ahead), read both meta
 // pages again (newest valid txid B). If B == A, T+1 had not completed its meta write when the
 // second look began, so T+2 had not started: no page of A's tree changed during the whole read,
 // whatever order the file was read in, and A's tree is taken from the bytes. If B == A + 1, that is
@@ -104,7 +105,7 @@ function _same(a: BoltMeta, b: BoltMeta): boolean {
 
 /**
  * Reads one consistent snapshot of a bbolt database that a live process may be writing: the whole
- * file in one read, parsed and checked from memory, proven untorn by the meta pages being
+ * database (the file up to the high water mark) in one read, parsed and checked from memory, proven untorn by the meta pages being
  * unchanged before and after (see the comment at the top of this module for why that proves it).
  * A read torn by a commit is retried with a short backoff until the time budget runs out.
  *
@@ -139,7 +140,8 @@ export async function readSnapshot(
   if (previous && _same(before, previous.meta)) return previous;
   const first = before.txid;
   for (let attempt = 1;; attempt++) {
-    const bytes = await files.read(path);
+    // The pages of A's tree lie below its high water mark: the file past it is bbolt's growth room.
+    const bytes = await files.readRange(path, 0, before.highWater * before.pageSize);
     const after = await _head(files, path, before.pageSize);
     if (_same(after, before)) {
       // Nothing committed during the read: A's tree in these bytes is whole, so a bad one is damage.

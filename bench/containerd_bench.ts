@@ -1,0 +1,184 @@
+/**
+ * Benchmark: the CLI against a live containerd (Debian's, started here as root) holding a
+ * node-sized metadata store, while two ctr clients write in loops (issue 15's load). Prints JSON.
+ *
+ * Usage: `deno run -A bench/containerd_bench.ts [RECORDS=1200] [RUNS=25]`.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openContainerd } from "../src/adapters/containerd.ts";
+import type { Files } from "../src/core/files.ts";
+import { ImageStore } from "../src/core/image_store.ts";
+import { nodeFiles } from "../src/runtime/node_files.ts";
+import {
+  type Containerd,
+  importFleet,
+  parseImagesLs,
+  startContainerd,
+  startWriters,
+} from "../tests/adapters/_containerd.ts";
+import { repoRoot } from "../tests/fixtures.ts";
+
+const namespace = "k8s.io";
+const metaPath = "io.containerd.metadata.v1.bolt/meta.db";
+
+interface CliRun {
+  readonly exit: number;
+  readonly ms: number;
+  readonly names?: string[];
+  readonly stderr: string;
+}
+
+function cli(root: string): Promise<CliRun> {
+  const started = performance.now();
+  const deno = join(repoRoot(), "node_modules/.bin/deno");
+  const args = ["run", "-A", join(repoRoot(), "src/cli/bin.ts"), "images"];
+  args.push(`containerd:${root}?namespace=${namespace}`, "-o", "json");
+  return new Promise((resolve) => {
+    execFile(deno, args, { maxBuffer: 256 << 20 }, (error, stdout, stderr) => {
+      const ms = Math.round(performance.now() - started);
+      const exit = error ? Number((error as { code?: number }).code ?? 1) : 0;
+      let names: string[] | undefined;
+      try {
+        const images = JSON.parse(String(stdout)).images as { repoTags: string[] }[];
+        names = images.flatMap((image) => image.repoTags).sort();
+      } catch {
+        names = undefined;
+      }
+      resolve({ exit, ms, names, stderr: String(stderr).slice(0, 400) });
+    });
+  });
+}
+
+/** Files that count whole reads of meta.db: every read past the first of a snapshot is a retry. */
+function counting(root: string): { files: Files; reads: () => number } {
+  const files = nodeFiles(root);
+  let reads = 0;
+  return {
+    files: {
+      ...files,
+      read: (path) => {
+        if (path === metaPath) reads++;
+        return files.read(path);
+      },
+    },
+    reads: () => reads,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function settle(daemon: Containerd, expected: number): Promise<void> {
+  // The CRI plugin names each new image ID in k8s.io on an event; wait until the count is still.
+  let last = -1;
+  for (let i = 0; i < 200; i++) {
+    const count = parseImagesLs(await daemon.ctr(namespace, "images", "ls")).length;
+    if (count >= expected && count === last) return;
+    last = count;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Runs the benchmark for one fleet size. */
+export async function measure(records: number, runs: number): Promise<Record<string, unknown>> {
+  const scratch = mkdtempSync(join(tmpdir(), "ocistore-bench-containerd-"));
+  const daemon = await startContainerd();
+  try {
+    const importStarted = performance.now();
+    const fleet = await importFleet(
+      daemon,
+      namespace,
+      join(repoRoot(), "examples/layout"),
+      scratch,
+      records,
+    );
+    await settle(daemon, records);
+    const importMs = Math.round(performance.now() - importStarted);
+    const base = parseImagesLs(await daemon.ctr(namespace, "images", "ls")).map((i) => i.name);
+    const baseSet = new Set(base);
+    const quiet: CliRun[] = [];
+    for (let i = 0; i < 3; i++) quiet.push(await cli(daemon.root));
+    const quietMs = median(quiet.map((r) => r.ms));
+
+    const toggled = "docker.io/fleet/toggled:1";
+    const writers = startWriters(daemon, namespace, {
+      source: fleet[0],
+      toggled,
+      labelled: fleet[1],
+    });
+    const loaded: CliRun[] = [];
+    let inconsistent = 0;
+    const writesBefore = Date.now();
+    for (let i = 0; i < runs; i++) {
+      const result = await cli(daemon.root);
+      loaded.push(result);
+      const names = new Set(result.names ?? []);
+      const missing = base.filter((n) => !n.startsWith("sha256:") && !names.has(n));
+      const extra = [...names].filter((n) => !baseSet.has(n) && n !== toggled);
+      if (result.names && (missing.length > 0 || extra.length > 0)) inconsistent++;
+    }
+    // Retries, in process: a long-lived source re-listed by ImageStore.sync() under the same load.
+    const { files, reads } = counting(daemon.root);
+    const source = await openContainerd(files, { namespace });
+    const store = new ImageStore(source);
+    const snapshots = runs;
+    const syncMs: number[] = [];
+    let syncFailures = 0;
+    for (let i = 0; i < snapshots; i++) {
+      const started = performance.now();
+      const { failures } = await store.sync();
+      syncMs.push(Math.round(performance.now() - started));
+      syncFailures += failures.length;
+    }
+    const log = await writers.stop();
+    const writeSeconds = (Date.now() - writesBefore) / 1000;
+    const final = await cli(daemon.root);
+    const printed = parseImagesLs(await daemon.ctr(namespace, "images", "ls")).map((i) => i.name);
+    const finalNames = (final.names ?? []).filter((n) => !n.startsWith("sha256:"));
+    const ctrNames = printed.filter((n) => !n.startsWith("sha256:")).sort();
+    return {
+      records: printed.length,
+      metaDbBytes: statSync(join(daemon.root, metaPath)).size,
+      importMs,
+      quietMs,
+      runs,
+      clean: loaded.filter((r) => r.exit === 0 && r.names).length,
+      inconsistent,
+      exits: loaded.map((r) => r.exit),
+      wallMs: { median: median(loaded.map((r) => r.ms)), max: Math.max(...loaded.map((r) => r.ms)) },
+      overQuietMs: Math.max(...loaded.map((r) => r.ms)) - quietMs,
+      firstError: loaded.find((r) => r.exit !== 0)?.stderr,
+      writesPerSecond: Math.round(log.writes / writeSeconds),
+      inProcess: {
+        syncs: snapshots + 1,
+        metaDbReads: reads(),
+        retries: reads() - (snapshots + 1),
+        syncMs: { median: median(syncMs), max: Math.max(...syncMs) },
+        syncFailures,
+      },
+      finalEqualsCtr: final.exit === 0 && JSON.stringify(finalNames) === JSON.stringify(ctrNames),
+    };
+  } finally {
+    await daemon.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Runs the benchmark with the default size (1,200 records, 25 runs). */
+export async function run(): Promise<Record<string, unknown>> {
+  return { name: "containerd-live", runs: [await measure(1200, 25)] };
+}
+
+if (import.meta.main) {
+  const [records = "1200", runs = "25"] = Deno.args;
+  console.log(JSON.stringify(
+    { date: new Date().toISOString(), ...(await measure(Number(records), Number(runs))) },
+    null,
+    2,
+  ));
+}
