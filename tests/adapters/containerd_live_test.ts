@@ -1,0 +1,120 @@
+// A live containerd (Debian's, started here) holding a node-sized metadata store, written by two
+// ordinary ctr clients in loops while one long-lived source is read over and over (issue 15).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { assert, assertEquals, assertGreater } from "@std/assert";
+import { openContainerd } from "../../src/adapters/containerd.ts";
+import type { Files } from "../../src/core/files.ts";
+import { ImageStore } from "../../src/core/image_store.ts";
+import { nodeFiles } from "../../src/runtime/node_files.ts";
+import { fixtures } from "../fixtures.ts";
+import { test } from "../harness.ts";
+import { importFleet, parseImagesLs, startContainerd, startWriters } from "./_containerd.ts";
+
+const metaPath = "io.containerd.metadata.v1.bolt/meta.db";
+const namespace = "fleet";
+const records = 1200;
+const readFor = 6_000;
+
+/** The root's files, counting whole-database reads: content must never add one. */
+function counting(root: string): { files: Files; reads: () => number } {
+  const files = nodeFiles(root);
+  let reads = 0;
+  const count = (path: string) => {
+    if (path === metaPath) reads++;
+  };
+  return {
+    files: {
+      ...files,
+      read: (path) => (count(path), files.read(path)),
+      // Looks at the meta pages (two pages) are not reads of the database.
+      readRange: (path, offset, length) => {
+        if (length > 2 * 65536) count(path);
+        return files.readRange(path, offset, length);
+      },
+    },
+    reads: () => reads,
+  };
+}
+
+test("a long-lived source over 1,200 records reads only consistent states while two ctr clients write", async () => {
+  const scratch = mkdtempSync(join(tmpdir(), "ocistore-live-"));
+  const daemon = await startContainerd();
+  try {
+    const fleet = await importFleet(daemon, namespace, (await fixtures()).layout, scratch, records);
+    const base = parseImagesLs(await daemon.ctr(namespace, "images", "ls")).map((i) => i.name);
+    assertEquals(base.length, records);
+    const baseSet = new Set(base);
+    const { files, reads } = counting(daemon.root);
+    const source = await openContainerd(files, { namespace });
+    const [source0, labelled] = [fleet[0], fleet[1]];
+    const toggled = "docker.io/fleet/toggled:1";
+    const sourceTarget = (await source.images.get(source0)).target;
+
+    const writers = startWriters(daemon, namespace, { source: source0, toggled, labelled });
+    const seenSteps: number[] = [];
+    let lists = 0;
+    let withToggled = 0;
+    let syncs = 0;
+    const store = new ImageStore(source);
+    let log;
+    try {
+      for (const until = Date.now() + readFor; Date.now() < until;) {
+        const listed = await source.images.list();
+        lists++;
+        const names = listed.map((r) => r.name);
+        // No name that never existed, none missing that was never removed.
+        const extra = names.filter((n) => !baseSet.has(n) && n !== toggled);
+        assertEquals(extra, []);
+        assertEquals(names.filter((n) => n !== toggled), base);
+        const tagged = listed.find((r) => r.name === toggled);
+        if (tagged) {
+          withToggled++;
+          assertEquals(tagged.target, sourceTarget);
+        }
+        // The label only moves forward: every read is a state at least as new as the one before.
+        const step = listed.find((r) => r.name === labelled)?.labels["example.com/step"];
+        const value = step === undefined ? -1 : Number(step);
+        assert(value >= (seenSteps.at(-1) ?? -1), `step ${value} after ${seenSteps.at(-1)}`);
+        seenSteps.push(value);
+        // Content comes from the listing's snapshot: no read of meta.db.
+        const before = reads();
+        for (const digest of new Set(listed.map((r) => r.target.digest))) {
+          assertGreater((await source.content.info(digest)).size, 0);
+        }
+        assertEquals(reads(), before);
+        if (lists % 10 === 0) {
+          const { failures } = await store.sync();
+          assertEquals(failures, []);
+          syncs++;
+        }
+      }
+    } finally {
+      log = await writers.stop();
+    }
+    assertGreater(log.writes, 20, "the writers kept writing");
+    assertGreater(lists, 10);
+    assertGreater(syncs, 0);
+    assertGreater(new Set(seenSteps).size, 2, "reads followed the label writer");
+    assert(seenSteps.at(-1)! <= log.labels.length - 1);
+
+    // Quiet again: the answer is what ctr prints.
+    const printed = parseImagesLs(await daemon.ctr(namespace, "images", "ls"));
+    const final = await source.images.list();
+    assertEquals(final.map((r) => r.name), printed.map((p) => p.name));
+    assertEquals(final.map((r) => r.labels), printed.map((p) => p.labels));
+    assertEquals(
+      final.find((r) => r.name === labelled)?.labels["example.com/step"],
+      log.labels.at(-1),
+    );
+    const { failures } = await store.sync();
+    assertEquals(failures, []);
+    console.log(
+      `     ${lists} lists (${withToggled} with the toggled name), ${syncs} syncs, ${log.writes} writes, ${reads()} database reads`,
+    );
+  } finally {
+    await daemon.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
