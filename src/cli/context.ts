@@ -63,7 +63,8 @@ export interface CommandContext {
  * @throws {UsageError} When `--platform` cannot be parsed.
  * @example
  * ```ts
- * import { createContext, parseArgs } from "@ocistore/ocistore/cli";
+ * import { parseArgs } from "./args.ts";
+ * import { createContext } from "./context.ts";
  * import { assertEquals } from "@std/assert";
  *
  * let err = "";
@@ -150,7 +151,7 @@ export function createContext(
  * @returns One line.
  * @example
  * ```ts
- * import { oneLine } from "@ocistore/ocistore/cli";
+ * import { oneLine } from "./context.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(oneLine("a\n  b"), "a b");

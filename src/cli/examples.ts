@@ -19,7 +19,7 @@ export const EXAMPLE_LAYOUT_CANDIDATES: readonly string[] = [
  * @returns The layout directory, or `undefined` when none is shipped.
  * @example
  * ```ts
- * import { findExampleLayout } from "@ocistore/ocistore/cli";
+ * import { findExampleLayout } from "./examples.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(await findExampleLayout("file:///no/such/dir/src/cli/x.ts"), undefined);

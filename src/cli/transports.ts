@@ -124,7 +124,7 @@ export interface SourceSpec {
  * @throws {UsageError} For an empty SOURCE, an unknown transport or an empty location.
  * @example
  * ```ts
- * import { parseSource } from "@ocistore/ocistore/cli";
+ * import { parseSource } from "./transports.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(parseSource("oci-archive:app.tar"), { transport: "oci-archive", location: "app.tar" });
@@ -170,7 +170,7 @@ export interface OpenedSource {
  * @throws {SourceError} When it cannot be opened: missing, wrong kind, or damaged.
  * @example
  * ```ts
- * import { openSource, SourceError } from "@ocistore/ocistore/cli";
+ * import { openSource, SourceError } from "./transports.ts";
  * import { assertRejects } from "@std/assert";
  *
  * await assertRejects(() => openSource("oci:/no/such/layout"), SourceError, "no such directory");

@@ -3,6 +3,7 @@ import { platformsOf } from "../../core/image.ts";
 import { formatPlatform } from "../../core/platform.ts";
 import { only } from "../../core/platform_matcher.ts";
 import type { Platform } from "../../core/types.ts";
+import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { humanSize } from "../human_size.ts";
 import { formatTable } from "../table.ts";
@@ -26,17 +27,8 @@ interface _Row {
  * @returns 0, or 1 when some platform could not be read.
  * @throws {UsageError} Unless there are exactly two operands.
  * @throws {NotFoundError} When nothing matches REF.
- * @example
- * ```ts
- * import { createContext, parseArgs, platformsCommand, UsageError } from "@ocistore/ocistore/cli";
- * import { assertRejects } from "@std/assert";
- *
- * const { operands, options } = parseArgs(["platforms"]);
- * const ctx = createContext(operands, options, { stdout: () => {}, stderr: () => {} });
- * await assertRejects(() => platformsCommand(ctx), UsageError);
- * ```
  */
-export async function platformsCommand(ctx: CommandContext): Promise<number> {
+async function _run(ctx: CommandContext): Promise<number> {
   const { opened, found } = await findImage(ctx, "platforms");
   const reference = found.reference ?? found.image.references[0];
   const record = await opened.source.images.get(reference);
@@ -82,3 +74,15 @@ export async function platformsCommand(ctx: CommandContext): Promise<number> {
   }
   return rows.some((row) => row.error !== undefined) ? 1 : 0;
 }
+
+/** `ocistore platforms SOURCE REF`. */
+export const platforms: Command = {
+  name: "platforms",
+  usage: "SOURCE REF",
+  summary: "list the platforms an image offers, with each one's ID and size",
+  help:
+    `List the platforms the image REF offers (attestations left out), with the image ID and size the
+store reports for each.`,
+  flags: [],
+  run: _run,
+};

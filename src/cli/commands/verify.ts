@@ -8,6 +8,7 @@ import { isIndexType, isManifestType } from "../../core/media_types.ts";
 import type { Descriptor } from "../../core/types.ts";
 import { children } from "../../core/walk.ts";
 import { UsageError } from "../args.ts";
+import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 
 /** One problem {@link verifyCommand} found. */
@@ -36,28 +37,8 @@ const _CHUNK = 4 * 1024 * 1024;
  * @returns 0 when every blob verified, 1 otherwise.
  * @throws {UsageError} Unless there is exactly one operand.
  * @throws {SourceError} When SOURCE cannot be opened.
- * @example
- * ```ts
- * import { createContext, parseArgs, verifyCommand } from "@ocistore/ocistore/cli";
- * import { assertEquals } from "@std/assert";
- * import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
- * import { tmpdir } from "node:os";
- * import { join } from "node:path";
- *
- * const dir = await mkdtemp(join(tmpdir(), "layout-"));
- * await mkdir(join(dir, "blobs"));
- * await writeFile(join(dir, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
- * const missing = { mediaType: "application/vnd.oci.image.manifest.v1+json", size: 2,
- *   digest: "sha256:" + "0".repeat(64), annotations: { "io.containerd.image.name": "example.com/a:1" } };
- * await writeFile(join(dir, "index.json"), JSON.stringify({ schemaVersion: 2, manifests: [missing] }));
- * let out = "";
- * const { operands, options } = parseArgs(["verify", dir]);
- * const ctx = createContext(operands, options, { stdout: (t) => out += t, stderr: () => {} });
- * assertEquals(await verifyCommand(ctx), 1);
- * assertEquals(out.split("\n")[0].startsWith("missing sha256:000"), true);
- * ```
  */
-export async function verifyCommand(ctx: CommandContext): Promise<number> {
+async function _run(ctx: CommandContext): Promise<number> {
   if (ctx.operands.length !== 1) throw new UsageError("verify takes one SOURCE", "verify");
   const { source } = await ctx.open(ctx.operands[0]);
   const records = await source.images.list();
@@ -116,6 +97,19 @@ export async function verifyCommand(ctx: CommandContext): Promise<number> {
   }
   return problems.length > 0 ? 1 : 0;
 }
+
+/** `ocistore verify SOURCE`. */
+export const verify: Command = {
+  name: "verify",
+  usage: "SOURCE",
+  summary: "re-hash every blob reachable from every image, on all platforms",
+  help:
+    `Re-hash every blob reachable from every image of SOURCE, on every platform: indexes, manifests,
+configs and layers. Prints one line per missing or mismatching blob, then a summary; the exit
+code is 1 when a problem was found.`,
+  flags: [],
+  run: _run,
+};
 
 async function _check(
   content: ContentProvider,
