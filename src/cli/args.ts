@@ -167,17 +167,21 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       values[name] = true;
       continue;
     }
-    if (token.value === undefined || token.value === "") {
+    // crictl (urfave/cli) also takes `-o=json`; node:util leaves the `=` in the value.
+    const value = token.rawName.length === 2 && token.inlineValue && token.value?.startsWith("=")
+      ? token.value.slice(1)
+      : token.value;
+    if (value === undefined || value === "") {
       throw new UsageError(`flag "${token.rawName}" needs a value`);
     }
-    if (flag.choices && !flag.choices.includes(token.value)) {
+    if (flag.choices && !flag.choices.includes(value)) {
       throw new UsageError(
-        `cannot use ${flag.long} format "${token.value}": expected ${
+        `cannot use ${flag.long} format "${value}": expected ${
           flag.choices.map((c) => `"${c}"`).join(" or ")
         }`,
       );
     }
-    values[name] = token.value;
+    values[name] = value;
   }
   const options = Object.fromEntries(
     _NAMES.map((

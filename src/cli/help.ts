@@ -41,6 +41,8 @@ ${list.join("")}
 SOURCE (skopeo's transport syntax; a bare path is detected: directory → layout, file → archive):
 ${sources}Without SOURCE, images lists the example images shipped with ocistore.
 
+Flags:
+${_flagLines(["help", ..._byScope("global")])}
 Exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 not found or ambiguous.
 Run 'ocistore COMMAND --help' for the flags of a command. NO_COLOR turns colours off.
 `;

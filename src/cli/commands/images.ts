@@ -6,6 +6,7 @@ import { parseImageReferences, sortCriImages, toCriImage } from "../cri_image.ts
 import { formatImagesJson } from "../cri_json.ts";
 import { humanSize } from "../human_size.ts";
 import { formatTable } from "../table.ts";
+import { syncStore } from "./_find_image.ts";
 
 /**
  * Lists the images of SOURCE: syncs a store over it, warns once per reference that could not be
@@ -21,11 +22,7 @@ async function _run(ctx: CommandContext): Promise<number> {
   const { options, operands } = ctx;
   if (operands.length > 1) throw new UsageError("images takes at most one SOURCE", "images");
   const { store } = await ctx.open(operands[0]);
-  let loaded = 0;
-  const unsubscribe = store.onChange(() => ctx.progress(`reading images: ${++loaded}`));
-  const { failures } = await store.sync();
-  unsubscribe();
-  ctx.progress(undefined);
+  const { failures } = await syncStore(ctx, store);
   // Failures arrive as loads finish; byte order keeps the output the same on every run.
   const byReference = [...failures].sort((a, b) => (a.reference < b.reference ? -1 : 1));
   for (const { error } of byReference) ctx.warn(error.message);

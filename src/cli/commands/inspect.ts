@@ -8,8 +8,8 @@ import { humanSize } from "../human_size.ts";
 import { findImage } from "./_find_image.ts";
 
 /**
- * Shows one image: crictl's `inspecti` JSON with `-o json`, otherwise its table form (ID, tags,
- * digests, size) plus the chain ID and platform.
+ * Shows one image: crictl's `inspecti` JSON by default (as crictl), or with `-o table` its table
+ * form (ID, tags, digests, size) plus the chain ID and platform.
  *
  * @param ctx The command context; operands SOURCE and IMAGE (reference, ID or unique ID prefix).
  * @returns 0.
@@ -18,9 +18,9 @@ import { findImage } from "./_find_image.ts";
  * @throws {AmbiguousDigestError} When an ID prefix fits several images.
  */
 async function _run(ctx: CommandContext): Promise<number> {
-  const { found } = await findImage(ctx, "inspect");
+  const { found } = await findImage(ctx, inspect);
   const image = found.image;
-  if (ctx.options.output === "json") {
+  if (ctx.options.output !== "table") {
     ctx.io.stdout(formatInspectJson(image));
     return 0;
   }
@@ -51,7 +51,8 @@ export const inspect: Command = {
   summary: "show one image (crictl inspecti); IMAGE is a reference, ID or ID prefix",
   help: `Show one image as 'crictl inspecti' does. IMAGE is a reference (normalized: busybox means
 docker.io/library/busybox:latest), a full image ID, or a unique prefix of one.
--o json prints crictl's {"status":…,"info":{"chainID","imageSpec"}} document.
+Prints crictl's {"status":…,"info":{"chainID","imageSpec"}} JSON document, as 'crictl inspecti'
+does by default; -o table prints ID, tags, digests, size, chain ID and platform instead.
 Exit code 3 when no image or more than one image matches.`,
   flags: [],
   run: _run,

@@ -14,7 +14,7 @@ import { findImage } from "./_find_image.ts";
  * @throws {AmbiguousDigestError} When an ID prefix fits several images.
  */
 async function _run(ctx: CommandContext): Promise<number> {
-  const { found } = await findImage(ctx, "resolve");
+  const { found } = await findImage(ctx, resolve);
   if (ctx.options.output === "json") {
     const document = {
       ...(found.reference !== undefined ? { reference: found.reference } : {}),
