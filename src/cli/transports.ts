@@ -184,6 +184,18 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
   ] satisfies Transport[]).map((transport) => [transport.name, transport]),
 );
 
+/** A bare path to a file: either kind of archive, detected from its content. */
+const _ANY_ARCHIVE: Transport = {
+  name: "archive",
+  usage: "",
+  naming: true,
+  path: "file",
+  async open(location, options) {
+    const { openArchive } = await import("../adapters/archive.ts");
+    return await openArchive(location, _naming(options));
+  },
+};
+
 /** Where a SOURCE points: a transport and its location (`transport` is `""` for a bare path). */
 export interface SourceSpec {
   /** The transport name, or `""` for a bare path to detect. */
@@ -280,7 +292,7 @@ export async function openSource(text: string, options: SourceOptions = {}): Pro
       });
     }
     if (!transport) {
-      if (kind === "file") transport = TRANSPORTS.get("oci-archive")!;
+      if (kind === "file") transport = _ANY_ARCHIVE;
       else if (kind === "directory") {
         const bolt = await stat(`${path}/io.containerd.metadata.v1.bolt/meta.db`).catch(() =>
           undefined
