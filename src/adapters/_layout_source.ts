@@ -9,6 +9,7 @@ import type {
 import { parseDigest } from "../core/digest.ts";
 import { parseDescriptor } from "../core/documents.ts";
 import {
+  describeValue,
   InvalidArgumentError,
   NotFoundError,
   OciStoreError,
@@ -104,13 +105,15 @@ export function parseJsonBytes(bytes: Uint8Array, where: string): unknown {
 export function parseIndexEntries(index: unknown, file: string, what: string): Descriptor[] {
   const where = `${what}: ${file}`;
   if (typeof index !== "object" || index === null || Array.isArray(index)) {
-    throw new InvalidArgumentError(`${where}: expected a JSON object, found ${_kind(index)}`);
+    throw new InvalidArgumentError(
+      `${where}: expected a JSON object, found ${describeValue(index)}`,
+    );
   }
   const manifests = (index as { manifests?: unknown }).manifests;
   if (manifests === undefined || manifests === null) return [];
   if (!Array.isArray(manifests)) {
     throw new InvalidArgumentError(
-      `${where}: expected "manifests" to be an array, found ${_kind(manifests)}`,
+      `${where}: expected "manifests" to be an array, found ${describeValue(manifests)}`,
     );
   }
   return manifests.map((entry, i) => checkDescriptor(entry, `${file} manifests[${i}]`, what));
@@ -236,11 +239,4 @@ export function layoutContent(
       return await attempt(descriptor.digest, (path) => files.readRange(path, offset ?? 0, length));
     },
   } satisfies ContentProvider;
-}
-
-function _kind(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
-  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }
