@@ -7,7 +7,7 @@ import type {
   ReadOptions,
 } from "../core/content.ts";
 import { parseDigest } from "../core/digest.ts";
-import { parseDescriptor } from "../core/documents.ts";
+import { IMPORT_DOCUMENT_LIMIT, parseDescriptor } from "../core/documents.ts";
 import {
   describeValue,
   InvalidArgumentError,
@@ -30,8 +30,6 @@ export interface NamingOptions {
   readonly digestRefs?: boolean;
 }
 
-/** JSON documents of a layout or archive are read with containerd's 20 MiB cap. */
-export const JSON_LIMIT: number = 20 * 1024 * 1024;
 const _ANNOTATION_IMAGE_NAME = "io.containerd.image.name";
 const _ANNOTATION_REF_NAME = "org.opencontainers.image.ref.name";
 
@@ -85,9 +83,9 @@ export async function readJsonFile(files: Files, path: string, what: string): Pr
   return parseJsonBytes(bytes, `${what}: ${path}`);
 }
 
-/** Parses JSON bytes, capped at {@link JSON_LIMIT}; `where` starts the error message. */
+/** Parses JSON bytes, capped at containerd's importer limit; `where` starts the error message. */
 export function parseJsonBytes(bytes: Uint8Array, where: string): unknown {
-  if (bytes.length > JSON_LIMIT) {
+  if (bytes.length > IMPORT_DOCUMENT_LIMIT) {
     throw new InvalidArgumentError(
       `${where} is too large: expected at most 20 MiB, found ${bytes.length} bytes`,
     );
