@@ -7,6 +7,17 @@ import { parseDescriptor } from "./descriptor.ts";
 import { _optionalString, _stringMap } from "./_document_json.ts";
 import type { Descriptor, Index, Manifest } from "./types.ts";
 
+/** Decodes a manifest or index, refusing schema 1; `where` names it for messages. */
+function _decodeSchema2(
+  input: Uint8Array | string,
+  kind: "manifest" | "index",
+  options: ParseDocumentOptions,
+): { json: Json; where: string } {
+  const json = _decode(input, kind, options);
+  _rejectSchema1(json, kind, options);
+  return { json, where: `${kind}${options.source ? ` ${options.source}` : ""}` };
+}
+
 function _rejectSchema1(json: Json, kind: string, options: ParseDocumentOptions): void {
   const fsLayers = json.fsLayers;
   if (
@@ -119,9 +130,7 @@ export function parseManifest(
   input: Uint8Array | string,
   options: ParseDocumentOptions = {},
 ): Manifest {
-  const json = _decode(input, "manifest", options);
-  _rejectSchema1(json, "manifest", options);
-  const where = `manifest${options.source ? ` ${options.source}` : ""}`;
+  const { json, where } = _decodeSchema2(input, "manifest", options);
   if (Array.isArray(json.manifests) && json.manifests.length > 0) {
     _fail("manifest", options, 'expected "config" and "layers", found "manifests" (an index)');
   }
@@ -156,9 +165,7 @@ export function parseIndex(
   input: Uint8Array | string,
   options: ParseDocumentOptions = {},
 ): Index {
-  const json = _decode(input, "index", options);
-  _rejectSchema1(json, "index", options);
-  const where = `index${options.source ? ` ${options.source}` : ""}`;
+  const { json, where } = _decodeSchema2(input, "index", options);
   if (json.config !== undefined && json.config !== null) {
     _fail("index", options, 'expected "manifests", found "config" (a manifest)');
   }
