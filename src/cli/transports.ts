@@ -104,7 +104,7 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
       pathOf: (location) => _splitRef(location).path,
       async open(location, options) {
         const { path, ref } = _splitRef(location);
-        const { openOciLayout } = await import("../adapters/oci_layout.ts");
+        const { openOciLayout } = await import("../runtime/open_oci_layout.ts");
         return await openOciLayout(path, { ..._naming(options), ..._selector(ref, "oci") });
       },
     },
@@ -116,7 +116,7 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
       pathOf: (location) => _splitRef(location).path,
       async open(location, options) {
         const { path, ref } = _splitRef(location);
-        const { openArchive } = await import("../adapters/archive.ts");
+        const { openArchive } = await import("../runtime/open_archive.ts");
         return await openArchive(path, {
           ..._naming(options),
           ..._selector(ref, "oci"),
@@ -132,7 +132,7 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
       pathOf: (location) => _splitRef(location).path,
       async open(location, options) {
         const { path, ref } = _splitRef(location);
-        const { openArchive } = await import("../adapters/archive.ts");
+        const { openArchive } = await import("../runtime/open_archive.ts");
         return await openArchive(path, {
           ..._naming(options),
           ..._selector(ref, "docker"),
@@ -148,7 +148,7 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
       pathOf: (location) => _query(location, ["namespace"]).root,
       async open(location) {
         const { root, params } = _query(location, ["namespace"]);
-        const { openContainerd } = await import("../adapters/containerd.ts");
+        const { openContainerd } = await import("../runtime/open_containerd.ts");
         return await openContainerd(root, { namespace: params.get("namespace") ?? "k8s.io" });
       },
       async warnings(location, source) {
@@ -191,7 +191,7 @@ const _ANY_ARCHIVE: Transport = {
   naming: true,
   path: "file",
   async open(location, options) {
-    const { openArchive } = await import("../adapters/archive.ts");
+    const { openArchive } = await import("../runtime/open_archive.ts");
     return await openArchive(location, _naming(options));
   },
 };
