@@ -290,6 +290,24 @@ await check("a strict TypeScript consumer (nodenext, Node types) type-checks eve
   return `${subpaths.length} exports`;
 });
 
+const tsNode10 = join(consumer, "ts-node10");
+await check(
+  "a strict TypeScript consumer (node10 resolution, Node types, no DOM) type-checks every export",
+  () => {
+    // node10 ignores `exports`: subpaths resolve through `typesVersions`, and the declarations
+    // must name only types a Node user has (no DOM lib).
+    writeTsConsumer(tsNode10, subpaths.filter((s) => s !== "."));
+    typeCheck(tsNode10, {
+      module: "ESNext",
+      moduleResolution: "node10",
+      lib: ["ES2022"],
+      types: ["node"],
+      typeRoots: [join(root, "node_modules/@types")],
+    });
+    return `${subpaths.length} exports`;
+  },
+);
+
 const tsBundler = join(consumer, "ts-bundler");
 await check(
   "a strict TypeScript consumer (bundler, DOM, no Node types) type-checks the browser-safe exports",
