@@ -129,7 +129,7 @@ async function _record(
 export const platforms: Command = {
   name: "platforms",
   usage: "SOURCE REF",
-  summary: "list the platforms an image offers, with each one's ID and size",
+  summary: "list every platform an image offers, its ID and size, and the one picked",
   help:
     `List every platform the image REF offers (attestations left out), with the image ID and size
 the store reports for each, whatever --platform says; SELECTED marks the one the store picks for
