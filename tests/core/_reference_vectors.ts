@@ -1,5 +1,12 @@
 /** Shared plumbing for the distribution/reference vectors in tests/testdata/reference.json. */
-import { assertEquals, assertInstanceOf, AssertionError, assertStringIncludes } from "@std/assert";
+import {
+  assertEquals,
+  assertGreater,
+  assertInstanceOf,
+  AssertionError,
+  assertStringIncludes,
+} from "@std/assert";
+import { test } from "../harness.ts";
 import { readTestData } from "../testdata.ts";
 import { type ErrorReason, InvalidArgumentError, UnsupportedError } from "../../src/core/errors.ts";
 import { familiarName, familiarString } from "../../src/core/normalize.ts";
@@ -127,37 +134,50 @@ function quotedPrefix(text: string): string {
   return JSON.stringify(text.slice(0, 200)).slice(0, -1);
 }
 
-/** Runs `check` on every case and fails once, listing every case that failed. */
-export function checkEvery<T>(
+/**
+ * Registers one test per case, named `<title> vector <label>`, so a failing row never hides the
+ * rows after it and `--grep` can pick one row.
+ */
+export function testEach<T>(
+  title: string,
   cases: readonly T[],
   label: (c: T) => string,
   check: (c: T) => void,
 ): void {
-  const failures: string[] = [];
-  for (const c of cases) {
-    try {
-      check(c);
-    } catch (error) {
-      failures.push(`${label(c).slice(0, 120)}: ${(error as Error).message}`);
-    }
-  }
-  if (failures.length > 0) {
-    throw new AssertionError(
-      `${failures.length}/${cases.length} cases failed:\n${failures.join("\n")}`,
-    );
-  }
+  const seen = new Set<string>();
+  cases.forEach((c, i) => {
+    let name = `${title} vector ${shorten(label(c))}`;
+    // A table may hold one input twice (from two upstream tests): the row number tells them apart.
+    if (seen.has(name)) name += ` (row ${i + 1})`;
+    seen.add(name);
+    test(name, () => check(c));
+  });
 }
 
-/** Runs the derived rows of one upstream function: `{error[, message]}` or the fields. */
-export function checkDerived(fn: string, run: (input: string) => Reference): number {
+/** A long label as its start, its end and its length, which tells apart long inputs. */
+function shorten(text: string): string {
+  if (text.length <= 100) return text;
+  return `${text.slice(0, 60)}…${text.slice(-20)} (${text.length} chars)`;
+}
+
+/**
+ * Registers one test per derived row of one upstream function (`{error[, message]}` or the
+ * fields), and one that there are over 100 such rows.
+ */
+export function testDerived(title: string, fn: string, run: (input: string) => Reference): void {
   const rows = Object.entries(vectors().derived).filter(([, results]) => fn in results);
-  checkEvery(rows, ([input]) => JSON.stringify(input), ([input, results]) => {
-    const expected = results[fn];
-    if (typeof expected.error === "string") {
-      assertUpstreamError(() => run(input), expected.error, input, expected.message as string);
-    } else {
-      assertFields(run(input), expected);
-    }
-  });
-  return rows.length;
+  test(`${title} has over 100 derived ${fn} vectors`, () => assertGreater(rows.length, 100));
+  testEach(
+    `${title} derived ${fn}`,
+    rows,
+    ([input]) => JSON.stringify(input),
+    ([input, results]) => {
+      const expected = results[fn];
+      if (typeof expected.error === "string") {
+        assertUpstreamError(() => run(input), expected.error, input, expected.message as string);
+      } else {
+        assertFields(run(input), expected);
+      }
+    },
+  );
 }
