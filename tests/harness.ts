@@ -46,6 +46,37 @@ export function test(
   registeredTests().push({ name, fn, options });
 }
 
+/**
+ * Registers one test per row of a vector table, named `<title> vector <label>`, so a failing row
+ * never hides the rows after it and `--grep` can pick one row.
+ *
+ * @param title What is tested and which table, e.g. `parseDigest() TestParseDigest`.
+ * @param rows The table.
+ * @param label Names a row, usually its input as JSON.
+ * @param check The assertions for one row.
+ */
+export function testEach<T>(
+  title: string,
+  rows: readonly T[],
+  label: (row: T) => string,
+  check: (row: T) => void | Promise<void>,
+): void {
+  const seen = new Set<string>();
+  rows.forEach((row, i) => {
+    let name = `${title} vector ${shorten(label(row))}`;
+    // A table may hold one input twice (from two upstream tests): the row number tells them apart.
+    if (seen.has(name)) name += ` (row ${i + 1})`;
+    seen.add(name);
+    test(name, () => check(row));
+  });
+}
+
+/** A long label as its start, its end and its length, which tells apart long inputs. */
+function shorten(text: string): string {
+  if (text.length <= 100) return text;
+  return `${text.slice(0, 60)}…${text.slice(-20)} (${text.length} chars)`;
+}
+
 /** The runtime the suite runs on. */
 export function runtimeName(): "deno" | "bun" | "node" {
   if ("Deno" in globalThis) return "deno";

@@ -28,6 +28,10 @@ test("delta passes after the hang", () => {});
   "b_test.js": `import { test } from ${JSON.stringify(harness)};
 test("epsilon takes 300 ms", () => new Promise((r) => setTimeout(r, 300)));
 `,
+  "c_test.js": `import { test } from ${JSON.stringify(harness)};
+test("zeta registers before the file fails to load", () => {});
+throw new Error("c_test cannot load");
+`,
 };
 
 interface Run {
@@ -94,5 +98,14 @@ test("run.ts --timeout sets the default timeout; without it a 300 ms test passes
 test("run.ts fails when its filters select no test", () => {
   const run = runFixtures("--grep", "no such test");
   assertEquals(run.lines.at(-1), `${runtime}: 0 passed, 0 failed`);
+  assertEquals(run.status, 1);
+});
+
+test("run.ts fails a test file that cannot load as one test and runs the others", () => {
+  const run = runFixtures();
+  const load = run.lines.indexOf("FAIL load c_test.js");
+  assert(load >= 0, run.lines.join("\n"));
+  assert(run.lines[load + 1].includes("c_test cannot load"), run.lines[load + 1]);
+  assert(outcome(run, "alpha passes")?.startsWith("ok   "), run.lines.join("\n"));
   assertEquals(run.status, 1);
 });

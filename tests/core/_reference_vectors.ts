@@ -6,7 +6,7 @@ import {
   AssertionError,
   assertStringIncludes,
 } from "@std/assert";
-import { test } from "../harness.ts";
+import { test, testEach } from "../harness.ts";
 import { readTestData } from "../testdata.ts";
 import { type ErrorReason, InvalidArgumentError, UnsupportedError } from "../../src/core/errors.ts";
 import { familiarName, familiarString } from "../../src/core/normalize.ts";
@@ -132,32 +132,6 @@ export function assertUpstreamError(
 
 function quotedPrefix(text: string): string {
   return JSON.stringify(text.slice(0, 200)).slice(0, -1);
-}
-
-/**
- * Registers one test per case, named `<title> vector <label>`, so a failing row never hides the
- * rows after it and `--grep` can pick one row.
- */
-export function testEach<T>(
-  title: string,
-  cases: readonly T[],
-  label: (c: T) => string,
-  check: (c: T) => void,
-): void {
-  const seen = new Set<string>();
-  cases.forEach((c, i) => {
-    let name = `${title} vector ${shorten(label(c))}`;
-    // A table may hold one input twice (from two upstream tests): the row number tells them apart.
-    if (seen.has(name)) name += ` (row ${i + 1})`;
-    seen.add(name);
-    test(name, () => check(c));
-  });
-}
-
-/** A long label as its start, its end and its length, which tells apart long inputs. */
-function shorten(text: string): string {
-  if (text.length <= 100) return text;
-  return `${text.slice(0, 60)}…${text.slice(-20)} (${text.length} chars)`;
 }
 
 /**

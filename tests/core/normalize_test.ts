@@ -1,13 +1,12 @@
 import fc from "fast-check";
 import { assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
-import { test } from "../harness.ts";
+import { test, testEach } from "../harness.ts";
 import {
   assertFields,
   assertUpstreamError,
   casesOf,
   type ReferenceCase,
   testDerived,
-  testEach,
 } from "./_reference_vectors.ts";
 import { InvalidArgumentError, type OciStoreError } from "../../src/core/errors.ts";
 import {

@@ -6,7 +6,7 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
-import { test } from "../harness.ts";
+import { test, testEach } from "../harness.ts";
 import {
   assertFields,
   assertUpstreamError,
@@ -14,7 +14,6 @@ import {
   headExpect,
   type ReferenceCase,
   testDerived,
-  testEach,
   vectors,
 } from "./_reference_vectors.ts";
 import {

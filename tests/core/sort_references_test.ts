@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { assertEquals, assertThrows } from "@std/assert";
-import { test } from "../harness.ts";
-import { casesOf, testEach } from "./_reference_vectors.ts";
+import { test, testEach } from "../harness.ts";
+import { casesOf } from "./_reference_vectors.ts";
 import { parseAnyReference } from "../../src/core/normalize.ts";
 import { formatReference } from "../../src/core/reference.ts";
 import { sortReferences } from "../../src/core/sort_references.ts";
