@@ -128,7 +128,11 @@ if (timings.length > SLOWEST_SHOWN) {
   console.log("slowest files:");
   const files = [...byFile].toSorted(([, a], [, b]) => b.ms - a.ms).slice(0, SLOWEST_SHOWN);
   for (const [file, { ms, count }] of files) {
-    console.log(`  ${Math.round(ms).toString().padStart(6)} ms  ${file} (${count} tests)`);
+    console.log(
+      `  ${Math.round(ms).toString().padStart(6)} ms  ${file} (${count} test${
+        count === 1 ? "" : "s"
+      })`,
+    );
   }
 }
 const selectedNone = passed + failed === 0 && (fileFilter !== "" || grep !== "");
