@@ -219,12 +219,26 @@ export class RegistryClient {
    * discarded if `consume` leaves it.
    */
   async request<T>(request: RegistryRequest, consume: (answer: Answer) => Promise<T>): Promise<T> {
-    const answer = await this.send(request);
-    try {
-      return await consume(answer);
-    } finally {
-      if (!answer.response.bodyUsed) await discard(answer.response);
-      answer.release();
+    const retries = this.#options.retry?.retries ?? 3;
+    for (let attempt = 0;; attempt++) {
+      const answer = await this.send(request);
+      try {
+        return await consume(answer);
+      } catch (error) {
+        if (request.signal?.aborted) throw request.signal.reason;
+        if (error instanceof OciStoreError) throw error;
+        // The connection broke mid-body: the request is idempotent, so it is sent again.
+        if (attempt < retries) continue;
+        throw new UnavailableError(
+          `${request.what}: the connection failed while reading the answer: ${
+            (error as Error).message
+          }`,
+          { cause: error },
+        );
+      } finally {
+        if (!answer.response.bodyUsed) await discard(answer.response);
+        answer.release();
+      }
     }
   }
 
