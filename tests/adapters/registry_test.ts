@@ -3,7 +3,17 @@
 // auth works and fails as it should, and ranged reads, streams, tags and referrers are right.
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { test } from "../harness.ts";
-import { DOCKER_REPO, DOCKER_TAGS, EXAMPLE_LAYOUT, PUSHED, registryOf, USER } from "./_registry.ts";
+import {
+  DOCKER_REPO,
+  DOCKER_TAGS,
+  EXAMPLE_LAYOUT,
+  push,
+  PUSHED,
+  registryOf,
+  tempDir,
+  USER,
+} from "./_registry.ts";
+import { diskBlobStore } from "../../src/runtime/disk_blob_store.ts";
 import { byDigest, countingFetch, mapStore, unverifiedEntries } from "./_registry_tools.ts";
 import { openRegistry, type RegistryOptions } from "../../src/adapters/registry.ts";
 import { openOciLayout } from "../../src/adapters/oci_layout.ts";
@@ -241,9 +251,15 @@ test("registry: unknown tags, repositories and blobs are NotFoundError from the 
 
 test("registry: referrers come from the tag-schema fallback on a registry without the referrers API", async () => {
   const registry = await registryOf("anonymous");
-  const source = await open(registry.host, "ocistore/app");
+  // A repository of its own: the fallback tag it gets must not show in other tests' listings.
+  await push(
+    `oci:${EXAMPLE_LAYOUT}:example.com/ocistore/app:2.1`,
+    registry.host,
+    "ocistore/referred:2.1",
+  );
+  const source = await open(registry.host, "ocistore/referred");
   const subject = await source.resolve("2.1");
-  const hello = await source.resolve("latest");
+  const hello = subject;
   const artifactType = "application/vnd.example.signature";
   const index = JSON.stringify({
     schemaVersion: 2,
@@ -251,7 +267,7 @@ test("registry: referrers come from the tag-schema fallback on a registry withou
     manifests: [{ ...hello, artifactType }],
   });
   const tag = subject.digest.replace(":", "-");
-  const put = await fetch(`${registry.url}/v2/ocistore/app/manifests/${tag}`, {
+  const put = await fetch(`${registry.url}/v2/ocistore/referred/manifests/${tag}`, {
     method: "PUT",
     headers: { "content-type": "application/vnd.oci.image.index.v1+json" },
     body: index,
@@ -261,4 +277,25 @@ test("registry: referrers come from the tag-schema fallback on a registry withou
   assertEquals(await source.referrers(subject.digest), [{ ...hello, artifactType }]);
   assertEquals(await source.referrers(subject.digest, { artifactType: "application/other" }), []);
   assertEquals(await source.referrers(await digestOf("nothing refers to this")), []);
+});
+
+test("registry: with the disk cache, a second source over the same directory sends no request by digest", async () => {
+  const registry = await registryOf("anonymous");
+  const dir = tempDir("ocistore-registry-cache-");
+  const cold = countingFetch();
+  const first = await storeOf(
+    await open(registry.host, "ocistore/app", { fetch: cold.fetch, cache: diskBlobStore(dir) }),
+  );
+  assertEquals(byDigest(cold.sent).length, 2, "manifest and config");
+  const warm = countingFetch();
+  const second = await storeOf(
+    await open(registry.host, "ocistore/app", { fetch: warm.fetch, cache: diskBlobStore(dir) }),
+  );
+  assertEquals(second.list().map((i) => view(i)), first.list().map((i) => view(i)));
+  assertEquals(byDigest(warm.sent), []);
+  assertEquals(
+    warm.sent.map((s) => s.method).sort(),
+    ["GET", "HEAD", "HEAD"],
+    "tags and two HEADs",
+  );
 });
