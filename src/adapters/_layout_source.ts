@@ -25,9 +25,34 @@ export interface NamingOptions {
    * outside `baseName` is dropped.
    */
   readonly baseName?: string;
+  /**
+   * What `ctr images import` does without `--base-name` (its `import-<YYYY-MM-DD>`): tag-only names
+   * become `<defaultBaseName>:<tag>` and full references are all kept. Ignored when `baseName` is
+   * given; without either, tag-only names are left out.
+   */
+  readonly defaultBaseName?: string;
   /** Also name every entry `<baseName>@<digest>`, like `ctr images import --digests`. */
   readonly digestRefs?: boolean;
+  /**
+   * Keep only the entries skopeo's `oci:DIR:REF` and `docker-archive:FILE:REF` pick: by
+   * `org.opencontainers.image.ref.name`, by `io.containerd.image.name`, or by position (`@INDEX`:
+   * the index.json entry, or the manifest.json entry of a `docker save`). A picked entry without
+   * a name is named `<baseName>@<digest>`. Nothing picked is a `NotFoundError`.
+   */
+  readonly select?: EntrySelector;
 }
+
+/** Which entries {@link NamingOptions.select} keeps. */
+export type EntrySelector =
+  | { readonly refName: string }
+  | { readonly imageName: string }
+  | { readonly index: number };
+
+/**
+ * The annotation the `docker save` import puts on each entry it synthesizes: the position of its
+ * `manifest.json` entry (one entry there may become several, one per RepoTag).
+ */
+export const SOURCE_INDEX_ANNOTATION = "io.ocistore.source-index";
 
 /** JSON documents of a layout or archive are read with containerd's 20 MiB cap. */
 export const JSON_LIMIT: number = 20 * 1024 * 1024;
@@ -66,7 +91,7 @@ export function layoutSource(
 ): ImageSource {
   return {
     content: layoutContent(files, label, options.extra),
-    images: imageLister(imageRecords(entries, options), label),
+    images: imageLister(imageRecords(entries, options, label), label),
   };
 }
 
@@ -77,7 +102,11 @@ export async function readJsonFile(files: Files, path: string, what: string): Pr
     bytes = await files.read(path);
   } catch (error) {
     if (error instanceof NotFoundError) {
-      throw new NotFoundError(`${what}: ${path} is missing`, { cause: error });
+      // A missing directory is the news, not the file missing in it (nodeFiles says which).
+      const problem = error.message.endsWith("no such directory")
+        ? "no such directory"
+        : `${path} is missing`;
+      throw new NotFoundError(`${what}: ${problem}`, { cause: error });
     }
     throw error;
   }
@@ -131,45 +160,82 @@ export function checkDescriptor(value: unknown, where: string, what: string): De
 
 /**
  * The image records containerd's import creates for index entries (`imageName` with ctr's
- * `FilterRefPrefix` translator, then `DigestTranslator`): a later entry with the same name replaces
- * the target of the earlier one, as `images.Store.Update` does. Targets keep what containerd stores:
- * media type, digest and size.
+ * `FilterRefPrefix` translator for `baseName`, `AddRefPrefix` for `defaultBaseName`, then
+ * `DigestTranslator`): a later entry with the same name replaces the target of the earlier one, as
+ * `images.Store.Update` does. Targets keep what containerd stores: media type, digest and size.
  */
 export function imageRecords(
   entries: readonly Descriptor[],
   options: NamingOptions,
+  label = "the source",
 ): ImageRecord[] {
-  const { baseName, digestRefs } = options;
-  if (digestRefs && !baseName) {
+  const { digestRefs, select } = options;
+  const prefix = options.baseName ?? options.defaultBaseName;
+  if (digestRefs && !prefix) {
     throw new InvalidArgumentError("Cannot name images by digest: expected a baseName, found none");
   }
+  const picked = select === undefined ? entries : _select(entries, select, label);
   const records = new Map<string, ImageRecord>();
-  for (const entry of entries) {
+  for (const entry of picked) {
     const target: Descriptor = {
       mediaType: entry.mediaType,
       digest: entry.digest,
       size: entry.size,
     };
-    const name = imageName(entry.annotations ?? {}, baseName);
+    const name = imageName(entry.annotations ?? {}, options.baseName, options.defaultBaseName);
     if (name) records.set(name, { name, target, labels: {} });
-    if (digestRefs) {
-      const ref = `${baseName}@${entry.digest}`;
+    if (digestRefs || (select !== undefined && !name && prefix)) {
+      const ref = `${prefix}@${entry.digest}`;
       records.set(ref, { name: ref, target, labels: {} });
     }
   }
   return [...records.values()];
 }
 
-function imageName(
+function _select(
+  entries: readonly Descriptor[],
+  select: EntrySelector,
+  label: string,
+): Descriptor[] {
+  const position = (entry: Descriptor, i: number) =>
+    Number(entry.annotations?.[SOURCE_INDEX_ANNOTATION] ?? i);
+  const picked = entries.filter((entry, i) =>
+    "index" in select
+      ? position(entry, i) === select.index
+      : "refName" in select
+      ? entry.annotations?.[_ANNOTATION_REF_NAME] === select.refName
+      : entry.annotations?.[_ANNOTATION_IMAGE_NAME] === select.imageName
+  );
+  if (picked.length === 0) {
+    const count = new Set(entries.map(position)).size;
+    const wanted = "index" in select
+      ? `entry @${select.index}`
+      : `reference "${"refName" in select ? select.refName : select.imageName}"`;
+    throw new NotFoundError(
+      `Cannot find ${wanted} in ${label}: expected one of its ${count} entr${
+        count === 1 ? "y" : "ies"
+      }${"index" in select ? ` (@0 to @${count - 1})` : ""}, found none`,
+    );
+  }
+  return picked;
+}
+
+/**
+ * The name ctr gives one entry: `io.containerd.image.name`, else the
+ * `org.opencontainers.image.ref.name` translated (a tag-only one prefixed with the base name).
+ */
+export function imageName(
   annotations: Readonly<Record<string, string>>,
   baseName: string | undefined,
+  defaultBaseName?: string,
 ): string {
   const full = annotations[_ANNOTATION_IMAGE_NAME];
   if (full) return full;
   const ref = annotations[_ANNOTATION_REF_NAME];
   if (!ref) return "";
   if (/[/:@]/.test(ref)) return baseName === undefined || _hasImagePrefix(ref, baseName) ? ref : "";
-  return baseName ? `${baseName}:${ref}` : "";
+  const prefix = baseName ?? defaultBaseName;
+  return prefix ? `${prefix}:${ref}` : "";
 }
 
 function _hasImagePrefix(ref: string, prefix: string): boolean {

@@ -12,6 +12,11 @@ import { tarFiles } from "./archive/_tar_files.ts";
 export interface ArchiveOptions extends NamingOptions {
   /** How errors name the archive; by default its path or the `Blob`'s file name. */
   readonly label?: string;
+  /**
+   * The kind the archive must be, as skopeo's explicit transports demand: `oci` (a tar of an OCI
+   * layout, `oci-archive:`) or `docker` (a `docker save`, `docker-archive:`). By default either.
+   */
+  readonly format?: "oci" | "docker";
 }
 
 /**
@@ -105,7 +110,23 @@ export async function openArchive(
     const tar = await _gunzipIfNeeded(reader, label);
     const index = await indexTar(tar, label);
     let source: ImageSource;
-    if (index.files.has("oci-layout")) {
+    const format = options.format;
+    const kind = index.files.has("oci-layout")
+      ? "an OCI layout archive (oci-layout)"
+      : index.files.has("manifest.json")
+      ? "a docker save archive (manifest.json)"
+      : "neither";
+    if (format === "oci" && !index.files.has("oci-layout")) {
+      throw new InvalidArgumentError(
+        `Cannot open ${label}: expected an OCI layout archive (oci-layout), found ${kind}`,
+      );
+    }
+    if (format === "docker" && !index.files.has("manifest.json")) {
+      throw new InvalidArgumentError(
+        `Cannot open ${label}: expected a docker save archive (manifest.json), found ${kind}`,
+      );
+    }
+    if (index.files.has("oci-layout") && format !== "docker") {
       source = await openLayoutFiles(tarFiles(tar, index, label), label, options);
     } else if (index.files.has("manifest.json")) {
       const docker = await importDockerArchive(tarFiles(tar, index, label), index, label);

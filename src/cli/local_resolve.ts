@@ -26,7 +26,7 @@ export interface ResolvedImage {
  * @example
  * ```ts
  * import { ImageStore } from "@ocistore/ocistore";
- * import { localResolve } from "@ocistore/ocistore/cli";
+ * import { localResolve } from "./local_resolve.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const id = "sha256:" + "ab".repeat(32);

@@ -214,7 +214,10 @@ test("a missing layer does not stop images or inspect, and verify reports it wit
     lines[1],
     new RegExp(`^mismatch ${other.layer.digest} .*found sha256:[0-9a-f]{64} \\(8 bytes\\)$`),
   );
-  assertEquals(lines[2], "6 blobs of 2 images checked: 1 missing, 1 mismatching or invalid");
+  assertEquals(
+    lines[2],
+    "6 blobs of 2 images (2 references) checked: 1 missing, 1 mismatching or invalid",
+  );
   rmSync(layout.dir, { recursive: true });
 });
 
@@ -228,7 +231,13 @@ test("inspect and resolve find images by normalized reference, ID or unique pref
   assertEquals([resolved.code, resolved.stdout], [0, `${images[3].config.digest}\n`]);
   const json = JSON.parse((await cli(["resolve", layout.dir, "img3", "-o", "json"])).stdout);
   assertEquals(json, { reference: "docker.io/library/img3:latest", id: images[3].config.digest });
-  const byPrefix = await cli(["inspect", layout.dir, images[5].config.digest.slice(7, 20)]);
+  const byPrefix = await cli([
+    "inspect",
+    layout.dir,
+    images[5].config.digest.slice(7, 20),
+    "-o",
+    "table",
+  ]);
   assertStringIncludes(
     byPrefix.stdout,
     `ID: ${images[5].config.digest}\nTag: docker.io/library/img5:latest\n`,
@@ -327,7 +336,7 @@ test("usage mistakes exit 2 with one line and the usage hint", async () => {
     "(see 'ocistore images --help')",
   );
   assertOneLine(await cli(["inspect", "-q", "x", "y"]), 2, "inspect does not take --quiet");
-  assertOneLine(await cli(["inspect", "examples/layout"]), 2, "inspect takes SOURCE and IMAGE");
+  assertOneLine(await cli(["inspect", "examples/layout"]), 2, "inspect takes SOURCE IMAGE");
   assertOneLine(await cli(["images", "a", "b"]), 2, "at most one SOURCE");
   assertOneLine(await cli(["images", "--digest-refs"]), 2, "without --base-name");
   assertOneLine(await cli(["images", "bogus:thing"]), 2, 'unknown transport "bogus"');

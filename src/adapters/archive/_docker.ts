@@ -16,7 +16,7 @@ import { parseDockerRef } from "../../core/normalize.ts";
 import { normalizePlatform } from "../../core/platform.ts";
 import { formatReference } from "../../core/reference.ts";
 import type { Descriptor, Platform } from "../../core/types.ts";
-import { parseJsonBytes } from "../_layout_source.ts";
+import { parseJsonBytes, SOURCE_INDEX_ANNOTATION } from "../_layout_source.ts";
 import type { TarIndex } from "./_tar.ts";
 
 /** What a `docker save` archive becomes: index entries, synthesized blobs and blob paths by digest. */
@@ -95,7 +95,10 @@ export async function importDockerArchive(
     );
     const platform = _configPlatform(configJson);
     const descriptor = { mediaType: MEDIA_TYPE_DOCKER_MANIFEST, digest, size: manifest.length };
-    if (image.RepoTags.length === 0) entries.push({ ...descriptor, platform });
+    const position = { [SOURCE_INDEX_ANNOTATION]: String(i) };
+    if (image.RepoTags.length === 0) {
+      entries.push({ ...descriptor, annotations: position, platform });
+    }
     for (const tag of image.RepoTags) {
       let name: string;
       try {
@@ -112,6 +115,7 @@ export async function importDockerArchive(
         annotations: {
           "io.containerd.image.name": name,
           "org.opencontainers.image.ref.name": _ociReferenceName(name),
+          ...position,
         },
         platform,
       });
