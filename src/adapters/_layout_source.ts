@@ -7,8 +7,10 @@ import type {
   ReadOptions,
 } from "../core/content.ts";
 import { parseDigest } from "../core/digest.ts";
-import { parseDescriptor } from "../core/documents.ts";
+import { parseDescriptor } from "../core/descriptor.ts";
+import { IMPORT_DOCUMENT_LIMIT } from "../core/documents.ts";
 import {
+  describeValue,
   InvalidArgumentError,
   NotFoundError,
   OciStoreError,
@@ -54,8 +56,6 @@ export type EntrySelector =
  */
 export const SOURCE_INDEX_ANNOTATION = "io.ocistore.source-index";
 
-/** JSON documents of a layout or archive are read with containerd's 20 MiB cap. */
-export const JSON_LIMIT: number = 20 * 1024 * 1024;
 const _ANNOTATION_IMAGE_NAME = "io.containerd.image.name";
 const _ANNOTATION_REF_NAME = "org.opencontainers.image.ref.name";
 
@@ -113,9 +113,9 @@ export async function readJsonFile(files: Files, path: string, what: string): Pr
   return parseJsonBytes(bytes, `${what}: ${path}`);
 }
 
-/** Parses JSON bytes, capped at {@link JSON_LIMIT}; `where` starts the error message. */
+/** Parses JSON bytes, capped at containerd's importer limit; `where` starts the error message. */
 export function parseJsonBytes(bytes: Uint8Array, where: string): unknown {
-  if (bytes.length > JSON_LIMIT) {
+  if (bytes.length > IMPORT_DOCUMENT_LIMIT) {
     throw new InvalidArgumentError(
       `${where} is too large: expected at most 20 MiB, found ${bytes.length} bytes`,
     );
@@ -133,13 +133,15 @@ export function parseJsonBytes(bytes: Uint8Array, where: string): unknown {
 export function parseIndexEntries(index: unknown, file: string, what: string): Descriptor[] {
   const where = `${what}: ${file}`;
   if (typeof index !== "object" || index === null || Array.isArray(index)) {
-    throw new InvalidArgumentError(`${where}: expected a JSON object, found ${_kind(index)}`);
+    throw new InvalidArgumentError(
+      `${where}: expected a JSON object, found ${describeValue(index)}`,
+    );
   }
   const manifests = (index as { manifests?: unknown }).manifests;
   if (manifests === undefined || manifests === null) return [];
   if (!Array.isArray(manifests)) {
     throw new InvalidArgumentError(
-      `${where}: expected "manifests" to be an array, found ${_kind(manifests)}`,
+      `${where}: expected "manifests" to be an array, found ${describeValue(manifests)}`,
     );
   }
   return manifests.map((entry, i) => checkDescriptor(entry, `${file} manifests[${i}]`, what));
@@ -302,11 +304,4 @@ export function layoutContent(
       return await attempt(descriptor.digest, (path) => files.readRange(path, offset ?? 0, length));
     },
   } satisfies ContentProvider;
-}
-
-function _kind(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
-  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }

@@ -164,7 +164,7 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
       pathOf: (location) => _splitRef(location).path,
       async open(location, options) {
         const { path, ref } = _splitRef(location);
-        const { openOciLayout } = await import("../adapters/oci_layout.ts");
+        const { openOciLayout } = await import("../runtime/open_oci_layout.ts");
         return await openOciLayout(path, { ..._naming(options), ..._selector(ref, "oci") });
       },
     },
@@ -176,7 +176,7 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
       pathOf: (location) => _splitRef(location).path,
       async open(location, options) {
         const { path, ref } = _splitRef(location);
-        const { openArchive } = await import("../adapters/archive.ts");
+        const { openArchive } = await import("../runtime/open_archive.ts");
         return await openArchive(path, {
           ..._naming(options),
           ..._selector(ref, "oci"),
@@ -192,7 +192,7 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
       pathOf: (location) => _splitRef(location).path,
       async open(location, options) {
         const { path, ref } = _splitRef(location);
-        const { openArchive } = await import("../adapters/archive.ts");
+        const { openArchive } = await import("../runtime/open_archive.ts");
         return await openArchive(path, {
           ..._naming(options),
           ..._selector(ref, "docker"),
@@ -208,7 +208,7 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
       pathOf: (location) => _query(location, ["namespace"]).root,
       async open(location) {
         const { root, params } = _query(location, ["namespace"]);
-        const { openContainerd } = await import("../adapters/containerd.ts");
+        const { openContainerd } = await import("../runtime/open_containerd.ts");
         return await openContainerd(root, { namespace: params.get("namespace") ?? "k8s.io" });
       },
       async warnings(location, source) {
@@ -246,7 +246,7 @@ const _ANY_ARCHIVE: Transport = {
   naming: true,
   path: "file",
   async open(location, options) {
-    const { openArchive } = await import("../adapters/archive.ts");
+    const { openArchive } = await import("../runtime/open_archive.ts");
     return await openArchive(location, _naming(options));
   },
 };

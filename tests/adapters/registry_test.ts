@@ -14,9 +14,10 @@ import {
   USER,
 } from "./_registry.ts";
 import { diskBlobStore } from "../../src/runtime/disk_blob_store.ts";
+import { sourceContract } from "./source_contract.ts";
 import { byDigest, countingFetch, mapStore, unverifiedEntries } from "./_registry_tools.ts";
 import { openRegistry, type RegistryOptions } from "../../src/adapters/registry.ts";
-import { openOciLayout } from "../../src/adapters/oci_layout.ts";
+import { openOciLayout } from "../../src/runtime/open_oci_layout.ts";
 import { ImageStore } from "../../src/core/image_store.ts";
 import { only } from "../../src/core/platform_matcher.ts";
 import { readBlob, readBlobRange, readBlobStream } from "../../src/core/content.ts";
@@ -299,3 +300,18 @@ test("registry: with the disk cache, a second source over the same directory sen
     "tags and two HEADs",
   );
 });
+
+// The source contract every adapter passes, over the two-platform index.
+sourceContract(
+  "registry (docker-registry 2.8)",
+  async () =>
+    openRegistry(`${(await registryOf("anonymous")).host}/ocistore/multi`, { plainHttp: true }),
+  async () => ({
+    images: [{
+      name: `${(await registryOf("anonymous")).host}/ocistore/multi:1.0`,
+      digest: "sha256:11bb995b71a367af3b04f65a63b51fb32da37821eee333e0025ed49d294a72a8",
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      size: 506,
+    }],
+  }),
+);

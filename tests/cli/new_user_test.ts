@@ -17,8 +17,8 @@ import {
   untaggedDockerSave,
 } from "./_sources.ts";
 import { main } from "../../src/cli/main.ts";
-import { openOciLayout } from "../../src/adapters/oci_layout.ts";
-import { openArchive } from "../../src/adapters/archive.ts";
+import { openOciLayout } from "../../src/runtime/open_oci_layout.ts";
+import { openArchive } from "../../src/runtime/open_archive.ts";
 import { NotFoundError } from "../../src/core/errors.ts";
 import { humanSize } from "../../src/cli/human_size.ts";
 

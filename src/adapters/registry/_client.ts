@@ -208,7 +208,7 @@ export class RegistryClient {
       }
       const error = errorForStatus(request.what, status, body, wait);
       if (status === 429 && !(error instanceof TooManyRequestsError)) {
-        throw new TooManyRequestsError(error.message, { retryAfter: wait });
+        throw new TooManyRequestsError(error.message, { retryAfterMs: wait });
       }
       throw error;
     }

@@ -10,21 +10,22 @@ import {
 
 /**
  * The registry asked us to slow down (`429`/`TOOMANYREQUESTS`) and retries ran out, or its
- * `Retry-After` was longer than we wait.
+ * `Retry-After` was longer than we wait; `retryAfter` says how many seconds it asked for.
  */
 export class TooManyRequestsError extends UnavailableError {
-  /** How long the registry asked us to wait, in milliseconds, when it said. */
-  readonly retryAfter?: number;
-
   /**
    * Creates the error.
    *
    * @param message The request, then what the registry said.
-   * @param options The wrapped cause and the wait the registry asked for.
+   * @param options The wrapped cause and the wait the registry asked for, in milliseconds.
    */
-  constructor(message: string, options: { cause?: unknown; retryAfter?: number } = {}) {
-    super(message, { cause: options.cause });
-    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
+  constructor(message: string, options: { cause?: unknown; retryAfterMs?: number } = {}) {
+    super(message, {
+      cause: options.cause,
+      ...(options.retryAfterMs !== undefined
+        ? { retryAfter: Math.ceil(options.retryAfterMs / 1000) }
+        : {}),
+    });
   }
 }
 
@@ -76,12 +77,15 @@ export function errorForStatus(
   if (_notFound.has(code)) return new NotFoundError(message);
   if (_unauthorized.has(code)) return new UnauthorizedError(message);
   if (code === "TOOMANYREQUESTS" || status === 429) {
-    return new TooManyRequestsError(message, { retryAfter });
+    return new TooManyRequestsError(message, { retryAfterMs: retryAfter });
   }
   if (code === "UNSUPPORTED") return new UnsupportedError(message);
   if (_invalid.has(code)) return new InvalidArgumentError(message);
   if (status === 404) return new NotFoundError(message);
   if (status === 401 || status === 403) return new UnauthorizedError(message);
   if (status === 400 || status === 416) return new InvalidArgumentError(message);
-  return new UnavailableError(message);
+  return new UnavailableError(
+    message,
+    retryAfter !== undefined ? { retryAfter: Math.ceil(retryAfter / 1000) } : {},
+  );
 }

@@ -220,13 +220,13 @@ async function _check(
     // Hash what is stored, whatever its size, so the report names the digest actually found.
     for await (const _ of await readBlobStream(content, { ...descriptor, size }));
   } catch (error) {
-    if (!(error instanceof OciStoreError)) throw error;
-    if (error.code === "NOT_FOUND") {
-      return problem("missing", `${descriptor.size} bytes`, "no blob");
-    }
     if (error instanceof DigestMismatchError) {
       const expected = `${descriptor.digest} (${descriptor.size} bytes)`;
       return problem("mismatch", expected, `${error.actual} (${size!} bytes)`);
+    }
+    if (!(error instanceof OciStoreError)) throw error;
+    if (error.code === "NOT_FOUND") {
+      return problem("missing", `${descriptor.size} bytes`, "no blob");
     }
     // A link out of the layout, an unreadable file: this blob is damaged, the run goes on.
     return problem("invalid", "a readable blob", error.message);
