@@ -198,9 +198,14 @@ async function _issuer(dir: string, service: string, issuer: string) {
 
 /**
  * Starts `docker-registry serve` over `storage` in the given configuration and waits until
- * `/v2/` answers.
+ * `/v2/` answers. `exposeHeaders: false` leaves out Access-Control-Expose-Headers, so a browser
+ * sees neither Docker-Content-Digest nor Link.
  */
-export async function startRegistry(kind: RegistryKind, storage: string): Promise<TestRegistry> {
+export async function startRegistry(
+  kind: RegistryKind,
+  storage: string,
+  options: { exposeHeaders?: boolean } = {},
+): Promise<TestRegistry> {
   _hook();
   const dir = tempDir("ocistore-registry-");
   const port = await freePort();
@@ -250,7 +255,9 @@ export async function startRegistry(kind: RegistryKind, storage: string): Promis
       '    Access-Control-Allow-Origin: ["*"]',
       '    Access-Control-Allow-Methods: ["HEAD, GET, OPTIONS"]',
       '    Access-Control-Allow-Headers: ["Authorization, Accept, Range"]',
-      '    Access-Control-Expose-Headers: ["Docker-Content-Digest, Link, WWW-Authenticate, Warning"]',
+      ...(options.exposeHeaders === false ? [] : [
+        '    Access-Control-Expose-Headers: ["Docker-Content-Digest, Link, WWW-Authenticate, Warning"]',
+      ]),
       ...auth,
       "",
     ].join("\n"),
