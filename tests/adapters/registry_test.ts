@@ -315,3 +315,20 @@ sourceContract(
     }],
   }),
 );
+
+test("registry: the concurrency limit bounds requests in flight", async () => {
+  const registry = await registryOf("anonymous");
+  let inFlight = 0;
+  let most = 0;
+  const fetchCounted: typeof fetch = async (input, init) => {
+    most = Math.max(most, ++inFlight);
+    try {
+      return await fetch(input, init);
+    } finally {
+      inFlight--;
+    }
+  };
+  const source = await open(registry.host, DOCKER_REPO, { fetch: fetchCounted, concurrency: 2 });
+  assertEquals((await source.images.list()).length, DOCKER_TAGS.length);
+  assertEquals(most, 2);
+});

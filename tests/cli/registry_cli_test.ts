@@ -20,14 +20,14 @@ import { main } from "../../src/cli/main.ts";
 
 const HOST = { os: "linux", architecture: "amd64" };
 
-async function cli(argv: string[], env: Record<string, string> = {}) {
+async function cli(argv: string[], env: Record<string, string> = {}, isTTY = false) {
   let stdout = "";
   let stderr = "";
   const code = await main(argv, {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
     env,
-    isTTY: false,
+    isTTY,
     host: HOST,
   });
   return { code, stdout, stderr };
@@ -202,4 +202,17 @@ test("cli: --plain-http is for loopback hosts; --insecure-registry names the hos
   assertEquals(insecure, { code: 0, stdout: "1.0\n", stderr: "" });
   const bad = await cli(["images", "docker:/x"]);
   assertEquals(bad.code, 2);
+});
+
+test("cli: a terminal sees a progress line while the registry is read; --quiet and a pipe see none", async () => {
+  const registry = await registryOf("anonymous");
+  const argv = ["images", `docker://${registry.host}/${DOCKER_REPO}`, "--plain-http", "--no-cache"];
+  const terminal = await cli(argv, {}, true);
+  assertEquals(terminal.code, 0);
+  assertStringIncludes(terminal.stderr, "fetching from the registry: 1 requests");
+  assert(terminal.stderr.endsWith("\r\x1b[2K"), "the line is cleared before the table");
+  const quiet = await cli([...argv, "--quiet"], {}, true);
+  assertEquals([quiet.code, quiet.stderr], [0, ""]);
+  const piped = await cli(argv);
+  assertEquals([piped.stderr, piped.stdout], ["", terminal.stdout]);
 });
