@@ -22,6 +22,7 @@ import {
   DigestMismatchError,
   InvalidArgumentError,
   NotFoundError,
+  UnavailableError,
   UnsupportedError,
 } from "../core/errors.ts";
 import { formatReference, type Reference } from "../core/reference.ts";
@@ -407,13 +408,22 @@ function _open(text: string, options: RegistryOptions): RegistrySource {
       }
       let total = 0;
       const size = descriptor.size;
-      // The slot is held until the body ends, fails or is cancelled; bytes past the size are an error.
-      return body.pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            total += chunk.byteLength;
+      const reader = body.getReader();
+      // The slot is held until the body ends, fails or is cancelled; bytes past the size are an
+      // error (the core's readBlobStream checks the digest at the end).
+      return new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          try {
+            const { done, value } = await reader.read();
+            if (done) {
+              answer.release();
+              controller.close();
+              return;
+            }
+            total += value.byteLength;
             if (total > size) {
               answer.release();
+              await reader.cancel().catch(() => {});
               controller.error(
                 new DigestMismatchError(`${what}: expected ${size} bytes, found more`, {
                   expected: String(size),
@@ -422,16 +432,24 @@ function _open(text: string, options: RegistryOptions): RegistrySource {
               );
               return;
             }
-            controller.enqueue(chunk);
-          },
-          flush() {
+            controller.enqueue(value);
+          } catch (error) {
             answer.release();
-          },
-          cancel() {
-            answer.release();
-          },
-        } as Transformer<Uint8Array, Uint8Array>),
-      );
+            controller.error(
+              signal?.aborted ? signal.reason : new UnavailableError(
+                `${what}: the connection failed while reading the blob: ${
+                  (error as Error).message
+                }`,
+                { cause: error },
+              ),
+            );
+          }
+        },
+        async cancel(reason) {
+          answer.release();
+          await reader.cancel(reason).catch(() => {});
+        },
+      });
     },
   } satisfies ContentProvider;
 

@@ -83,13 +83,19 @@ test("registry faults: a short body and wrong bytes are DigestMismatchError and 
 test("registry faults: a connection cut mid-body is retried, and a connection that keeps breaking is UnavailableError", async () => {
   await withProxy("anonymous", async (proxy, open) => {
     const source = await open("ocistore/app");
-    const { config } = await appParts(source);
+    const { config, layer } = await appParts(source);
     let cuts = 0;
     proxy.rule((r) => isPath(config.digest)(r) && cuts++ < 2 ? { kind: "cut" } : undefined);
     assertEquals((await readBlob(source.content, config)).length, config.size);
     assertEquals(cuts, 3);
-    proxy.rule((r) => isPath(config.digest)(r) ? { kind: "cut" } : undefined);
+    proxy.rule((r) =>
+      isPath(config.digest)(r) || isPath(layer.digest)(r) ? { kind: "cut" } : undefined
+    );
     await assertRejects(() => readBlob(source.content, config), UnavailableError);
+    await assertRejects(
+      () => readBlobStream(source.content, layer).then((s) => new Response(s).arrayBuffer()),
+      UnavailableError,
+    );
   });
 });
 
