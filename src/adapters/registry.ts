@@ -31,6 +31,7 @@ import type { Descriptor } from "../core/types.ts";
 import type { Credentials } from "./registry/_auth.ts";
 import { readLimited } from "./registry/_body.ts";
 import { RegistryClient, type RetryOptions } from "./registry/_client.ts";
+import { TooManyRequestsError } from "./registry/_errors.ts";
 import { mapLimited } from "./registry/_limit.ts";
 import {
   bareMediaType,
@@ -185,10 +186,19 @@ function _open(text: string, options: RegistryOptions): RegistrySource {
     const what = `Cannot resolve "${repository}${byDigest ? "@" : ":"}${ref}"`;
     const path = `${name}/manifests/${ref}`;
     const headers = { accept: MANIFEST_ACCEPT };
-    const head = await client.request(
-      { method: "HEAD", path, scope, headers, what, signal },
-      ({ response }) => Promise.resolve(response.headers),
-    );
+    let head: Headers;
+    try {
+      head = await client.request(
+        { method: "HEAD", path, scope, headers, what, signal },
+        ({ response }) => Promise.resolve(response.headers),
+      );
+    } catch (error) {
+      // A registry that answers HEAD badly (405, a 5xx after retries) may still answer GET.
+      if (!(error instanceof UnavailableError) || error instanceof TooManyRequestsError) {
+        throw error;
+      }
+      head = new Headers();
+    }
     const mediaType = bareMediaType(head.get("content-type"));
     refuseSchema1(mediaType, undefined, what);
     const digest = byDigest ? ref : head.get("docker-content-digest") ?? "";

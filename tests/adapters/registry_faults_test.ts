@@ -240,6 +240,9 @@ test("registry faults: a HEAD without Docker-Content-Digest resolves by hashing 
     assertEquals(proxy.seen.slice(start).map((s) => s.method), ["HEAD", "GET"]);
     await readBlob(source.content, expected);
     assertEquals(proxy.seen.length - start, 2);
+    // A registry that refuses HEAD is asked with GET.
+    proxy.rule((r) => r.method === "HEAD" ? { kind: "status", status: 405 } : undefined);
+    assertEquals(await (await open("ocistore/multi")).resolve("1.0"), expected);
     // A lying digest header only names what to fetch: the fetched bytes are checked against it.
     proxy.rule((r) =>
       r.method === "HEAD"
