@@ -48,6 +48,11 @@ const stages = [
     summary: /package: (\d+) passed, (\d+) failed/,
     optional: "scripts/check_package.mjs",
   },
+  {
+    name: "deno-install",
+    cmd: [process.execPath, "scripts/check_deno_install.mjs"],
+    summary: /deno-install: (\d+) passed, (\d+) failed/,
+  },
 ];
 
 let passed = 0;

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertInstanceOf } from "@std/assert";
-import { test } from "../harness.ts";
+import { test, testEach } from "../harness.ts";
 import {
   AlreadyExistsError,
   AmbiguousDigestError,
@@ -17,27 +17,31 @@ import {
 } from "../../src/core/errors.ts";
 import type { ErrorCode } from "../../src/core/errors.ts";
 
-test("every error class carries its stable code and name", () => {
-  const cases: [OciStoreError, string, string][] = [
-    [new NotFoundError("m"), "NOT_FOUND", "NotFoundError"],
-    [new InvalidArgumentError("m"), "INVALID_ARGUMENT", "InvalidArgumentError"],
-    [new AlreadyExistsError("m"), "ALREADY_EXISTS", "AlreadyExistsError"],
-    [new AmbiguousDigestError("m"), "AMBIGUOUS", "AmbiguousDigestError"],
-    [
-      new DigestMismatchError("m", { expected: "a", actual: "b" }),
-      "DIGEST_MISMATCH",
-      "DigestMismatchError",
-    ],
-    [new UnsupportedError("m"), "UNSUPPORTED", "UnsupportedError"],
-    [new UnauthorizedError("m"), "UNAUTHORIZED", "UnauthorizedError"],
-    [new UnavailableError("m"), "UNAVAILABLE", "UnavailableError"],
-  ];
-  for (const [error, code, name] of cases) {
+const classes: [OciStoreError, string, string][] = [
+  [new NotFoundError("m"), "NOT_FOUND", "NotFoundError"],
+  [new InvalidArgumentError("m"), "INVALID_ARGUMENT", "InvalidArgumentError"],
+  [new AlreadyExistsError("m"), "ALREADY_EXISTS", "AlreadyExistsError"],
+  [new AmbiguousDigestError("m"), "AMBIGUOUS", "AmbiguousDigestError"],
+  [
+    new DigestMismatchError("m", { expected: "a", actual: "b" }),
+    "DIGEST_MISMATCH",
+    "DigestMismatchError",
+  ],
+  [new UnsupportedError("m"), "UNSUPPORTED", "UnsupportedError"],
+  [new UnauthorizedError("m"), "UNAUTHORIZED", "UnauthorizedError"],
+  [new UnavailableError("m"), "UNAVAILABLE", "UnavailableError"],
+];
+
+testEach(
+  "an error class carries its stable code and name:",
+  classes,
+  ([, , name]) => name,
+  ([error, code, name]) => {
     assertInstanceOf(error, OciStoreError);
     assertInstanceOf(error, Error);
     assertEquals([error.code, error.name], [code, name]);
-  }
-});
+  },
+);
 
 test("an error keeps its cause and parse reason", () => {
   const cause = new Error("lower");
