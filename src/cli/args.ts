@@ -53,7 +53,7 @@ export const FLAGS = {
     long: "base-name",
     type: "string",
     value: "NAME",
-    help: "name tag-only layout/archive entries NAME:TAG (ctr import --base-name)",
+    help: "name tag-only layout/archive entries NAME:TAG (default import-<date>, as ctr import)",
     scope: "common",
   },
   digestRefs: {
@@ -68,7 +68,7 @@ export const FLAGS = {
     type: "string",
     value: "FMT",
     choices: ["table", "json"],
-    help: "table (default) or json",
+    help: "table or json (default: table; for inspect json, as crictl)",
     scope: "common",
   },
   plainHttp: {

@@ -151,6 +151,22 @@ function _selector(ref: string | undefined, kind: "oci" | "docker"): { select?: 
   return { select: { imageName: name } };
 }
 
+/** `oci-archive:` and `docker-archive:`: an archive that must be of that kind, as in skopeo. */
+function _archive(name: string, usage: string, format: "oci" | "docker"): Transport {
+  return {
+    name,
+    usage,
+    naming: true,
+    path: "file",
+    pathOf: (location) => _splitRef(location).path,
+    async open(location, options) {
+      const { path, ref } = _splitRef(location);
+      const { openArchive } = await import("../runtime/open_archive.ts");
+      return await openArchive(path, { ..._naming(options), ..._selector(ref, format), format });
+    },
+  };
+}
+
 /**
  * The transports by name: adding one is one entry here.
  */
@@ -168,38 +184,12 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
         return await openOciLayout(path, { ..._naming(options), ..._selector(ref, "oci") });
       },
     },
-    {
-      name: "oci-archive",
-      usage: "oci-archive:FILE[:REF]   a tar (or tar.gz) of an OCI image layout",
-      naming: true,
-      path: "file",
-      pathOf: (location) => _splitRef(location).path,
-      async open(location, options) {
-        const { path, ref } = _splitRef(location);
-        const { openArchive } = await import("../runtime/open_archive.ts");
-        return await openArchive(path, {
-          ..._naming(options),
-          ..._selector(ref, "oci"),
-          format: "oci",
-        });
-      },
-    },
-    {
-      name: "docker-archive",
-      usage: "docker-archive:FILE[:REF|:@INDEX]  a `docker save` tar",
-      naming: true,
-      path: "file",
-      pathOf: (location) => _splitRef(location).path,
-      async open(location, options) {
-        const { path, ref } = _splitRef(location);
-        const { openArchive } = await import("../runtime/open_archive.ts");
-        return await openArchive(path, {
-          ..._naming(options),
-          ..._selector(ref, "docker"),
-          format: "docker",
-        });
-      },
-    },
+    _archive(
+      "oci-archive",
+      "oci-archive:FILE[:REF]   a tar (or tar.gz) of an OCI image layout",
+      "oci",
+    ),
+    _archive("docker-archive", "docker-archive:FILE[:REF|:@INDEX]  a `docker save` tar", "docker"),
     {
       name: "containerd",
       usage: "containerd:ROOT[?namespace=NS]  a containerd root (default namespace k8s.io)",

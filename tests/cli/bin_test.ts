@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,8 +31,22 @@ function runtimes(): [string, string, string[]][] {
     ["bun", join(ROOT, "node_modules/.bin/bun"), ["src/cli/bin.ts"]],
   ];
   const built = join(ROOT, "npm/esm/src/cli/bin.js");
-  if (existsSync(built)) list.push(["node", process.execPath, [built]]);
+  if (existsSync(built) && statSync(built).mtimeMs >= _newestSource(join(ROOT, "src"))) {
+    list.push(["node", process.execPath, [built]]);
+  }
   return list;
+}
+
+/** The newest modification time below `dir`: a build older than it would compare stale output. */
+function _newestSource(dir: string): number {
+  return Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((entry) =>
+      entry.isDirectory()
+        ? _newestSource(join(dir, entry.name))
+        : statSync(join(dir, entry.name)).mtimeMs
+    ),
+  );
 }
 
 function run(command: string, args: string[]) {

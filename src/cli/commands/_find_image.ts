@@ -1,12 +1,10 @@
 /** Shared by inspect, resolve and platforms: sync the store, then find IMAGE or say why not. */
 import { AmbiguousDigestError, NotFoundError } from "../../core/errors.ts";
 import type { ImageStore, SyncResult } from "../../core/image_store.ts";
-import { parseDockerRef } from "../../core/normalize.ts";
-import { formatReference } from "../../core/reference.ts";
 import { UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext, OpenedStore } from "../context.ts";
-import { localResolve, type ResolvedImage } from "../local_resolve.ts";
+import { localResolve, referenceCandidates, type ResolvedImage } from "../local_resolve.ts";
 
 /** How many matching IDs an ambiguous prefix lists. */
 const _SHOWN = 10;
@@ -91,11 +89,6 @@ function _withCandidates(
 }
 
 function _failureFor(result: SyncResult, wanted: string): Error | undefined {
-  const names = [wanted];
-  try {
-    names.unshift(formatReference(parseDockerRef(wanted)));
-  } catch {
-    // Not a reference.
-  }
+  const names = referenceCandidates(wanted);
   return result.failures.find((f) => names.includes(f.reference))?.error;
 }

@@ -2,14 +2,13 @@
 import type { ImageRecord } from "../../core/content.ts";
 import { NotFoundError } from "../../core/errors.ts";
 import { platformsOf } from "../../core/image.ts";
-import { parseDockerRef } from "../../core/normalize.ts";
 import { formatPlatform } from "../../core/platform.ts";
 import { only } from "../../core/platform_matcher.ts";
-import { formatReference } from "../../core/reference.ts";
 import type { Platform } from "../../core/types.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext, OpenedStore } from "../context.ts";
 import { humanSize } from "../human_size.ts";
+import { referenceCandidates } from "../local_resolve.ts";
 import { formatTable } from "../table.ts";
 import { findInStore, sourceAndImage } from "./_find_image.ts";
 
@@ -107,14 +106,7 @@ async function _record(
   opened: OpenedStore,
   wanted: string,
 ): Promise<ImageRecord> {
-  const names: string[] = [];
-  try {
-    names.push(formatReference(parseDockerRef(wanted)));
-  } catch {
-    // Not a reference; it may be an ID.
-  }
-  names.push(wanted);
-  for (const name of names) {
+  for (const name of referenceCandidates(wanted)) {
     try {
       return await opened.source.images.get(name);
     } catch (error) {
@@ -129,7 +121,7 @@ async function _record(
 export const platforms: Command = {
   name: "platforms",
   usage: "SOURCE REF",
-  summary: "list the platforms an image offers, with each one's ID and size",
+  summary: "list every platform an image offers, its ID and size, and the one picked",
   help:
     `List every platform the image REF offers (attestations left out), with the image ID and size
 the store reports for each, whatever --platform says; SELECTED marks the one the store picks for

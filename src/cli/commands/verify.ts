@@ -185,7 +185,7 @@ async function _run(ctx: CommandContext): Promise<number> {
 export const verify: Command = {
   name: "verify",
   usage: "SOURCE",
-  summary: "re-hash every blob reachable from every image, on all platforms",
+  summary: "re-hash the blobs of every entry (absent ones of other platforms apart)",
   help:
     `Re-hash every blob reachable from every image of SOURCE, on every platform: indexes, manifests,
 configs and layers; every entry of index.json or manifest.json is checked, named or not. With
