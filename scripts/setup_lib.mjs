@@ -12,6 +12,9 @@ const debianPackages = {
   runc: "runc",
   "busybox-static": "busybox",
   tar: "tar",
+  "docker-registry": "docker-registry",
+  "apache2-utils": "htpasswd",
+  openssl: "openssl",
 };
 
 function has(command) {

@@ -8,7 +8,10 @@ import { defaultMatcher, type MatchComparer, only } from "../core/platform_match
 import type { Platform } from "../core/types.ts";
 import { type CliOptions, UsageError } from "./args.ts";
 import { findExampleLayout } from "./examples.ts";
-import { openSource, SourceError } from "./transports.ts";
+import { openSource, type RegistryAccess, SourceError } from "./transports.ts";
+import { loginFor } from "./registry_login.ts";
+import { diskBlobStore } from "../runtime/disk_blob_store.ts";
+import { join } from "node:path";
 
 /** The outside world as the CLI sees it; `main` receives it, so tests can capture everything. */
 export interface CliIO {
@@ -103,7 +106,40 @@ export function createContext(
   let shown = false;
   let last = 0;
   const opened: ImageSource[] = [];
-  return {
+  let requests = 0;
+  let cacheWarned = false;
+  const registryAccess = (): RegistryAccess => {
+    const cacheDir = options.cacheDir ?? defaultCacheDir(io.env ?? {});
+    const counted: typeof fetch = (input, init) => {
+      requests++;
+      context.progress(`fetching from the registry: ${requests} requests`);
+      return fetch(input, init);
+    };
+    return {
+      plainHttp: options.plainHttp,
+      ...(options.insecureRegistry !== undefined
+        ? { insecureRegistry: options.insecureRegistry }
+        : {}),
+      login: (host) =>
+        loginFor(host, {
+          creds: options.creds,
+          token: options.registryToken,
+          authfile: options.authfile,
+          env: io.env,
+        }),
+      ...(options.noCache || cacheDir === undefined ? {} : { cache: diskBlobStore(cacheDir) }),
+      onCacheError: (error) => {
+        if (cacheWarned) return;
+        cacheWarned = true;
+        context.warn(
+          `the blob cache is not working, reading on without it: ${(error as Error).message}`,
+        );
+      },
+      onWarning: (message) => context.warn(`registry: ${message}`),
+      fetch: counted,
+    };
+  };
+  const context: CommandContext = {
     operands,
     options,
     io,
@@ -116,7 +152,7 @@ export function createContext(
       io.stderr(`ocistore: ${label}: ${oneLine(message)}\n`);
     },
     progress(text) {
-      if (!io.isTTY) return;
+      if (!io.isTTY || options.quiet) return;
       if (text === undefined) {
         if (shown) io.stderr("\r\x1b[2K");
         shown = false;
@@ -152,6 +188,7 @@ export function createContext(
         ...(options.baseName !== undefined ? { baseName: options.baseName } : { defaultBaseName }),
         digestRefs: options.digestRefs,
         everyEntry: openOptions.everyEntry === true,
+        registry: registryAccess(),
       });
       opened.push(source);
       for (const warning of warnings) this.warn(warning);
@@ -174,6 +211,28 @@ export function createContext(
       for (const source of opened.splice(0)) await source.close?.();
     },
   };
+  return context;
+}
+
+/**
+ * The registry blob cache directory: `$XDG_CACHE_HOME/ocistore`, else `~/.cache/ocistore`.
+ *
+ * @param env The environment.
+ * @returns The directory, or `undefined` when neither variable is set.
+ * @example
+ * ```ts
+ * import { defaultCacheDir } from "./context.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(defaultCacheDir({ XDG_CACHE_HOME: "/c" }), "/c/ocistore");
+ * assertEquals(defaultCacheDir({ HOME: "/home/me" }), "/home/me/.cache/ocistore");
+ * ```
+ */
+export function defaultCacheDir(
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "ocistore");
+  return env.HOME ? join(env.HOME, ".cache", "ocistore") : undefined;
 }
 
 /** A `--base-name` must be a repository name (no tag or digest), lowercase as references are. */

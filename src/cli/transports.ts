@@ -1,11 +1,13 @@
 /** SOURCE in skopeo's transport syntax (`oci:DIR`, `oci-archive:FILE`, …) opened as an image source. */
 import { stat } from "node:fs/promises";
 import type { ImageSource } from "../core/content.ts";
-import { OciStoreError, UnsupportedError } from "../core/errors.ts";
+import { OciStoreError } from "../core/errors.ts";
 import type { EntrySelector } from "../adapters/_layout_source.ts";
 import { parseDockerRef } from "../core/normalize.ts";
 import { formatReference } from "../core/reference.ts";
 import { UsageError } from "./args.ts";
+import type { BlobStore } from "../core/cached_content.ts";
+import type { Login } from "./registry_login.ts";
 
 /** How layout and archive entries are named (containerd's `ctr images import` options). */
 export interface SourceOptions {
@@ -17,6 +19,65 @@ export interface SourceOptions {
   readonly digestRefs?: boolean;
   /** Name every entry `baseName@digest` too (as `--digest-refs`), so that `verify` sees them all. */
   readonly everyEntry?: boolean;
+  /** How `docker://` sources are reached. */
+  readonly registry?: RegistryAccess;
+}
+
+/** How the CLI reaches registries: transport, logins, cache and callbacks. */
+export interface RegistryAccess {
+  /** `--plain-http`: plain HTTP, allowed for loopback hosts only. */
+  readonly plainHttp?: boolean;
+  /** `--insecure-registry HOST`: plain HTTP for this host. */
+  readonly insecureRegistry?: string;
+  /** The login for a host. */
+  readonly login?: (host: string) => Promise<Login>;
+  /** The blob cache. */
+  readonly cache?: BlobStore;
+  /** Receives cache failures. */
+  readonly onCacheError?: (error: unknown) => void;
+  /** Receives the registry's `Warning` texts. */
+  readonly onWarning?: (message: string) => void;
+  /** The fetch to use (the CLI wraps the global one to show progress). */
+  readonly fetch?: typeof fetch;
+}
+
+/** Whether `host` (with an optional port) is a loopback name or address. */
+function _isLoopbackHost(host: string): boolean {
+  const name = host.replace(/:\d+$/, "");
+  return name === "localhost" || name === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+
+/** Opens `docker://REFERENCE` (the location is `//REFERENCE`). */
+async function _openDocker(location: string, access: RegistryAccess = {}): Promise<ImageSource> {
+  if (!location.startsWith("//") || location.length === 2) {
+    throw new UsageError(
+      `Cannot open "docker:${location}": expected docker://HOST[:PORT]/NAME[:TAG|@DIGEST]`,
+    );
+  }
+  const text = location.slice(2);
+  const { parseNormalizedReference } = await import("../core/normalize.ts");
+  let host: string;
+  try {
+    host = parseNormalizedReference(text).domain;
+  } catch (error) {
+    throw new UsageError(`Cannot open "docker:${location}": ${(error as Error).message}`);
+  }
+  const plainHttp = access.insecureRegistry === host || access.plainHttp === true;
+  if (access.plainHttp && !_isLoopbackHost(host) && access.insecureRegistry !== host) {
+    throw new UsageError(
+      `cannot use --plain-http with ${host}: it is not a loopback host; use --insecure-registry ${host}`,
+    );
+  }
+  const login = await access.login?.(host) ?? {};
+  const { openRegistry } = await import("../adapters/registry.ts");
+  return await openRegistry(text, {
+    plainHttp,
+    ...login,
+    ...(access.fetch ? { fetch: access.fetch } : {}),
+    ...(access.cache ? { cache: access.cache } : {}),
+    ...(access.onCacheError ? { onCacheError: access.onCacheError } : {}),
+    ...(access.onWarning ? { onWarning: access.onWarning } : {}),
+  });
 }
 
 /** One transport: a name before the colon and how to open what follows it. */
@@ -107,8 +168,7 @@ function _archive(name: string, usage: string, format: "oci" | "docker"): Transp
 }
 
 /**
- * The transports by name: adding one (a registry, say) is one entry here. `docker://` is reserved
- * until the registry source exists.
+ * The transports by name: adding one is one entry here.
  */
 export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transport>(
   ([
@@ -160,16 +220,11 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
     },
     {
       name: "docker",
-      usage: "docker://HOST/NAME[:TAG]  a registry (not available yet)",
+      usage:
+        "docker://HOST[:PORT]/NAME[:TAG|@DIGEST]  a registry repository (every tag without TAG)",
       naming: false,
       path: "none",
-      open(location) {
-        return Promise.reject(
-          new UnsupportedError(
-            `Cannot open registry "docker:${location}": registry sources are not available yet`,
-          ),
-        );
-      },
+      open: (location, options) => _openDocker(location, options.registry),
     },
   ] satisfies Transport[]).map((transport) => [transport.name, transport]),
 );
@@ -306,7 +361,7 @@ export async function openSource(text: string, options: SourceOptions = {}): Pro
   if (options.digestRefs && options.baseName === undefined) {
     throw new UsageError("cannot use --digest-refs without --base-name");
   }
-  if (!transport.naming) options = {};
+  if (!transport.naming) options = options.registry ? { registry: options.registry } : {};
   try {
     const source = await transport.open(spec.location, options);
     const warnings = await transport.warnings?.(spec.location, source) ?? [];

@@ -4,7 +4,8 @@ import { images } from "./images.ts";
 import { inspect } from "./inspect.ts";
 import { platforms } from "./platforms.ts";
 import { resolve } from "./resolve.ts";
+import { tags } from "./tags.ts";
 import { verify } from "./verify.ts";
 
 /** Every command. */
-export const COMMANDS: readonly Command[] = [images, inspect, resolve, platforms, verify];
+export const COMMANDS: readonly Command[] = [images, inspect, resolve, platforms, tags, verify];

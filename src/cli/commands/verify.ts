@@ -193,7 +193,7 @@ configs and layers; every entry of index.json or manifest.json is checked, named
 other platforms that are absent (a single-platform export) are listed apart from damage, as are
 non-distributable layers. Prints one line per problem or absent blob, then a summary; the exit
 code is 1 when damage was found.`,
-  flags: [],
+  flags: ["quiet"],
   run: _run,
 };
 
