@@ -12,6 +12,7 @@ const debianPackages = {
   runc: "runc",
   "busybox-static": "busybox",
   tar: "tar",
+  chromium: "chromium",
 };
 
 function has(command) {

@@ -48,6 +48,12 @@ const stages = [
     summary: /package: (\d+) passed, (\d+) failed/,
     optional: "scripts/check_package.mjs",
   },
+  // The explorer and the library in Debian's chromium, with the core suite bundled into a page.
+  {
+    name: "browser",
+    cmd: [bin("deno"), "run", "-A", "tests/browser/run.ts"],
+    summary: /browser: (\d+) passed, (\d+) failed/,
+  },
 ];
 
 let passed = 0;

@@ -35,18 +35,19 @@ export function h<K extends keyof HTMLElementTagNameMap>(
  * @param caption What the table shows.
  * @param header Column names.
  * @param rows Cells, one array per row.
- * @returns The table.
+ * @returns The table in a scrolling, focusable region (wide tables scroll instead of widening the page).
  */
 export function table(
   caption: string,
   header: readonly string[],
   rows: readonly Child[][],
-): HTMLTableElement {
-  return h(
+): HTMLElement {
+  const element = h(
     "table",
     {},
     h("caption", {}, caption),
     h("thead", {}, h("tr", {}, header.map((name) => h("th", { scope: "col" }, name)))),
     h("tbody", {}, rows.map((row) => h("tr", {}, row.map((cell) => h("td", {}, cell))))),
   );
+  return h("div", { class: "scroll", role: "region", "aria-label": caption, tabindex: 0 }, element);
 }

@@ -52,7 +52,7 @@ async function openSource(source: SourceState): Promise<ImageSource> {
   if (source.kind === "layout") {
     const url = new URL(source.url, location.href);
     const opened = await openOciLayout(httpFiles(url), { label: `OCI layout ${url}` });
-    return { ...opened, content: cache.wrap(opened.content) };
+    return { ...opened, content: memoized(cache.wrap(opened.content)) };
   }
   if (source.kind === "archive") {
     const file = archives.get(source.name);
@@ -64,6 +64,26 @@ async function openSource(source: SourceState): Promise<ImageSource> {
     return await openArchive(file);
   }
   throw new Error(`Cannot open registry reference "${source.reference}": not supported yet`);
+}
+
+/** Whole reads kept for the page's life: moving between views of one source reads nothing twice. */
+function memoized(content: ContentProvider): ContentProvider {
+  const reads = new Map<string, Promise<Uint8Array>>();
+  return {
+    info: (digest) => content.info(digest),
+    stream: (descriptor) => content.stream(descriptor),
+    readRange: (descriptor, offset, length) => content.readRange(descriptor, offset, length),
+    read(descriptor) {
+      const key = `${descriptor.digest}:${descriptor.size}`;
+      let read = reads.get(key);
+      if (!read) {
+        read = content.read(descriptor);
+        reads.set(key, read);
+        read.catch(() => reads.delete(key));
+      }
+      return read;
+    },
+  };
 }
 
 function sourceFor(source: SourceState): Promise<ImageSource> {
@@ -326,7 +346,7 @@ function report(counts: CacheCounts): void {
   cacheStatus.dataset.fetched = String(counts.fetched);
   if (total === 0) {
     cacheStatus.textContent = "";
-    cacheStatus.dataset.from = "none";
+    cacheStatus.dataset.from = "memory";
   } else if (counts.fetched === 0) {
     cacheStatus.textContent =
       `This view came from the cache: ${counts.cached} blobs, none fetched.`;
