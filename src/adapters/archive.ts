@@ -1,11 +1,12 @@
 /** The archive source: OCI archives (a tar of a layout, plain or gzip) and `docker save` tarballs. */
 import type { ImageSource } from "../core/content.ts";
-import { InvalidArgumentError } from "../core/errors.ts";
+import { describeValue, InvalidArgumentError } from "../core/errors.ts";
+import { blobReader, type ByteReader } from "../core/files.ts";
 import { layoutSource, type NamingOptions, openLayoutFiles } from "./_layout_source.ts";
 
 export type { NamingOptions };
 import { importDockerArchive } from "./archive/_docker.ts";
-import { type ByteReader, indexTar } from "./archive/_tar.ts";
+import { indexTar } from "./archive/_tar.ts";
 import { tarFiles } from "./archive/_tar_files.ts";
 
 /** Options of {@link openArchive}. */
@@ -27,10 +28,11 @@ export interface ArchiveOptions extends NamingOptions {
  * random access). Layer and config digests of a `docker save` archive come from their
  * content-addressed file names when they have them, else they are computed at open.
  *
- * A string is a path read with `node:fs` (Deno, Bun, Node); in a browser pass a `Blob` (a dropped
- * `File`). Bundlers for the browser should mark `node:*` as external.
+ * The archive comes as a `Blob` (a dropped `File`) or any {@link ByteReader}; on Deno, Bun and
+ * Node, `@ocistore/ocistore/archive` also takes a path.
  *
- * @param pathOrBlob The archive file's path, or its bytes as a `Blob`.
+ * @param readerOrBlob The archive's bytes: a `Blob`, a `ByteReader`, or (on Deno, Bun and Node) a
+ *   path.
  * @param options Naming (`baseName`, `digestRefs`) and the label used in errors.
  * @returns The archive's content and image records; `close()` releases the file.
  * @throws {InvalidArgumentError} For a malformed or hostile tar (bad checksum, truncated entry,
@@ -85,21 +87,24 @@ export interface ArchiveOptions extends NamingOptions {
  * ```
  */
 export async function openArchive(
-  pathOrBlob: string | Blob,
+  readerOrBlob: ByteReader | Blob,
   options: ArchiveOptions = {},
 ): Promise<ImageSource> {
   let reader: ByteReader;
-  let label: string;
-  if (typeof pathOrBlob === "string") {
-    const { openFileReader } = await import("../runtime/node_file_reader.ts");
-    reader = await openFileReader(pathOrBlob);
-    label = options.label ?? `archive "${pathOrBlob}"`;
-  } else if (typeof Blob !== "undefined" && pathOrBlob instanceof Blob) {
-    reader = _blobReader(pathOrBlob);
-    const name = (pathOrBlob as { name?: unknown }).name;
-    label = options.label ?? (typeof name === "string" ? `archive "${name}"` : "archive");
+  let label = options.label ?? "archive";
+  if (typeof Blob !== "undefined" && readerOrBlob instanceof Blob) {
+    reader = blobReader(readerOrBlob);
+    const name = (readerOrBlob as { name?: unknown }).name;
+    if (!options.label && typeof name === "string") label = `archive "${name}"`;
+  } else if (
+    typeof readerOrBlob === "object" && readerOrBlob !== null &&
+    typeof (readerOrBlob as ByteReader).readRange === "function"
+  ) {
+    reader = readerOrBlob as ByteReader;
   } else {
-    throw new TypeError("Cannot open archive: expected a path or a Blob");
+    throw new TypeError(
+      `Cannot open archive: expected a Blob or a ByteReader, found ${describeValue(readerOrBlob)}`,
+    );
   }
   try {
     const tar = await _gunzipIfNeeded(reader, label);
@@ -121,15 +126,6 @@ export async function openArchive(
     await reader.close?.();
     throw error;
   }
-}
-
-function _blobReader(blob: Blob): ByteReader {
-  return {
-    size: blob.size,
-    async readRange(offset: number, length: number): Promise<Uint8Array> {
-      return new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
-    },
-  };
 }
 
 async function _gunzipIfNeeded(reader: ByteReader, label: string): Promise<ByteReader> {

@@ -5,25 +5,26 @@ import type {
   ImageLister,
   ImageRecord,
   ImageSource,
+  ReadOptions,
 } from "../core/content.ts";
 import { parseDigest } from "../core/digest.ts";
-import { InvalidArgumentError, NotFoundError } from "../core/errors.ts";
+import { describeValue, InvalidArgumentError, NotFoundError } from "../core/errors.ts";
 import type { Files } from "../core/files.ts";
 import type { Descriptor } from "../core/types.ts";
-import { nodeFiles } from "../runtime/node_files.ts";
 import { type BoltBucket, type BoltSnapshot, readBolt } from "./_bbolt.ts";
 
 /** Options of {@linkcode openContainerd}. */
 export interface OpenContainerdOptions {
   /** The containerd namespace to read; `"default"` unless given (the CRI uses `"k8s.io"`). */
   readonly namespace?: string;
+  /** How errors name the root; by default its path, or `the given files`. */
+  readonly label?: string;
 }
 
 const _metaPath = "io.containerd.metadata.v1.bolt/meta.db";
 const _blobsPath = "io.containerd.content.v1.content/blobs";
 // containerd's namespaces/identifiers rule.
 const _identifier = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
-const _chunk = 1 << 20;
 const _decoder = new TextDecoder();
 // Seconds from Go's zero time (January 1, year 1, UTC) to the Unix epoch.
 const _goEpochToUnix = 62135596800n;
@@ -35,8 +36,9 @@ const _goEpochToUnix = 62135596800n;
  * shows them. Safe while containerd runs: every call reads a consistent snapshot of the database
  * (re-read only when it has committed since).
  *
- * @param root The root directory, or a {@linkcode Files} over it.
- * @param options The namespace.
+ * @param files The root directory as a {@linkcode Files} (on Deno, Bun and Node,
+ *   `@ocistore/ocistore/containerd` also takes its path).
+ * @param options The namespace, and how errors name the root.
  * @returns The source: `images.list()` in containerd's order (bytewise by name).
  * @throws {NotFoundError} When the root has no metadata database.
  * @throws {InvalidArgumentError} When the database is damaged or the namespace is not a valid name.
@@ -54,11 +56,17 @@ const _goEpochToUnix = 62135596800n;
  * ```
  */
 export async function openContainerd(
-  root: string | Files,
+  files: Files,
   options: OpenContainerdOptions = {},
 ): Promise<ImageSource> {
-  const files = _files(root);
-  const where = typeof root === "string" ? `"${root}"` : "the given files";
+  if (files === null || typeof files !== "object" || typeof files.read !== "function") {
+    throw new TypeError(
+      `Cannot open containerd root: expected a directory path or a Files object, found ${
+        describeValue(files)
+      }`,
+    );
+  }
+  const where = options.label ?? "the given files";
   const namespace = options.namespace ?? "default";
   if (typeof namespace !== "string") {
     throw new TypeError("Cannot open containerd root: expected a string namespace");
@@ -144,38 +152,16 @@ export async function openContainerd(
       const { size } = await files.stat(path).catch((error) => missing(digest, error));
       return { digest, size, ...(labels && { labels }) };
     },
-    async read(descriptor: Descriptor) {
+    async read(descriptor: Descriptor, options: ReadOptions = {}) {
       const { path } = await blob(descriptor.digest);
-      return await files.read(path).catch((error) => missing(descriptor.digest, error));
-    },
-    async readRange(descriptor: Descriptor, offset: number, length: number) {
-      const { path } = await blob(descriptor.digest);
-      return await files.readRange(path, offset, length).catch((error) =>
-        missing(descriptor.digest, error)
-      );
-    },
-    async stream(descriptor: Descriptor) {
-      const { path } = await blob(descriptor.digest);
-      const { size } = await files.stat(path).catch((error) => missing(descriptor.digest, error));
-      let offset = 0;
-      return new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          if (offset >= size) return controller.close();
-          const chunk = await files.readRange(path, offset, Math.min(_chunk, size - offset));
-          if (chunk.length === 0) return controller.close();
-          offset += chunk.length;
-          controller.enqueue(chunk);
-        },
-      });
+      const { offset, length } = options;
+      const bytes = length === undefined
+        ? files.read(path).then((whole) => offset ? whole.slice(offset) : whole)
+        : files.readRange(path, offset ?? 0, length);
+      return await bytes.catch((error) => missing(descriptor.digest, error));
     },
   };
   return { content, images };
-}
-
-function _files(root: string | Files): Files {
-  if (typeof root === "string") return nodeFiles(root);
-  if (root !== null && typeof root === "object" && typeof root.read === "function") return root;
-  throw new TypeError("Cannot open containerd root: expected a directory path or a Files object");
 }
 
 /** The string map stored in a labels or annotations bucket. */

@@ -56,7 +56,7 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
     naming: true,
     path: "directory",
     async open(location, options) {
-      const { openOciLayout } = await import("../adapters/oci_layout.ts");
+      const { openOciLayout } = await import("../runtime/open_oci_layout.ts");
       return await openOciLayout(location, _naming(options));
     },
   }],
@@ -66,7 +66,7 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
     naming: true,
     path: "file",
     async open(location, options) {
-      const { openArchive } = await import("../adapters/archive.ts");
+      const { openArchive } = await import("../runtime/open_archive.ts");
       return await openArchive(location, _naming(options));
     },
   }],
@@ -76,7 +76,7 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
     naming: true,
     path: "file",
     async open(location, options) {
-      const { openArchive } = await import("../adapters/archive.ts");
+      const { openArchive } = await import("../runtime/open_archive.ts");
       return await openArchive(location, _naming(options));
     },
   }],
@@ -87,7 +87,7 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
     path: "directory",
     async open(location) {
       const { root, params } = _query(location, ["namespace"]);
-      const { openContainerd } = await import("../adapters/containerd.ts");
+      const { openContainerd } = await import("../runtime/open_containerd.ts");
       return await openContainerd(root, { namespace: params.get("namespace") ?? "k8s.io" });
     },
   }],

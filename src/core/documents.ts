@@ -1,11 +1,17 @@
 /** Validating parsers for OCI documents: descriptors, manifests, indexes and image configs. */
-import { InvalidArgumentError, UnsupportedError } from "./errors.ts";
+import { describeValue, InvalidArgumentError, UnsupportedError } from "./errors.ts";
 import { isIndexType, isManifestType, MEDIA_TYPE_DOCKER_SCHEMA1_MANIFEST } from "./media_types.ts";
 import { parseDigest } from "./digest.ts";
 import type { Descriptor, ImageConfig, Index, Manifest, Platform } from "./types.ts";
 
 /** Documents larger than this many bytes (4 MiB) are rejected before they are parsed. */
 export const DEFAULT_DOCUMENT_LIMIT: number = 4 * 1024 * 1024;
+
+/**
+ * JSON files of an image layout or archive (`index.json`, `manifest.json`, configs named there)
+ * larger than this many bytes (20 MiB, containerd's importer cap) are rejected before they are read.
+ */
+export const IMPORT_DOCUMENT_LIMIT: number = 20 * 1024 * 1024;
 
 /** Options of the document parsers. */
 export interface ParseDocumentOptions {
@@ -18,12 +24,6 @@ export interface ParseDocumentOptions {
 type Json = Record<string, unknown>;
 
 const _decoder = new TextDecoder("utf-8", { fatal: true });
-
-function _what(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
 
 function _decode(input: Uint8Array | string, kind: string, options: ParseDocumentOptions): Json {
   const limit = options.maxBytes ?? DEFAULT_DOCUMENT_LIMIT;
@@ -45,7 +45,7 @@ function _decode(input: Uint8Array | string, kind: string, options: ParseDocumen
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new InvalidArgumentError(
-      `Cannot parse ${kind}${from}: expected a JSON object, found ${_what(value)}`,
+      `Cannot parse ${kind}${from}: expected a JSON object, found ${describeValue(value)}`,
     );
   }
   return value as Json;
@@ -74,7 +74,7 @@ function _optionalString(json: Json, key: string, where: string): string | undef
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") {
     throw new InvalidArgumentError(
-      `Cannot parse ${where}: expected "${key}" to be a string, found ${_what(value)}`,
+      `Cannot parse ${where}: expected "${key}" to be a string, found ${describeValue(value)}`,
     );
   }
   return value;
@@ -98,7 +98,7 @@ function _platform(value: unknown, where: string): Platform | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "object" || Array.isArray(value)) {
     throw new InvalidArgumentError(
-      `Cannot parse ${where}: expected "platform" to be an object, found ${_what(value)}`,
+      `Cannot parse ${where}: expected "platform" to be an object, found ${describeValue(value)}`,
     );
   }
   const json = value as Json;
@@ -148,7 +148,7 @@ function _platform(value: unknown, where: string): Platform | undefined {
 export function parseDescriptor(value: unknown, where = "descriptor"): Descriptor {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new InvalidArgumentError(
-      `Cannot parse ${where}: expected an object, found ${_what(value)}`,
+      `Cannot parse ${where}: expected an object, found ${describeValue(value)}`,
     );
   }
   const json = value as Json;
@@ -156,7 +156,7 @@ export function parseDescriptor(value: unknown, where = "descriptor"): Descripto
   const digest = json.digest;
   if (typeof digest !== "string") {
     throw new InvalidArgumentError(
-      `Cannot parse ${where}: expected "digest" to be a string, found ${_what(digest)}`,
+      `Cannot parse ${where}: expected "digest" to be a string, found ${describeValue(digest)}`,
     );
   }
   try {
@@ -206,7 +206,7 @@ function _descriptors(json: Json, key: string, where: string): Descriptor[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
     throw new InvalidArgumentError(
-      `Cannot parse ${where}: expected "${key}" to be an array, found ${_what(value)}`,
+      `Cannot parse ${where}: expected "${key}" to be an array, found ${describeValue(value)}`,
     );
   }
   return value.map((entry, i) => parseDescriptor(entry, `${where} ${key}[${i}]`));
@@ -396,7 +396,9 @@ function _byShape(json: Json, shape: _Shape, where: string): Json {
     const at = `${where}.${field}`;
     const mismatch = (expected: string): never => {
       throw new InvalidArgumentError(
-        `Cannot parse image config: expected ${at} to be ${expected}, found ${_what(value)}`,
+        `Cannot parse image config: expected ${at} to be ${expected}, found ${
+          describeValue(value)
+        }`,
       );
     };
     if (kind === "string") {

@@ -4,14 +4,7 @@ import { type Image, ImageTable } from "./_image_table.ts";
 import { chainId } from "./chain_id.ts";
 import type { ContentProvider, ImageGetter, ImageLister, ImageRecord } from "./content.ts";
 import { DocumentCache } from "./document_cache.ts";
-import {
-  AmbiguousDigestError,
-  DigestMismatchError,
-  InvalidArgumentError,
-  NotFoundError,
-  OciStoreError,
-  UnsupportedError,
-} from "./errors.ts";
+import { isNotFound, NotFoundError, UnsupportedError, wrapError } from "./errors.ts";
 import { manifestFor } from "./image.ts";
 import { type MatchComparer, only } from "./platform_matcher.ts";
 import type { ImageConfig, Manifest, Platform } from "./types.ts";
@@ -62,29 +55,6 @@ export interface SyncResult {
   readonly removed: readonly string[];
   /** References whose image could not be read, with why; the store kept what it had for them. */
   readonly failures: readonly { readonly reference: string; readonly error: Error }[];
-}
-
-const _errorClasses = {
-  NOT_FOUND: NotFoundError,
-  INVALID_ARGUMENT: InvalidArgumentError,
-  UNSUPPORTED: UnsupportedError,
-  AMBIGUOUS: AmbiguousDigestError,
-} as const;
-
-function _wrap(error: unknown, message: string): Error {
-  if (!(error instanceof OciStoreError)) return error as Error;
-  const text = `${message}: ${error.message}`;
-  if (error instanceof DigestMismatchError) {
-    return new DigestMismatchError(text, {
-      cause: error,
-      expected: error.expected,
-      actual: error.actual,
-    });
-  }
-  const Class = _errorClasses[error.code as keyof typeof _errorClasses];
-  return Class
-    ? new Class(text, { cause: error, reason: error.reason })
-    : new OciStoreError(error.code, text, { cause: error, reason: error.reason });
 }
 
 /**
@@ -162,10 +132,6 @@ export class ImageStore {
         info: (digest) =>
           Promise.reject(new NotFoundError(`Cannot find blob ${digest}: no content`)),
         read: (d) => Promise.reject(new NotFoundError(`Cannot find blob ${d.digest}: no content`)),
-        stream: (d) =>
-          Promise.reject(new NotFoundError(`Cannot find blob ${d.digest}: no content`)),
-        readRange: (d) =>
-          Promise.reject(new NotFoundError(`Cannot find blob ${d.digest}: no content`)),
       },
       images: {
         get: (name) => Promise.reject(new NotFoundError(`Cannot find image "${name}"`)),
@@ -177,7 +143,7 @@ export class ImageStore {
       try {
         (store as ImageStore).#table.add(image);
       } catch (error) {
-        throw _wrap(error, `Cannot add image ${image.id}`);
+        throw wrapError(error, `Cannot add image ${image.id}`);
       }
     }
     return store;
@@ -240,8 +206,8 @@ export class ImageStore {
       try {
         record = await this.#source.images.get(ref);
       } catch (error) {
-        if (!(error instanceof OciStoreError && error.code === "NOT_FOUND")) {
-          throw _wrap(error, `Cannot update "${ref}": get image from source`);
+        if (!isNotFound(error)) {
+          throw wrapError(error, `Cannot update "${ref}": get image from source`);
         }
       }
       const image = record && await this.#load(record);
@@ -432,7 +398,7 @@ export class ImageStore {
       manifest = (await manifestFor(content, record.target, options)).manifest;
       imageSpec = await _readConfig(content, manifest.config, options);
     } catch (error) {
-      throw _wrap(error, `${what}: get image diffIDs`);
+      throw wrapError(error, `${what}: get image diffIDs`);
     }
     let size: number;
     try {
@@ -442,7 +408,7 @@ export class ImageStore {
         manifestUsage: true,
       });
     } catch (error) {
-      throw _wrap(error, `${what}: get image compressed resource size`);
+      throw wrapError(error, `${what}: get image compressed resource size`);
     }
     return {
       id: manifest.config.digest,
@@ -477,7 +443,7 @@ export class ImageStore {
     try {
       this.#table.add(image);
     } catch (error) {
-      throw _wrap(error, `Cannot add image "${ref}"`);
+      throw wrapError(error, `Cannot add image "${ref}"`);
     }
     this.#emit(
       oldId === undefined

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assert, assertEquals, assertGreater, assertRejects, assertThrows } from "@std/assert";
-import { openContainerd } from "../../src/adapters/containerd.ts";
-import type { ImageSource } from "../../src/core/content.ts";
+import { openContainerd } from "../../src/runtime/open_containerd.ts";
+import { type ImageSource, readBlobStream } from "../../src/core/content.ts";
 import { InvalidArgumentError, NotFoundError } from "../../src/core/errors.ts";
 import type { Files } from "../../src/core/files.ts";
 import { nodeFiles } from "../../src/runtime/node_files.ts";
@@ -194,9 +194,9 @@ test("content reads the target's blob, its size and its gc labels from the names
   assertEquals(info.size, target.size);
   const manifest = JSON.parse(new TextDecoder().decode(bytes));
   assertEquals(info.labels?.["containerd.io/gc.ref.content.config"], manifest.config.digest);
-  assertEquals(await source.content.readRange(target, 2, 10), bytes.slice(2, 12));
+  assertEquals(await source.content.read(target, { offset: 2, length: 10 }), bytes.slice(2, 12));
   const chunks: Uint8Array[] = [];
-  const reader = (await source.content.stream(target)).getReader();
+  const reader = (await readBlobStream(source.content, target)).getReader();
   for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
   assertEquals(new Uint8Array(chunks.flatMap((c) => [...c])), bytes);
 });

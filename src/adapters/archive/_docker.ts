@@ -3,6 +3,7 @@
  * synthesizes: one Docker schema 2 manifest per entry, one index entry per RepoTag.
  */
 import { digestOf, parseDigest } from "../../core/digest.ts";
+import { IMPORT_DOCUMENT_LIMIT } from "../../core/documents.ts";
 import { createDigester } from "../../core/digester.ts";
 import { InvalidArgumentError, OciStoreError } from "../../core/errors.ts";
 import type { Files } from "../../core/files.ts";
@@ -152,7 +153,7 @@ async function _readJson(
   what: string,
 ): Promise<Uint8Array> {
   const size = index.files.get(path)?.size ?? 0;
-  if (size > 20 * 1024 * 1024) {
+  if (size > IMPORT_DOCUMENT_LIMIT) {
     throw new InvalidArgumentError(
       `${what}: ${path} is too large: expected at most 20 MiB, found ${size} bytes`,
     );

@@ -1,15 +1,9 @@
 /** Indexes a tar archive without extracting it: ustar, GNU long names and pax headers, checked for hostile entries. */
 import { InvalidArgumentError } from "../../core/errors.ts";
 
-/** Random access to the archive's bytes. */
-export interface ByteReader {
-  /** The archive's size in bytes. */
-  readonly size: number;
-  /** `length` bytes from `offset` (fewer at the end). */
-  readRange(offset: number, length: number): Promise<Uint8Array>;
-  /** Releases the underlying file, if any. */
-  close?(): Promise<void>;
-}
+import type { ByteReader } from "../../core/files.ts";
+
+export type { ByteReader };
 
 /** A regular file of the archive: where its data starts and how long it is. */
 export interface TarFile {
