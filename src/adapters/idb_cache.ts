@@ -2,7 +2,7 @@
 import { createStore, delMany, get, getMany, keys, set, setMany, type UseStore } from "idb-keyval";
 import type { ContentProvider } from "../core/content.ts";
 import { UnavailableError } from "../core/errors.ts";
-import { type BlobStore, cachedContent } from "./_cached_content.ts";
+import { type BlobStore, cachedContent } from "../core/cached_content.ts";
 
 export type { BlobStore };
 
@@ -185,7 +185,13 @@ export function idbCache(
   provider: ContentProvider,
   options: IdbCacheOptions = {},
 ): ContentProvider {
+  let reported = false;
   return cachedContent(provider, idbBlobStore(options), {
-    ...(options.onError ? { onError: options.onError } : {}),
+    // Core reports once per failing operation; a broken database fails them all: tell it once.
+    onError(error) {
+      if (reported) return;
+      reported = true;
+      options.onError?.(error instanceof Error ? error : new Error(String(error)));
+    },
   });
 }

@@ -1,6 +1,6 @@
 /** The explorer's IndexedDB cache, counting what each view read from it and from the network. */
+import { cachedContent } from "../core/cached_content.ts";
 import type { ContentProvider } from "../core/content.ts";
-import { cachedContent } from "../adapters/_cached_content.ts";
 import { idbBlobStore } from "../adapters/idb_cache.ts";
 
 /** Blobs of one view: served by the cache, or fetched. */
@@ -31,32 +31,20 @@ export function explorerCache(onError: (error: Error) => void): ExplorerCache {
   const store = idbBlobStore({ name: "ocistore-explorer" });
   let cached = 0;
   let fetched = 0;
-  const counting = {
-    async get(digest: string) {
-      const bytes = await store.get(digest);
-      if (bytes) cached++;
-      return bytes;
-    },
-    set: (digest: string, bytes: Uint8Array) => store.set(digest, bytes),
-    async delete(digest: string) {
-      // A stored blob that no longer verifies was not served from the cache after all.
-      cached--;
-      await store.delete(digest);
-    },
-  };
+  let reported = false;
   return {
     wrap(content) {
-      const source: ContentProvider = {
-        ...content,
-        info: (digest) => content.info(digest),
-        stream: (descriptor) => content.stream(descriptor),
-        readRange: (descriptor, offset, length) => content.readRange(descriptor, offset, length),
-        read(descriptor) {
-          fetched++;
-          return content.read(descriptor);
+      return cachedContent(content, store, {
+        onError(error) {
+          if (reported) return;
+          reported = true;
+          onError(error instanceof Error ? error : new Error(String(error)));
         },
-      };
-      return cachedContent(source, counting, { onError });
+        onRead(_descriptor, hit) {
+          if (hit) cached++;
+          else fetched++;
+        },
+      });
     },
     reset() {
       cached = fetched = 0;

@@ -3,7 +3,7 @@
  * IndexedDB to the library and renders what the store sees. Every view is a function of the URL's
  * query (see view_state.ts), so links and reloads reopen it.
  */
-import { readBlob } from "../core/content.ts";
+import { readBlob, readBlobStream } from "../core/content.ts";
 import type { ContentProvider, ImageSource } from "../core/content.ts";
 import { parseImageConfig } from "../core/documents.ts";
 import { configFor, manifestFor, platformsOf } from "../core/image.ts";
@@ -70,10 +70,12 @@ async function openSource(source: SourceState): Promise<ImageSource> {
 function memoized(content: ContentProvider): ContentProvider {
   const reads = new Map<string, Promise<Uint8Array>>();
   return {
-    info: (digest) => content.info(digest),
-    stream: (descriptor) => content.stream(descriptor),
-    readRange: (descriptor, offset, length) => content.readRange(descriptor, offset, length),
-    read(descriptor) {
+    info: (digest, options) => content.info(digest, options),
+    ...(content.stream ? { stream: content.stream.bind(content) } : {}),
+    read(descriptor, options) {
+      if (options?.offset !== undefined || options?.length !== undefined) {
+        return content.read(descriptor, options);
+      }
       const key = `${descriptor.digest}:${descriptor.size}`;
       let read = reads.get(key);
       if (!read) {
@@ -246,7 +248,7 @@ async function layerStream(
     const bytes = await readBlob(content, layer);
     return new Blob([bytes as Uint8Array<ArrayBuffer>]).stream();
   }
-  return await content.stream(layer);
+  return await readBlobStream(content, layer);
 }
 
 async function filesSection(

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "../harness.ts";
 import { ImageStore } from "../../src/core/image_store.ts";
 import { only } from "../../src/core/platform_matcher.ts";
-import { openOciLayout } from "../../src/adapters/oci_layout.ts";
+import { openOciLayout } from "../../src/runtime/open_oci_layout.ts";
 import { browserModules, bundle } from "../../scripts/build_bundle.ts";
 import { freshPage, root, sharedExplorer } from "./_context.ts";
 

@@ -10,7 +10,7 @@ import { test } from "../harness.ts";
 import { configFor, manifestFor } from "../../src/core/image.ts";
 import { only } from "../../src/core/platform_matcher.ts";
 import { parsePlatform } from "../../src/core/platform.ts";
-import { openOciLayout } from "../../src/adapters/oci_layout.ts";
+import { openOciLayout } from "../../src/runtime/open_oci_layout.ts";
 import {
   explorerWithLayout,
   freshPage,

@@ -21,10 +21,7 @@ async function countingSource(blobs: string[]) {
   let reads = 0;
   let corrupt = false;
   const provider: ContentProvider = {
-    ...source.content,
     info: (d) => source.content.info(d),
-    stream: (d) => source.content.stream(d),
-    readRange: (d, o, l) => source.content.readRange(d, o, l),
     async read(descriptor) {
       reads++;
       const bytes = await source.content.read(descriptor);
