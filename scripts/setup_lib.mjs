@@ -13,6 +13,9 @@ const debianPackages = {
   "busybox-static": "busybox",
   tar: "tar",
   chromium: "chromium",
+  "docker-registry": "docker-registry",
+  "apache2-utils": "htpasswd",
+  openssl: "openssl",
 };
 
 function has(command) {
