@@ -14,7 +14,11 @@ import { isIndexType } from "../core/media_types.ts";
 import type { Descriptor, ImageConfig, Platform } from "../core/types.ts";
 import { openOciLayout } from "../adapters/oci_layout.ts";
 import { openArchive } from "../adapters/archive.ts";
+import { openRegistry } from "../adapters/registry.ts";
 import { httpFiles } from "../runtime/http_files.ts";
+import { parseNormalizedReference } from "../core/normalize.ts";
+import { diagnoseCors } from "./cors_diagnosis.ts";
+import { type RememberingImages, rememberingImages } from "./remembered_images.ts";
 import { humanSize } from "../cli/human_size.ts";
 import { type Child, h, table } from "./dom.ts";
 import { layerTarStream } from "./layer_stream.ts";
@@ -35,6 +39,10 @@ const cacheStatus = document.getElementById("cache-status")!;
 
 /** The archive files picked or dropped in this page, by name (a link cannot carry a file). */
 const archives = new Map<string, File>();
+/** The remembering records of registry sources, to tell when a view was opened offline. */
+const offline = new Map<string, RememberingImages>();
+/** Registry credentials: in this page's memory only, never in the URL or storage. */
+let credentials: { username: string; password: string } | undefined;
 /** Sources opened in this page, by their URL key, so moving between views reopens nothing. */
 const sources = new Map<string, Promise<ImageSource>>();
 const cache = explorerCache((error) => {
@@ -63,7 +71,26 @@ async function openSource(source: SourceState): Promise<ImageSource> {
     }
     return await openArchive(file);
   }
-  throw new Error(`Cannot open registry reference "${source.reference}": not supported yet`);
+  const target = registryTarget(source.reference);
+  const opened = await openRegistry(target.reference, {
+    plainHttp: target.plainHttp,
+    ...(credentials ? { credentials } : {}),
+    // A refusing registry is diagnosed instead of retried at length.
+    retry: { retries: 1, baseDelay: 100 },
+  });
+  const images = rememberingImages(sourceKey(source), opened.images);
+  offline.set(sourceKey(source), images);
+  return { ...opened, images, content: memoized(cache.wrap(opened.content)) };
+}
+
+/** `http://HOST/REPO[:TAG]` speaks plain HTTP, as does a loopback registry; https otherwise. */
+function registryTarget(text: string): { reference: string; plainHttp: boolean; base: string } {
+  const scheme = /^(https?):\/\//i.exec(text.trim());
+  const reference = text.trim().slice(scheme ? scheme[0].length : 0);
+  const domain = parseNormalizedReference(reference).domain;
+  const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(domain);
+  const plainHttp = scheme ? scheme[1].toLowerCase() === "http" : loopback;
+  return { reference, plainHttp, base: `${plainHttp ? "http" : "https"}://${domain}` };
 }
 
 /** Whole reads kept for the page's life: moving between views of one source reads nothing twice. */
@@ -382,14 +409,22 @@ async function show(state: ViewState): Promise<void> {
     }
     if (mine !== generation) return;
     view.replaceChildren(...parts);
-    status.textContent = "";
+    const since = state.source && offline.get(sourceKey(state.source))?.offlineSince();
+    status.textContent = since
+      ? `The registry cannot be reached: showing the image records this browser saved at ${since}.`
+      : "";
+    document.body.dataset.offline = since ? "true" : "false";
     document.body.dataset.error = "";
   } catch (error) {
+    const message = (error as Error)?.message ?? String(error);
+    if (state.source?.kind === "registry" && parts.length === 0) {
+      parts.push(await diagnosisSection(state.source.reference));
+    }
     if (mine !== generation) return;
     view.replaceChildren(...parts);
     status.setAttribute("role", "alert");
-    status.textContent = (error as Error)?.message ?? String(error);
-    document.body.dataset.error = status.textContent;
+    status.textContent = message;
+    document.body.dataset.error = message;
   }
   report(cache.counts());
   document.title = state.image ? `${state.image} — ocistore explorer` : "ocistore explorer";
@@ -397,9 +432,37 @@ async function show(state: ViewState): Promise<void> {
   document.body.dataset.ready = "true";
 }
 
+/** Why a registry could not be read, when the browser's CORS rules are the reason. */
+async function diagnosisSection(reference: string): Promise<HTMLElement> {
+  let text: string;
+  let refused = false;
+  let missing: string | undefined;
+  try {
+    const diagnosis = await diagnoseCors(registryTarget(reference).base, {
+      authorization: credentials !== undefined,
+    });
+    text = diagnosis.message;
+    refused = diagnosis.refused;
+    missing = diagnosis.missing;
+  } catch (error) {
+    text = `Cannot diagnose the registry: ${(error as Error)?.message ?? error}`;
+  }
+  const [summary, ...config] = text.split("\n");
+  return h(
+    "section",
+    { id: "diagnosis", "aria-labelledby": "diagnosis-heading", "data-refused": String(refused) },
+    h("h2", { id: "diagnosis-heading" }, refused ? "The registry refuses this page" : "Diagnosis"),
+    missing ? h("p", {}, h("strong", {}, "Missing: "), h("code", {}, missing)) : null,
+    h("p", {}, summary),
+    config.length > 0 ? h("pre", {}, h("code", {}, config.join("\n"))) : null,
+  );
+}
+
 function fillForms(state: ViewState): void {
   const layoutInput = document.getElementById("layout-url") as HTMLInputElement;
   if (state.source?.kind === "layout") layoutInput.value = state.source.url;
+  const registryInput = document.getElementById("registry-ref") as HTMLInputElement;
+  if (state.source?.kind === "registry") registryInput.value = state.source.reference;
 }
 
 function openArchiveFile(file: File): void {
@@ -414,6 +477,18 @@ document.getElementById("layout-form")!.addEventListener("submit", (event) => {
   if (url) {
     sources.delete(sourceKey({ kind: "layout", url }));
     navigate({ source: { kind: "layout", url } });
+  }
+});
+
+document.getElementById("registry-form")!.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const reference = (document.getElementById("registry-ref") as HTMLInputElement).value.trim();
+  const username = (document.getElementById("registry-user") as HTMLInputElement).value;
+  const password = (document.getElementById("registry-password") as HTMLInputElement).value;
+  credentials = username || password ? { username, password } : undefined;
+  if (reference) {
+    sources.delete(sourceKey({ kind: "registry", reference }));
+    navigate({ source: { kind: "registry", reference } });
   }
 });
 
