@@ -7,7 +7,8 @@ import type {
   ReadOptions,
 } from "../core/content.ts";
 import { parseDigest } from "../core/digest.ts";
-import { IMPORT_DOCUMENT_LIMIT, parseDescriptor } from "../core/documents.ts";
+import { parseDescriptor } from "../core/descriptor.ts";
+import { IMPORT_DOCUMENT_LIMIT } from "../core/documents.ts";
 import {
   describeValue,
   InvalidArgumentError,

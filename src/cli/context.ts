@@ -2,7 +2,7 @@
 import type { ImageSource } from "../core/content.ts";
 import { OciStoreError } from "../core/errors.ts";
 import { ImageStore } from "../core/image_store.ts";
-import { parsePlatform } from "../core/platform.ts";
+import { DEFAULT_PLATFORM, parsePlatform } from "../core/platform.ts";
 import { defaultMatcher, type MatchComparer, only } from "../core/platform_matcher.ts";
 import type { Platform } from "../core/types.ts";
 import { type CliOptions, UsageError } from "./args.ts";
@@ -78,7 +78,7 @@ export function createContext(
   options: CliOptions,
   io: CliIO,
 ): CommandContext {
-  const host = io.host ?? { os: "linux", architecture: "amd64" };
+  const host = io.host ?? DEFAULT_PLATFORM;
   let platform: MatchComparer;
   try {
     platform = options.platform === undefined

@@ -6,6 +6,7 @@ import type { ContentProvider, ImageGetter, ImageLister, ImageRecord } from "./c
 import { DocumentCache } from "./document_cache.ts";
 import { isNotFound, NotFoundError, UnsupportedError, wrapError } from "./errors.ts";
 import { manifestFor } from "./image.ts";
+import { DEFAULT_PLATFORM } from "./platform.ts";
 import { type MatchComparer, only } from "./platform_matcher.ts";
 import type { ImageConfig, Manifest, Platform } from "./types.ts";
 import { imageUsage } from "./usage.ts";
@@ -99,7 +100,7 @@ export class ImageStore {
     this.#source = source;
     this.#options = options;
     this.#platform = options.platform ??
-      only(options.host ?? { os: "linux", architecture: "amd64" }, { host: options.host });
+      only(options.host ?? DEFAULT_PLATFORM, { host: options.host });
     this.#cache = options.cache ?? new DocumentCache();
   }
 

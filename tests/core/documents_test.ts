@@ -1,12 +1,9 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import { test } from "../harness.ts";
-import {
-  DEFAULT_DOCUMENT_LIMIT,
-  parseDescriptor,
-  parseImageConfig,
-  parseIndex,
-  parseManifest,
-} from "../../src/core/documents.ts";
+import { DEFAULT_DOCUMENT_LIMIT } from "../../src/core/documents.ts";
+import { parseDescriptor } from "../../src/core/descriptor.ts";
+import { parseImageConfig } from "../../src/core/image_config.ts";
+import { parseIndex, parseManifest } from "../../src/core/manifest.ts";
 import { InvalidArgumentError, UnsupportedError } from "../../src/core/errors.ts";
 import { DocumentCache } from "../../src/core/document_cache.ts";
 

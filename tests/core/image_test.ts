@@ -3,7 +3,7 @@ import { test } from "../harness.ts";
 import { memorySource } from "../../src/adapters/memory.ts";
 import { check, manifestFor, platformsOf, rootFs } from "../../src/core/image.ts";
 import { imageUsage } from "../../src/core/usage.ts";
-import { validateMediaType } from "../../src/core/documents.ts";
+import { validateMediaType } from "../../src/core/manifest.ts";
 import { only } from "../../src/core/platform_matcher.ts";
 import {
   DigestMismatchError,
