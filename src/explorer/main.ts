@@ -5,7 +5,7 @@
  */
 import { readBlob, readBlobStream } from "../core/content.ts";
 import type { ContentProvider, ImageSource } from "../core/content.ts";
-import { parseImageConfig } from "../core/documents.ts";
+import { parseImageConfig } from "../core/image_config.ts";
 import { configFor, manifestFor, platformsOf } from "../core/image.ts";
 import { type Image, ImageStore } from "../core/image_store.ts";
 import { formatPlatform, parsePlatform } from "../core/platform.ts";
