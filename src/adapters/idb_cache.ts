@@ -119,28 +119,37 @@ export function idbBlobStore(options: IdbCacheOptions = {}): IdbBlobStore {
     async set(digest, bytes) {
       const { store, index } = await open();
       if (bytes.byteLength > maxBytes || index.has(digest)) return;
+      // Claimed before the first await, so concurrent writers of one digest write it once.
+      const meta = { size: bytes.byteLength, used: now() };
+      index.set(digest, meta);
+      total += meta.size;
       const evict: string[] = [];
-      if (total + bytes.byteLength > maxBytes) {
-        const byAge = [...index].sort((a, b) => a[1].used - b[1].used);
-        let freed = 0;
-        for (const [old, meta] of byAge) {
-          if (total - freed + bytes.byteLength <= maxBytes) break;
+      if (total > maxBytes) {
+        const byAge = [...index].filter(([d]) => d !== digest).sort((a, b) =>
+          a[1].used - b[1].used
+        );
+        let over = total - maxBytes;
+        for (const [old, oldMeta] of byAge) {
+          if (over <= 0) break;
           evict.push(old);
-          freed += meta.size;
+          over -= oldMeta.size;
         }
-      }
-      if (evict.length > 0) {
-        await delMany(evict.flatMap((d) => [_BLOB + d, _META + d]), store);
         for (const old of evict) {
           total -= index.get(old)!.size;
           index.delete(old);
         }
       }
-      const meta = { size: bytes.byteLength, used: now() };
-      // A copy: the caller's view may be a window on a larger buffer, which IndexedDB would store whole.
-      await setMany([[_BLOB + digest, bytes.slice()], [_META + digest, meta]], store);
-      index.set(digest, meta);
-      total += meta.size;
+      try {
+        if (evict.length > 0) await delMany(evict.flatMap((d) => [_BLOB + d, _META + d]), store);
+        // A copy: the caller's view may be a window on a larger buffer, which IndexedDB would store whole.
+        await setMany([[_BLOB + digest, bytes.slice()], [_META + digest, meta]], store);
+      } catch (error) {
+        if (index.get(digest) === meta) {
+          index.delete(digest);
+          total -= meta.size;
+        }
+        throw error;
+      }
     },
     async delete(digest) {
       const { store, index } = await open();
