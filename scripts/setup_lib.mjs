@@ -13,6 +13,7 @@ const debianPackages = {
   "busybox-static": "busybox",
   tar: "tar",
   chromium: "chromium",
+  zstd: "zstd",
   "docker-registry": "docker-registry",
   "apache2-utils": "htpasswd",
   openssl: "openssl",

@@ -158,6 +158,48 @@ test("explorer: a layer's files are those GNU tar lists, and a reload reopens th
   }
 });
 
+test("explorer: zstd layers (written by skopeo) are listed as GNU tar lists them", async () => {
+  const work = mkdtempSync(join(tmpdir(), "explorer-zstd-"));
+  const ref = "example.com/ocistore/app:2.1";
+  try {
+    const zstdLayout = join(work, "layout");
+    run("skopeo", [
+      "copy",
+      "--quiet",
+      "--dest-compress",
+      "--dest-compress-format",
+      "zstd",
+      `oci:${layoutDir}:${ref}`,
+      `oci:${zstdLayout}:${ref}`,
+    ]);
+    const source = await openOciLayout(zstdLayout);
+    const { manifest } = await manifestFor(source.content, (await source.images.get(ref)).target);
+    const index = manifest.layers.length - 1;
+    const layer = manifest.layers[index];
+    assertStringIncludes(layer.mediaType, "zstd");
+    const blob = join(zstdLayout, "blobs", ...layer.digest.split(":"));
+    const expected = run("tar", ["--zstd", "-tf", blob]).trim().split("\n");
+    assert(expected.length > 1, `tar listed ${expected}`);
+    const server = await explorerWithLayout(zstdLayout);
+    const { context, page } = await freshPage();
+    try {
+      await page.goto(layoutView(server.url, `&image=${encodeURIComponent(ref)}&layer=${index}`));
+      await viewReady(page);
+      assertEquals(await page.getAttribute("body", "data-error"), "");
+      const paths = await page.$$eval(
+        "#files tbody tr td:nth-child(4)",
+        (c) => c.map((x) => x.textContent),
+      );
+      assertEquals(paths, expected);
+    } finally {
+      await context.close();
+      await server.close();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
 test("explorer: archives given through the file input open (OCI archive, and docker-archive by skopeo)", async () => {
   const server = await sharedExplorer();
   const work = mkdtempSync(join(tmpdir(), "explorer-archive-"));

@@ -106,7 +106,7 @@ test("tar listing: bytes that are not tar are refused", async () => {
   );
 });
 
-test("layer stream: gzip is decompressed with DecompressionStream, plain tar passes, zstd is refused", async () => {
+test("layer stream: gzip is decompressed with DecompressionStream, plain tar passes", async () => {
   const tar = archive();
   const gzipped = new Uint8Array(
     await new Response(
@@ -118,6 +118,4 @@ test("layer stream: gzip is decompressed with DecompressionStream, plain tar pas
   assertEquals(compressionOf(gzipped), "gzip");
   assertEquals((await listTar(await layerTarStream(chunked(gzipped, 3)))).entries.length, 5);
   assertEquals((await listTar(await layerTarStream(chunked(tar, 1)))).entries.length, 5);
-  const zstd = new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]);
-  await assertRejects(() => layerTarStream(chunked(zstd, 2)), Error, "zstd");
 });
