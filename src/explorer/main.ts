@@ -513,5 +513,26 @@ drop.addEventListener("drop", (event) => {
   if (file) openArchiveFile(file);
 });
 
+/** Next to `deno task explorer`'s example layout, the empty page offers it. */
+async function offerExamples(): Promise<void> {
+  try {
+    const response = await fetch("layout/oci-layout", { method: "HEAD" });
+    if (!response.ok || location.search) return;
+    const state: ViewState = { source: { kind: "layout", url: "layout/" } };
+    view.replaceChildren(
+      h(
+        "p",
+        { id: "examples" },
+        "This server has example images: ",
+        linkTo(state, "open them"),
+        ".",
+      ),
+    );
+  } catch {
+    // No examples here: the forms are enough.
+  }
+}
+
 addEventListener("popstate", () => void show(parseViewState(location.search)));
+if (!location.search) void offerExamples();
 void show(parseViewState(location.search));

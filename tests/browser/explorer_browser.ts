@@ -55,7 +55,10 @@ test("explorer: the example layout shows the IDs and sizes the CLI prints", asyn
   const server = await sharedExplorer();
   const { context, page } = await freshPage();
   try {
-    await page.goto(layoutView(server.url));
+    // The empty page offers the example layout it is served with.
+    await page.goto(server.url);
+    await page.click("#examples a");
+    await page.waitForURL(/layout=layout%2F/);
     await viewReady(page);
     assertEquals(await page.getAttribute("body", "data-error"), "");
     const expected = cliRows(layoutDir);
