@@ -6,6 +6,7 @@
 import { readBlob, readBlobStream } from "../core/content.ts";
 import type { ContentProvider, ImageSource } from "../core/content.ts";
 import { parseImageConfig } from "../core/image_config.ts";
+import { DEFAULT_DOCUMENT_LIMIT } from "../core/documents.ts";
 import { configFor, manifestFor, platformsOf } from "../core/image.ts";
 import { type Image, ImageStore } from "../core/image_store.ts";
 import { formatPlatform, parsePlatform } from "../core/platform.ts";
@@ -93,14 +94,20 @@ function registryTarget(text: string): { reference: string; plainHttp: boolean; 
   return { reference, plainHttp, base: `${plainHttp ? "http" : "https"}://${domain}` };
 }
 
-/** Whole reads kept for the page's life: moving between views of one source reads nothing twice. */
+/**
+ * Whole reads of documents (manifests, indexes, configs) kept for the page's life: moving between
+ * views of one source reads none twice. Layers are left to the IndexedDB cache, not memory.
+ */
 function memoized(content: ContentProvider): ContentProvider {
   const reads = new Map<string, Promise<Uint8Array>>();
   return {
     info: (digest, options) => content.info(digest, options),
     ...(content.stream ? { stream: content.stream.bind(content) } : {}),
     read(descriptor, options) {
-      if (options?.offset !== undefined || options?.length !== undefined) {
+      if (
+        options?.offset !== undefined || options?.length !== undefined ||
+        descriptor.size > DEFAULT_DOCUMENT_LIMIT
+      ) {
         return content.read(descriptor, options);
       }
       const key = `${descriptor.digest}:${descriptor.size}`;
@@ -126,7 +133,15 @@ function sourceFor(source: SourceState): Promise<ImageSource> {
   return opened;
 }
 
-function linkTo(state: ViewState, label: Child, attributes: Record<string, string> = {}) {
+/** The element to focus once the next view is rendered (keyboard users land on what they opened). */
+let focusAfterRender: string | undefined;
+
+function linkTo(
+  state: ViewState,
+  label: Child,
+  attributes: Record<string, string> = {},
+  focus?: string,
+) {
   const href = formatViewState(state) || location.pathname;
   return h("a", {
     href,
@@ -135,6 +150,7 @@ function linkTo(state: ViewState, label: Child, attributes: Record<string, strin
       const mouse = event as MouseEvent;
       if (mouse.ctrlKey || mouse.metaKey || mouse.shiftKey || mouse.button !== 0) return;
       event.preventDefault();
+      focusAfterRender = focus;
       navigate(state);
     },
   }, label);
@@ -163,6 +179,7 @@ function storeSection(state: ViewState, images: Image[], failures: string[]): HT
         { source: state.source, image: ref },
         ref,
         ref === state.image ? { "aria-current": "page" } : {},
+        "image-heading",
       ),
       h("code", { title: image.id, "data-id": image.id }, shortId(image.id)),
       h("code", { title: image.chainId }, shortId(image.chainId)),
@@ -257,7 +274,7 @@ function layersSection(state: ViewState, layers: readonly Descriptor[]): HTMLEle
     linkTo({ ...state, layer: i }, "Files", {
       "aria-label": `Files of layer ${i + 1}`,
       ...(state.layer === i ? { "aria-current": "page" } : {}),
-    }),
+    }, "files-heading"),
   ]);
   return h(
     "section",
@@ -304,7 +321,7 @@ async function filesSection(
   return h(
     "section",
     { id: "files", "aria-labelledby": "files-heading" },
-    h("h3", { id: "files-heading" }, `Files of layer ${index + 1}`),
+    h("h3", { id: "files-heading", tabindex: -1 }, `Files of layer ${index + 1}`),
     table(`${listing.entries.length} entries`, ["Mode", "Owner", "Size", "Path"], rows),
     listing.truncated
       ? h("p", { class: "note" }, `Only the first ${FILE_LIMIT} entries are listed.`)
@@ -323,7 +340,7 @@ async function imageSection(source: ImageSource, state: ViewState): Promise<HTML
   const configDescriptor = await configFor(content, record.target, { platform: only(platform) });
   const config = parseImageConfig(await readBlob(content, configDescriptor));
   const children: Child[] = [
-    h("h2", { id: "image-heading" }, ref),
+    h("h2", { id: "image-heading", tabindex: -1 }, ref),
     definitionList([
       ["Image ID", h("code", { "data-id": configDescriptor.digest }, configDescriptor.digest)],
       ["Manifest", h("code", {}, resolved.descriptor.digest)],
@@ -340,6 +357,7 @@ async function imageSection(source: ImageSource, state: ViewState): Promise<HTML
         id: "platform",
         onchange: (event: Event) => {
           const { layer: _layer, ...rest } = state;
+          focusAfterRender = "platform";
           navigate({ ...rest, platform: (event.target as HTMLSelectElement).value });
         },
       },
@@ -426,6 +444,8 @@ async function show(state: ViewState): Promise<void> {
     status.textContent = message;
     document.body.dataset.error = message;
   }
+  if (focusAfterRender) document.getElementById(focusAfterRender)?.focus();
+  focusAfterRender = undefined;
   report(cache.counts());
   document.title = state.image ? `${state.image} — ocistore explorer` : "ocistore explorer";
   document.body.dataset.viewMs = String(Math.round(performance.now() - started));

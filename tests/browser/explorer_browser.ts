@@ -90,6 +90,8 @@ test("explorer: an index's platforms switch, keyboard only, to the IDs the libra
     await page.keyboard.press("Enter");
     await viewReady(page);
     assertEquals(await page.textContent("#image-heading"), ref);
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? "");
+    assertEquals(await focused(), "image-heading");
     assertEquals(
       await page.getAttribute("#image [data-id]", "data-id"),
       await idFor("linux/amd64"),
@@ -101,6 +103,7 @@ test("explorer: an index's platforms switch, keyboard only, to the IDs the libra
     await page.keyboard.press("ArrowDown");
     await page.waitForURL(/platform=linux%2Farm64%2Fv8/);
     await viewReady(page);
+    assertEquals(await focused(), "platform");
     assertEquals(
       await page.getAttribute("#image [data-id]", "data-id"),
       await idFor("linux/arm64/v8"),
@@ -111,6 +114,17 @@ test("explorer: an index's platforms switch, keyboard only, to the IDs the libra
     const digests = await page.$$eval("#layers code.digest", (c) => c.map((x) => x.textContent));
     assertEquals(digests, manifest.manifest.layers.map((l) => l.digest));
     await screenshot(page, "platform");
+    // On to the first layer's files, still by keyboard.
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press("Tab");
+      const label = await page.evaluate(() => document.activeElement?.getAttribute("aria-label"));
+      if (label === "Files of layer 1") break;
+    }
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/layer=0/);
+    await viewReady(page);
+    assertEquals(await focused(), "files-heading");
+    assert(await page.$$eval("#files tbody tr", (r) => r.length) > 0, "no files listed");
   } finally {
     await context.close();
   }
