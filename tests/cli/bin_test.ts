@@ -1,12 +1,11 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { test } from "../harness.ts";
 import { fixtures } from "../fixtures.ts";
 import { named, testLayout } from "./_layout.ts";
+import { cliRuntimes, repoRoot, runCommand } from "./_runtimes.ts";
 import {
   linkOutLayout,
   singlePlatformExport,
@@ -15,53 +14,9 @@ import {
   untaggedDockerSave,
 } from "./_sources.ts";
 
-/** The repository root (also from the compiled npm/esm/tests/cli). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "deno.json"))) dir = dirname(dir);
-  return dir;
-}
-
 const ROOT = repoRoot();
-
-/** Each runtime's way to start the CLI; Node only once the npm build exists. */
-function runtimes(): [string, string, string[]][] {
-  const list: [string, string, string[]][] = [
-    ["deno", join(ROOT, "node_modules/.bin/deno"), ["run", "-A", "src/cli/bin.ts"]],
-    ["bun", join(ROOT, "node_modules/.bin/bun"), ["src/cli/bin.ts"]],
-  ];
-  const built = join(ROOT, "npm/esm/src/cli/bin.js");
-  if (existsSync(built) && statSync(built).mtimeMs >= _newestSource(join(ROOT, "src"))) {
-    list.push(["node", process.execPath, [built]]);
-  }
-  return list;
-}
-
-/** The newest modification time below `dir`: a build older than it would compare stale output. */
-function _newestSource(dir: string): number {
-  return Math.max(
-    0,
-    ...readdirSync(dir, { withFileTypes: true }).map((entry) =>
-      entry.isDirectory()
-        ? _newestSource(join(dir, entry.name))
-        : statSync(join(dir, entry.name)).mtimeMs
-    ),
-  );
-}
-
-function run(command: string, args: string[]) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      command,
-      args,
-      { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-  });
-}
+const runtimes = cliRuntimes;
+const run = runCommand;
 
 test("the CLI prints byte-identical output with the same exit code on Deno, Bun and Node", async () => {
   const f = await fixtures();
