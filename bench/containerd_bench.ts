@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openContainerd } from "../src/adapters/containerd.ts";
+import { openContainerd } from "../src/runtime/open_containerd.ts";
 import { newestMeta } from "../src/adapters/containerd/_bbolt.ts";
 import { readSnapshot } from "../src/adapters/containerd/_snapshot.ts";
 import type { Files } from "../src/core/files.ts";

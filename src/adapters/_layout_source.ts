@@ -1,10 +1,16 @@
 /** Shared by the layout and archive adapters: an OCI image layout over `Files`, as containerd imports it. */
-import type { BlobInfo, ContentProvider, ImageRecord, ImageSource } from "../core/content.ts";
+import type {
+  BlobInfo,
+  ContentProvider,
+  ImageRecord,
+  ImageSource,
+  ReadOptions,
+} from "../core/content.ts";
 import { parseDigest } from "../core/digest.ts";
-import { createDigester } from "../core/digester.ts";
-import { parseDescriptor } from "../core/documents.ts";
+import { parseDescriptor } from "../core/descriptor.ts";
+import { IMPORT_DOCUMENT_LIMIT } from "../core/documents.ts";
 import {
-  DigestMismatchError,
+  describeValue,
   InvalidArgumentError,
   NotFoundError,
   OciStoreError,
@@ -21,13 +27,35 @@ export interface NamingOptions {
    * outside `baseName` is dropped.
    */
   readonly baseName?: string;
+  /**
+   * What `ctr images import` does without `--base-name` (its `import-<YYYY-MM-DD>`): tag-only names
+   * become `<defaultBaseName>:<tag>` and full references are all kept. Ignored when `baseName` is
+   * given; without either, tag-only names are left out.
+   */
+  readonly defaultBaseName?: string;
   /** Also name every entry `<baseName>@<digest>`, like `ctr images import --digests`. */
   readonly digestRefs?: boolean;
+  /**
+   * Keep only the entries skopeo's `oci:DIR:REF` and `docker-archive:FILE:REF` pick: by
+   * `org.opencontainers.image.ref.name`, by `io.containerd.image.name`, or by position (`@INDEX`:
+   * the index.json entry, or the manifest.json entry of a `docker save`). A picked entry without
+   * a name is named `<baseName>@<digest>`. Nothing picked is a `NotFoundError`.
+   */
+  readonly select?: EntrySelector;
 }
 
-/** JSON documents of a layout or archive are read with containerd's 20 MiB cap. */
-export const JSON_LIMIT: number = 20 * 1024 * 1024;
-const _CHUNK = 1024 * 1024;
+/** Which entries {@link NamingOptions.select} keeps. */
+export type EntrySelector =
+  | { readonly refName: string }
+  | { readonly imageName: string }
+  | { readonly index: number };
+
+/**
+ * The annotation the `docker save` import puts on each entry it synthesizes: the position of its
+ * `manifest.json` entry (one entry there may become several, one per RepoTag).
+ */
+export const SOURCE_INDEX_ANNOTATION = "io.ocistore.source-index";
+
 const _ANNOTATION_IMAGE_NAME = "io.containerd.image.name";
 const _ANNOTATION_REF_NAME = "org.opencontainers.image.ref.name";
 
@@ -63,7 +91,7 @@ export function layoutSource(
 ): ImageSource {
   return {
     content: layoutContent(files, label, options.extra),
-    images: imageLister(imageRecords(entries, options), label),
+    images: imageLister(imageRecords(entries, options, label), label),
   };
 }
 
@@ -74,16 +102,20 @@ export async function readJsonFile(files: Files, path: string, what: string): Pr
     bytes = await files.read(path);
   } catch (error) {
     if (error instanceof NotFoundError) {
-      throw new NotFoundError(`${what}: ${path} is missing`, { cause: error });
+      // A missing directory is the news, not the file missing in it (nodeFiles says which).
+      const problem = error.message.endsWith("no such directory")
+        ? "no such directory"
+        : `${path} is missing`;
+      throw new NotFoundError(`${what}: ${problem}`, { cause: error });
     }
     throw error;
   }
   return parseJsonBytes(bytes, `${what}: ${path}`);
 }
 
-/** Parses JSON bytes, capped at {@link JSON_LIMIT}; `where` starts the error message. */
+/** Parses JSON bytes, capped at containerd's importer limit; `where` starts the error message. */
 export function parseJsonBytes(bytes: Uint8Array, where: string): unknown {
-  if (bytes.length > JSON_LIMIT) {
+  if (bytes.length > IMPORT_DOCUMENT_LIMIT) {
     throw new InvalidArgumentError(
       `${where} is too large: expected at most 20 MiB, found ${bytes.length} bytes`,
     );
@@ -101,13 +133,15 @@ export function parseJsonBytes(bytes: Uint8Array, where: string): unknown {
 export function parseIndexEntries(index: unknown, file: string, what: string): Descriptor[] {
   const where = `${what}: ${file}`;
   if (typeof index !== "object" || index === null || Array.isArray(index)) {
-    throw new InvalidArgumentError(`${where}: expected a JSON object, found ${_kind(index)}`);
+    throw new InvalidArgumentError(
+      `${where}: expected a JSON object, found ${describeValue(index)}`,
+    );
   }
   const manifests = (index as { manifests?: unknown }).manifests;
   if (manifests === undefined || manifests === null) return [];
   if (!Array.isArray(manifests)) {
     throw new InvalidArgumentError(
-      `${where}: expected "manifests" to be an array, found ${_kind(manifests)}`,
+      `${where}: expected "manifests" to be an array, found ${describeValue(manifests)}`,
     );
   }
   return manifests.map((entry, i) => checkDescriptor(entry, `${file} manifests[${i}]`, what));
@@ -128,45 +162,82 @@ export function checkDescriptor(value: unknown, where: string, what: string): De
 
 /**
  * The image records containerd's import creates for index entries (`imageName` with ctr's
- * `FilterRefPrefix` translator, then `DigestTranslator`): a later entry with the same name replaces
- * the target of the earlier one, as `images.Store.Update` does. Targets keep what containerd stores:
- * media type, digest and size.
+ * `FilterRefPrefix` translator for `baseName`, `AddRefPrefix` for `defaultBaseName`, then
+ * `DigestTranslator`): a later entry with the same name replaces the target of the earlier one, as
+ * `images.Store.Update` does. Targets keep what containerd stores: media type, digest and size.
  */
 export function imageRecords(
   entries: readonly Descriptor[],
   options: NamingOptions,
+  label = "the source",
 ): ImageRecord[] {
-  const { baseName, digestRefs } = options;
-  if (digestRefs && !baseName) {
+  const { digestRefs, select } = options;
+  const prefix = options.baseName ?? options.defaultBaseName;
+  if (digestRefs && !prefix) {
     throw new InvalidArgumentError("Cannot name images by digest: expected a baseName, found none");
   }
+  const picked = select === undefined ? entries : _select(entries, select, label);
   const records = new Map<string, ImageRecord>();
-  for (const entry of entries) {
+  for (const entry of picked) {
     const target: Descriptor = {
       mediaType: entry.mediaType,
       digest: entry.digest,
       size: entry.size,
     };
-    const name = imageName(entry.annotations ?? {}, baseName);
+    const name = imageName(entry.annotations ?? {}, options.baseName, options.defaultBaseName);
     if (name) records.set(name, { name, target, labels: {} });
-    if (digestRefs) {
-      const ref = `${baseName}@${entry.digest}`;
+    if (digestRefs || (select !== undefined && !name && prefix)) {
+      const ref = `${prefix}@${entry.digest}`;
       records.set(ref, { name: ref, target, labels: {} });
     }
   }
   return [...records.values()];
 }
 
-function imageName(
+function _select(
+  entries: readonly Descriptor[],
+  select: EntrySelector,
+  label: string,
+): Descriptor[] {
+  const position = (entry: Descriptor, i: number) =>
+    Number(entry.annotations?.[SOURCE_INDEX_ANNOTATION] ?? i);
+  const picked = entries.filter((entry, i) =>
+    "index" in select
+      ? position(entry, i) === select.index
+      : "refName" in select
+      ? entry.annotations?.[_ANNOTATION_REF_NAME] === select.refName
+      : entry.annotations?.[_ANNOTATION_IMAGE_NAME] === select.imageName
+  );
+  if (picked.length === 0) {
+    const count = new Set(entries.map(position)).size;
+    const wanted = "index" in select
+      ? `entry @${select.index}`
+      : `reference "${"refName" in select ? select.refName : select.imageName}"`;
+    throw new NotFoundError(
+      `Cannot find ${wanted} in ${label}: expected one of its ${count} entr${
+        count === 1 ? "y" : "ies"
+      }${"index" in select ? ` (@0 to @${count - 1})` : ""}, found none`,
+    );
+  }
+  return picked;
+}
+
+/**
+ * The name ctr gives one entry: `io.containerd.image.name`, else the
+ * `org.opencontainers.image.ref.name` translated (a tag-only one prefixed with the base name).
+ */
+export function imageName(
   annotations: Readonly<Record<string, string>>,
   baseName: string | undefined,
+  defaultBaseName?: string,
 ): string {
   const full = annotations[_ANNOTATION_IMAGE_NAME];
   if (full) return full;
   const ref = annotations[_ANNOTATION_REF_NAME];
   if (!ref) return "";
   if (/[/:@]/.test(ref)) return baseName === undefined || _hasImagePrefix(ref, baseName) ? ref : "";
-  return baseName ? `${baseName}:${ref}` : "";
+  const prefix = baseName ?? defaultBaseName;
+  return prefix ? `${prefix}:${ref}` : "";
 }
 
 function _hasImagePrefix(ref: string, prefix: string): boolean {
@@ -189,27 +260,19 @@ export function imageLister(records: readonly ImageRecord[], label: string): Ima
   };
 }
 
-/**
- * Blobs at `blobs/<algorithm>/<encoded>`, the path built only from a parsed digest. `stream()`
- * hashes as it goes and errors with `DigestMismatchError` at the end when the content is wrong;
- * `read()` and `readRange()` do not verify (core's `readBlob` does).
- */
+/** Blobs at `blobs/<algorithm>/<encoded>`, the path built only from a parsed digest. */
 export function layoutContent(
   files: Files,
   label: string,
   extra: ReadonlyMap<string, Uint8Array> = new Map(),
 ): ContentProvider {
-  function pathOf(digest: string): string {
-    const { algorithm, encoded } = parseDigest(digest);
-    return `blobs/${algorithm}/${encoded}`;
-  }
   async function attempt<T>(digest: string, io: (path: string) => Promise<T>): Promise<T> {
     if (typeof digest !== "string") {
       throw new TypeError("Cannot read blob: expected a string digest");
     }
-    const path = pathOf(digest);
+    const { algorithm, encoded } = parseDigest(digest);
     try {
-      return await io(path);
+      return await io(`blobs/${algorithm}/${encoded}`);
     } catch (error) {
       if (error instanceof NotFoundError) {
         throw new NotFoundError(`Cannot find blob "${digest}" in ${label}`, { cause: error });
@@ -217,67 +280,28 @@ export function layoutContent(
       throw error;
     }
   }
-  async function info(digest: string): Promise<BlobInfo> {
-    const memory = extra.get(digest);
-    if (memory) return { digest, size: memory.length };
-    const stat = await attempt(digest, (path) => files.stat(path));
-    if (!stat.isFile) {
-      throw new NotFoundError(`Cannot find blob "${digest}" in ${label}: not a file`);
-    }
-    return { digest, size: stat.size };
-  }
-  async function readRange(
-    descriptor: Descriptor,
-    offset: number,
-    length: number,
-  ): Promise<Uint8Array> {
-    const memory = extra.get(descriptor.digest);
-    if (memory) return memory.slice(offset, offset + length);
-    return await attempt(descriptor.digest, (path) => files.readRange(path, offset, length));
-  }
   return {
-    info,
-    async read(descriptor: Descriptor): Promise<Uint8Array> {
-      const memory = extra.get(descriptor.digest);
-      if (memory) return memory.slice();
-      return await attempt(descriptor.digest, (path) => files.read(path));
+    async info(digest: string): Promise<BlobInfo> {
+      const memory = extra.get(digest);
+      if (memory) return { digest, size: memory.length };
+      const stat = await attempt(digest, (path) => files.stat(path));
+      if (!stat.isFile) {
+        throw new NotFoundError(`Cannot find blob "${digest}" in ${label}: not a file`);
+      }
+      return { digest, size: stat.size };
     },
-    readRange,
-    async stream(descriptor: Descriptor): Promise<ReadableStream<Uint8Array>> {
-      const { size } = await info(descriptor.digest);
-      const digester = createDigester(parseDigest(descriptor.digest).algorithm);
-      let offset = 0;
-      return new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          const chunk = offset < size
-            ? await readRange(descriptor, offset, Math.min(_CHUNK, size - offset))
-            : new Uint8Array(0);
-          if (chunk.length > 0) {
-            offset += chunk.length;
-            digester.update(chunk);
-            controller.enqueue(chunk);
-            return;
-          }
-          const actual = digester.digest();
-          if (offset !== size || actual !== descriptor.digest) {
-            controller.error(
-              new DigestMismatchError(
-                `Cannot verify blob "${descriptor.digest}" in ${label}: expected ${size} bytes with that digest, found ${offset} bytes with ${actual}`,
-                { expected: descriptor.digest, actual },
-              ),
-            );
-            return;
-          }
-          controller.close();
-        },
-      });
+    async read(descriptor: Descriptor, options: ReadOptions = {}): Promise<Uint8Array> {
+      const { offset, length } = options;
+      const memory = extra.get(descriptor.digest);
+      if (memory) {
+        const start = offset ?? 0;
+        return memory.slice(start, length === undefined ? undefined : start + length);
+      }
+      if (length === undefined) {
+        const whole = await attempt(descriptor.digest, (path) => files.read(path));
+        return offset ? whole.slice(offset) : whole;
+      }
+      return await attempt(descriptor.digest, (path) => files.readRange(path, offset ?? 0, length));
     },
   } satisfies ContentProvider;
-}
-
-function _kind(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
-  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }

@@ -5,12 +5,17 @@ import type {
   ImageLister,
   ImageRecord,
   ImageSource,
+  ReadOptions,
 } from "../core/content.ts";
 import { parseDigest } from "../core/digest.ts";
-import { InvalidArgumentError, NotFoundError, UnavailableError } from "../core/errors.ts";
+import {
+  describeValue,
+  InvalidArgumentError,
+  NotFoundError,
+  UnavailableError,
+} from "../core/errors.ts";
 import type { Files } from "../core/files.ts";
 import type { Descriptor } from "../core/types.ts";
-import { nodeFiles } from "../runtime/node_files.ts";
 import type { BoltBucket, BoltSnapshot } from "./containerd/_bbolt.ts";
 import { imageRecord, strings } from "./containerd/_records.ts";
 import { readSnapshot, SnapshotBusyError } from "./containerd/_snapshot.ts";
@@ -19,13 +24,14 @@ import { readSnapshot, SnapshotBusyError } from "./containerd/_snapshot.ts";
 export interface OpenContainerdOptions {
   /** The containerd namespace to read; `"default"` unless given (the CRI uses `"k8s.io"`). */
   readonly namespace?: string;
+  /** How errors name the root; by default its path, or `the given files`. */
+  readonly label?: string;
 }
 
 const _metaPath = "io.containerd.metadata.v1.bolt/meta.db";
 const _blobsPath = "io.containerd.content.v1.content/blobs";
 // containerd's namespaces/identifiers rule.
 const _identifier = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
-const _chunk = 1 << 20;
 const _decoder = new TextDecoder();
 
 /**
@@ -39,8 +45,9 @@ const _decoder = new TextDecoder();
  * never read the database: a blob's labels and namespace come from the latest snapshot, its bytes
  * from the content store's files.
  *
- * @param root The root directory, or a {@linkcode Files} over it.
- * @param options The namespace.
+ * @param files The root directory as a {@linkcode Files} (on Deno, Bun and Node,
+ *   `@ocistore/ocistore/containerd` also takes its path).
+ * @param options The namespace, and how errors name the root.
  * @returns The source: `images.list()` in containerd's order (bytewise by name).
  * @throws {NotFoundError} When the root has no metadata database.
  * @throws {InvalidArgumentError} When the database is damaged or the namespace is not a valid name.
@@ -59,22 +66,17 @@ const _decoder = new TextDecoder();
  * ```
  */
 export async function openContainerd(
-  root: string | Files,
+  files: Files,
   options: OpenContainerdOptions = {},
 ): Promise<ImageSource> {
-  // The one place a path becomes files; everything below works on the Files capability.
-  if (typeof root === "string") return await _open(nodeFiles(root), `"${root}"`, options);
-  if (root !== null && typeof root === "object" && typeof root.read === "function") {
-    return await _open(root, "the given files", options);
+  if (files === null || typeof files !== "object" || typeof files.read !== "function") {
+    throw new TypeError(
+      `Cannot open containerd root: expected a directory path or a Files object, found ${
+        describeValue(files)
+      }`,
+    );
   }
-  throw new TypeError("Cannot open containerd root: expected a directory path or a Files object");
-}
-
-async function _open(
-  files: Files,
-  where: string,
-  options: OpenContainerdOptions,
-): Promise<ImageSource> {
+  const where = options.label ?? "the given files";
   const namespace = options.namespace ?? "default";
   if (typeof namespace !== "string") {
     throw new TypeError("Cannot open containerd root: expected a string namespace");
@@ -146,32 +148,51 @@ async function _open(
       const { size } = await files.stat(path).catch((error) => missing(digest, error));
       return { digest, size, ...(labels && { labels }) };
     },
-    async read(descriptor: Descriptor) {
+    async read(descriptor: Descriptor, options: ReadOptions = {}) {
       const { path } = blob(descriptor.digest);
-      return await files.read(path).catch((error) => missing(descriptor.digest, error));
-    },
-    async readRange(descriptor: Descriptor, offset: number, length: number) {
-      const { path } = blob(descriptor.digest);
-      return await files.readRange(path, offset, length).catch((error) =>
-        missing(descriptor.digest, error)
-      );
-    },
-    async stream(descriptor: Descriptor) {
-      const { path } = blob(descriptor.digest);
-      const { size } = await files.stat(path).catch((error) => missing(descriptor.digest, error));
-      let offset = 0;
-      return new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          if (offset >= size) return controller.close();
-          const chunk = await files.readRange(path, offset, Math.min(_chunk, size - offset));
-          if (chunk.length === 0) return controller.close();
-          offset += chunk.length;
-          controller.enqueue(chunk);
-        },
-      });
+      const { offset, length } = options;
+      const bytes = length === undefined
+        ? files.read(path).then((whole) => offset ? whole.slice(offset) : whole)
+        : files.readRange(path, offset ?? 0, length);
+      return await bytes.catch((error) => missing(descriptor.digest, error));
     },
   };
   return { content, images };
+}
+
+/**
+ * The namespaces of a containerd root that hold at least one image, in containerd's order
+ * (bytewise): what a caller can suggest when the namespace it opened holds none.
+ *
+ * @param files The root directory as a {@linkcode Files}.
+ * @param options How errors name the root.
+ * @returns The namespace names.
+ * @throws {NotFoundError} When the root has no metadata database.
+ * @throws {InvalidArgumentError} When the database is damaged.
+ * @throws {UnavailableError} When containerd kept committing through every read for 2 s.
+ *
+ * @example An empty directory holds no metadata database
+ * ```ts
+ * import { namespacesWithImages } from "./containerd.ts";
+ * import { NotFoundError } from "@ocistore/ocistore";
+ * import { assertRejects } from "@std/assert";
+ *
+ * const none = (path: string) => Promise.reject(new NotFoundError(`no such file "${path}"`));
+ * const empty = { read: none, readRange: none, stat: none, list: none };
+ * await assertRejects(() => namespacesWithImages(empty), NotFoundError, "meta.db");
+ * ```
+ */
+export async function namespacesWithImages(
+  files: Files,
+  options: { readonly label?: string } = {},
+): Promise<string[]> {
+  const snapshot = await _snapshot(files, options.label ?? "the given files", undefined);
+  const names: string[] = [];
+  for (const entry of snapshot.root.bucket("v1")?.entries() ?? []) {
+    const images = entry.bucket?.bucket("images");
+    if (images && !images.entries().next().done) names.push(_decoder.decode(entry.key));
+  }
+  return names;
 }
 
 /** One snapshot seen through one namespace: the buckets every answer starts from. */

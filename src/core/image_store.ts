@@ -4,15 +4,9 @@ import { type Image, ImageTable } from "./_image_table.ts";
 import { chainId } from "./chain_id.ts";
 import type { ContentProvider, ImageGetter, ImageLister, ImageRecord } from "./content.ts";
 import { DocumentCache } from "./document_cache.ts";
-import {
-  AmbiguousDigestError,
-  DigestMismatchError,
-  InvalidArgumentError,
-  NotFoundError,
-  OciStoreError,
-  UnsupportedError,
-} from "./errors.ts";
+import { isNotFound, NotFoundError, UnsupportedError, wrapError } from "./errors.ts";
 import { manifestFor } from "./image.ts";
+import { DEFAULT_PLATFORM } from "./platform.ts";
 import { type MatchComparer, only } from "./platform_matcher.ts";
 import type { ImageConfig, Manifest, Platform } from "./types.ts";
 import { imageUsage } from "./usage.ts";
@@ -64,29 +58,6 @@ export interface SyncResult {
   readonly failures: readonly { readonly reference: string; readonly error: Error }[];
 }
 
-const _errorClasses = {
-  NOT_FOUND: NotFoundError,
-  INVALID_ARGUMENT: InvalidArgumentError,
-  UNSUPPORTED: UnsupportedError,
-  AMBIGUOUS: AmbiguousDigestError,
-} as const;
-
-function _wrap(error: unknown, message: string): Error {
-  if (!(error instanceof OciStoreError)) return error as Error;
-  const text = `${message}: ${error.message}`;
-  if (error instanceof DigestMismatchError) {
-    return new DigestMismatchError(text, {
-      cause: error,
-      expected: error.expected,
-      actual: error.actual,
-    });
-  }
-  const Class = _errorClasses[error.code as keyof typeof _errorClasses];
-  return Class
-    ? new Class(text, { cause: error, reason: error.reason })
-    : new OciStoreError(error.code, text, { cause: error, reason: error.reason });
-}
-
 /**
  * containerd's CRI image store over a source: `update(ref)` reads the image a reference names
  * and records it by ID; `resolve`, `get` and `list` answer from memory, exactly as containerd
@@ -129,7 +100,7 @@ export class ImageStore {
     this.#source = source;
     this.#options = options;
     this.#platform = options.platform ??
-      only(options.host ?? { os: "linux", architecture: "amd64" }, { host: options.host });
+      only(options.host ?? DEFAULT_PLATFORM, { host: options.host });
     this.#cache = options.cache ?? new DocumentCache();
   }
 
@@ -162,10 +133,6 @@ export class ImageStore {
         info: (digest) =>
           Promise.reject(new NotFoundError(`Cannot find blob ${digest}: no content`)),
         read: (d) => Promise.reject(new NotFoundError(`Cannot find blob ${d.digest}: no content`)),
-        stream: (d) =>
-          Promise.reject(new NotFoundError(`Cannot find blob ${d.digest}: no content`)),
-        readRange: (d) =>
-          Promise.reject(new NotFoundError(`Cannot find blob ${d.digest}: no content`)),
       },
       images: {
         get: (name) => Promise.reject(new NotFoundError(`Cannot find image "${name}"`)),
@@ -177,7 +144,7 @@ export class ImageStore {
       try {
         (store as ImageStore).#table.add(image);
       } catch (error) {
-        throw _wrap(error, `Cannot add image ${image.id}`);
+        throw wrapError(error, `Cannot add image ${image.id}`);
       }
     }
     return store;
@@ -240,8 +207,8 @@ export class ImageStore {
       try {
         record = await this.#source.images.get(ref);
       } catch (error) {
-        if (!(error instanceof OciStoreError && error.code === "NOT_FOUND")) {
-          throw _wrap(error, `Cannot update "${ref}": get image from source`);
+        if (!isNotFound(error)) {
+          throw wrapError(error, `Cannot update "${ref}": get image from source`);
         }
       }
       const image = record && await this.#load(record);
@@ -432,7 +399,7 @@ export class ImageStore {
       manifest = (await manifestFor(content, record.target, options)).manifest;
       imageSpec = await _readConfig(content, manifest.config, options);
     } catch (error) {
-      throw _wrap(error, `${what}: get image diffIDs`);
+      throw wrapError(error, `${what}: get image diffIDs`);
     }
     let size: number;
     try {
@@ -442,7 +409,7 @@ export class ImageStore {
         manifestUsage: true,
       });
     } catch (error) {
-      throw _wrap(error, `${what}: get image compressed resource size`);
+      throw wrapError(error, `${what}: get image compressed resource size`);
     }
     return {
       id: manifest.config.digest,
@@ -477,7 +444,7 @@ export class ImageStore {
     try {
       this.#table.add(image);
     } catch (error) {
-      throw _wrap(error, `Cannot add image "${ref}"`);
+      throw wrapError(error, `Cannot add image "${ref}"`);
     }
     this.#emit(
       oldId === undefined

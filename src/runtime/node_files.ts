@@ -45,7 +45,7 @@ export function nodeFiles(root: string): Files {
     try {
       base = await realRoot;
     } catch (error) {
-      throw _ioError(error, `Cannot open directory "${root}"`);
+      throw _ioError(error, `Cannot open directory "${root}"`, "directory");
     }
     const joined = segments.length === 0
       ? base
@@ -130,11 +130,16 @@ function _checkRange(offset: number, length: number): void {
   }
 }
 
-function _ioError(error: unknown, action: string): Error {
+function _ioError(error: unknown, action: string, what = "file"): Error {
   if (error instanceof NotFoundError || error instanceof InvalidArgumentError) return error;
   const code = (error as { code?: unknown })?.code;
   if (code === "ENOENT" || code === "ENOTDIR") {
-    return new NotFoundError(`${action}: no such file`, { cause: error });
+    return new NotFoundError(`${action}: no such ${what}`, { cause: error });
+  }
+  const name = (error as { name?: unknown })?.name;
+  if (name === "NotCapable" || name === "PermissionDenied") {
+    // Deno without --allow-read: its message names the permission and the flag.
+    return new UnavailableError(`${action}: ${(error as Error).message}`, { cause: error });
   }
   const detail = code ? String(code) : String((error as Error)?.message ?? error);
   return new UnavailableError(`${action}: ${detail}`, { cause: error });

@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assert, assertEquals, assertGreater, assertRejects, assertThrows } from "@std/assert";
-import { openContainerd } from "../../src/adapters/containerd.ts";
-import type { ImageSource } from "../../src/core/content.ts";
+import { namespacesWithImages } from "../../src/adapters/containerd.ts";
+import { openContainerd } from "../../src/runtime/open_containerd.ts";
+import { type ImageSource, readBlobStream } from "../../src/core/content.ts";
 import { InvalidArgumentError, NotFoundError } from "../../src/core/errors.ts";
 import type { Files } from "../../src/core/files.ts";
 import { nodeFiles } from "../../src/runtime/node_files.ts";
@@ -194,9 +195,9 @@ test("content reads the target's blob, its size and its gc labels from the names
   assertEquals(info.size, target.size);
   const manifest = JSON.parse(new TextDecoder().decode(bytes));
   assertEquals(info.labels?.["containerd.io/gc.ref.content.config"], manifest.config.digest);
-  assertEquals(await source.content.readRange(target, 2, 10), bytes.slice(2, 12));
+  assertEquals(await source.content.read(target, { offset: 2, length: 10 }), bytes.slice(2, 12));
   const chunks: Uint8Array[] = [];
-  const reader = (await source.content.stream(target)).getReader();
+  const reader = (await readBlobStream(source.content, target)).getReader();
   for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
   assertEquals(new Uint8Array(chunks.flatMap((c) => [...c])), bytes);
 });
@@ -269,6 +270,17 @@ test("openContainerd() rejects a meta.db with a bad magic or cut short with Inva
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+});
+
+test("namespacesWithImages() names the namespaces holding images, as ctr namespaces ls shows them", async () => {
+  const daemon = await containerd();
+  await daemon.ctr("empty", "images", "ls"); // a namespace is only created by a write
+  await daemon.ctr("empty", "leases", "create", "--id", "kept");
+  const listed =
+    (await run("ctr", ["-a", `${daemon.root}/../state/containerd.sock`, "namespaces", "ls", "-q"]))
+      .trim().split("\n");
+  assert(listed.includes("empty"), listed.join(","));
+  assertEquals(await namespacesWithImages(nodeFiles(daemon.root)), ["default", "k8s.io"]);
 });
 
 test("openContainerd() rejects an invalid namespace and a root of the wrong type", async () => {

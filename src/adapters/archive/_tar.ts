@@ -1,15 +1,9 @@
 /** Indexes a tar archive without extracting it: ustar, GNU long names and pax headers, checked for hostile entries. */
 import { InvalidArgumentError } from "../../core/errors.ts";
 
-/** Random access to the archive's bytes. */
-export interface ByteReader {
-  /** The archive's size in bytes. */
-  readonly size: number;
-  /** `length` bytes from `offset` (fewer at the end). */
-  readRange(offset: number, length: number): Promise<Uint8Array>;
-  /** Releases the underlying file, if any. */
-  close?(): Promise<void>;
-}
+import type { ByteReader } from "../../core/files.ts";
+
+export type { ByteReader };
 
 /** A regular file of the archive: where its data starts and how long it is. */
 export interface TarFile {
@@ -48,11 +42,25 @@ export async function indexTar(reader: ByteReader, label: string): Promise<TarIn
   let global: Meta = {};
   let local: Meta = {};
   let offset = 0;
+  if (reader.size < _BLOCK) {
+    throw fail(
+      reader.size === 0
+        ? "not a tar archive: the file is empty"
+        : `the tar is truncated: expected a ${_BLOCK}-byte header, found ${reader.size} bytes`,
+    );
+  }
   while (offset + _BLOCK <= reader.size) {
     const header = await reader.readRange(offset, _BLOCK);
     if (header.length < _BLOCK) throw fail(`truncated header at offset ${offset}`);
     if (header.every((b) => b === 0)) break;
-    _checkChecksum(header, offset, fail);
+    if (offset === 0) {
+      // The first header decides whether this is a tar at all; say so rather than what broke.
+      try {
+        _checkChecksum(header, offset, fail);
+      } catch {
+        throw fail("not a tar archive: no valid tar header at offset 0");
+      }
+    } else _checkChecksum(header, offset, fail);
     const type = String.fromCharCode(header[156] || 48);
     const isMeta = type === "x" || type === "g" || type === "L" || type === "K";
     const meta = isMeta ? {} : { ...global, ...local };
