@@ -26,6 +26,11 @@ export interface OpenContainerdOptions {
   readonly namespace?: string;
   /** How errors name the root; by default its path, or `the given files`. */
   readonly label?: string;
+  /**
+   * How long to keep re-reading `meta.db` while containerd commits during every read, in ms
+   * (default 2000); past it, the read fails with `UnavailableError`.
+   */
+  readonly retryBudgetMs?: number;
 }
 
 const _metaPath = "io.containerd.metadata.v1.bolt/meta.db";
@@ -51,7 +56,8 @@ const _decoder = new TextDecoder();
  * @returns The source: `images.list()` in containerd's order (bytewise by name).
  * @throws {NotFoundError} When the root has no metadata database.
  * @throws {InvalidArgumentError} When the database is damaged or the namespace is not a valid name.
- * @throws {UnavailableError} When containerd kept committing through every read for 2 s.
+ * @throws {UnavailableError} When containerd kept committing through every read for 2 s (or
+ *   `retryBudgetMs`).
  * @throws {TypeError} When `root` is neither a path nor a `Files`.
  *
  * @example An empty directory is not a containerd root
@@ -77,6 +83,14 @@ export async function openContainerd(
     );
   }
   const where = options.label ?? "the given files";
+  const budget = options.retryBudgetMs;
+  if (budget !== undefined && !(typeof budget === "number" && budget >= 0 && budget < Infinity)) {
+    throw new TypeError(
+      `Cannot open containerd root: expected retryBudgetMs to be a finite number of ms, found ${
+        describeValue(budget)
+      }`,
+    );
+  }
   const namespace = options.namespace ?? "default";
   if (typeof namespace !== "string") {
     throw new TypeError("Cannot open containerd root: expected a string namespace");
@@ -93,10 +107,12 @@ export async function openContainerd(
   let current: _Namespace | undefined;
   let pending: Promise<_Namespace> | undefined;
   const refresh = (): Promise<_Namespace> =>
-    pending ??= _snapshot(files, where, current?.snapshot).then((snapshot) => {
-      if (snapshot !== current?.snapshot) current = new _Namespace(snapshot, namespace);
-      return current;
-    }).finally(() => (pending = undefined));
+    pending ??= _snapshot(files, where, current?.snapshot, options.retryBudgetMs).then(
+      (snapshot) => {
+        if (snapshot !== current?.snapshot) current = new _Namespace(snapshot, namespace);
+        return current;
+      },
+    ).finally(() => (pending = undefined));
   await refresh();
 
   const images: ImageLister = {
@@ -186,7 +202,7 @@ export async function namespacesWithImages(
   files: Files,
   options: { readonly label?: string } = {},
 ): Promise<string[]> {
-  const snapshot = await _snapshot(files, options.label ?? "the given files", undefined);
+  const snapshot = await _snapshot(files, options.label ?? "the given files", undefined, undefined);
   const names: string[] = [];
   for (const entry of snapshot.root.bucket("v1")?.entries() ?? []) {
     const images = entry.bucket?.bucket("images");
@@ -214,9 +230,10 @@ async function _snapshot(
   files: Files,
   where: string,
   previous: BoltSnapshot | undefined,
+  budgetMs: number | undefined,
 ): Promise<BoltSnapshot> {
   try {
-    return await readSnapshot(files, _metaPath, { previous });
+    return await readSnapshot(files, _metaPath, { previous, budgetMs });
   } catch (error) {
     if (error instanceof NotFoundError) {
       throw new NotFoundError(

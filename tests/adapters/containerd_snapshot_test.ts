@@ -24,6 +24,7 @@ import {
   SnapshotBusyError,
   type SnapshotRetry,
 } from "../../src/adapters/containerd/_snapshot.ts";
+import { openContainerd } from "../../src/adapters/containerd.ts";
 import { InvalidArgumentError, NotFoundError, UnavailableError } from "../../src/core/errors.ts";
 import type { Files } from "../../src/core/files.ts";
 import { fixtures } from "../fixtures.ts";
@@ -101,7 +102,7 @@ function scripted(reads: Uint8Array[], heads: Uint8Array[]) {
   const files: Files = {
     read: () => Promise.reject(new Error("the reader reads ranges")),
     readRange: (path, offset, length) => {
-      assertEquals([path, offset], ["meta.db", 0]);
+      assertEquals([path.endsWith("meta.db"), offset], [true, 0]);
       const head = length === 2 * 4096;
       const bytes = head ? next(heads, calls.heads++) : next(reads, calls.reads++);
       return Promise.resolve(bytes.slice(offset, offset + length));
@@ -294,4 +295,33 @@ test("readSnapshot() finds the second meta page when the first is damaged", asyn
   const { files } = scripted([bytes], [bytes]);
   assertEquals((await readSnapshot(files, "meta.db")).txid, other.txid);
   assert(Math.abs(other.txid - meta.txid) <= 1);
+});
+
+test("openContainerd() tells a busy database (UnavailableError) from a damaged one, within its budget", async () => {
+  const seen = await states();
+  const heads = [...seen.keys()].sort((a, b) => a - b).map((txid) => seen.get(txid)!);
+  // Every look at the meta pages finds a newer commit than the one before.
+  const busy = scripted([heads[0]], heads);
+  const error = await assertRejects(
+    () => openContainerd(busy.files, { label: '"/var/lib/containerd"', retryBudgetMs: 20 }),
+    UnavailableError,
+    'Cannot read "io.containerd.metadata.v1.bolt/meta.db" of containerd root "/var/lib/containerd": containerd wrote ',
+  );
+  assert(
+    /wrote [1-9]\d* transactions while we read; tried \d+ times in \d+ ms$/.test(error.message),
+    error.message,
+  );
+  const bad = heads[0].slice();
+  bad[16] ^= 0xff;
+  bad[4096 + 16] ^= 0xff;
+  await assertRejects(
+    () => openContainerd(scripted([bad], [bad]).files),
+    InvalidArgumentError,
+    "is not a readable bbolt database",
+  );
+  await assertRejects(
+    () => openContainerd(busy.files, { retryBudgetMs: -1 }),
+    TypeError,
+    "retryBudgetMs",
+  );
 });
