@@ -2,7 +2,9 @@
  * Benchmark: the CLI against a live containerd (Debian's, started here as root) holding a
  * node-sized metadata store, while two ctr clients write in loops (issue 15's load). Prints JSON.
  *
- * Usage: `deno run -A bench/containerd_bench.ts [RECORDS=1200] [RUNS=25]`.
+ * Usage: `deno run -A bench/containerd_bench.ts [RECORDS=1200] [RUNS=25] [DIR]`; with DIR, the
+ * daemon already running there (root `DIR/root`, socket `DIR/state/containerd.sock`) is measured
+ * as it is, and left running.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -18,6 +20,7 @@ import {
   type Containerd,
   importFleet,
   parseImagesLs,
+  run as runCommand,
   startContainerd,
   startWriters,
 } from "../tests/adapters/_containerd.ts";
@@ -96,19 +99,43 @@ async function settle(daemon: Containerd): Promise<void> {
   }
 }
 
-/** Runs the benchmark for one fleet size. */
-export async function measure(records: number, runs: number): Promise<Record<string, unknown>> {
+/** A daemon started elsewhere (`DIR/root`, `DIR/state/containerd.sock`), left running. */
+function attached(dir: string): Containerd {
+  const socket = join(dir, "state/containerd.sock");
+  return {
+    root: join(dir, "root"),
+    pid: 0,
+    ctr: (ns, ...args) => runCommand("ctr", ["-a", socket, "-n", ns, ...args]),
+    stop: () => Promise.resolve(),
+    remove: () => {},
+  };
+}
+
+/** Runs the benchmark for one fleet size (on a daemon of its own, or on `attach`'s). */
+export async function measure(
+  records: number,
+  runs: number,
+  attach?: string,
+): Promise<Record<string, unknown>> {
   const scratch = mkdtempSync(join(tmpdir(), "ocistore-bench-containerd-"));
-  const daemon = await startContainerd();
+  const daemon = attach ? attached(attach) : await startContainerd();
   try {
     const importStarted = performance.now();
-    const fleet = await importFleet(
-      daemon,
-      namespace,
-      join(repoRoot(), "examples/layout"),
-      scratch,
-      records,
-    );
+    let fleet: string[];
+    if (attach) {
+      // A daemon a former run filled: its fleet, without what its writers left behind.
+      await daemon.ctr(namespace, "images", "rm", "docker.io/fleet/toggled:1").catch(() => "");
+      const names = parseImagesLs(await daemon.ctr(namespace, "images", "ls")).map((i) => i.name);
+      fleet = [names.find((n) => n.endsWith(":0"))!, names.find((n) => n.endsWith(":1"))!];
+    } else {
+      fleet = await importFleet(
+        daemon,
+        namespace,
+        join(repoRoot(), "examples/layout"),
+        scratch,
+        records,
+      );
+    }
     await settle(daemon);
     const importMs = Math.round(performance.now() - importStarted);
     const base = parseImagesLs(await daemon.ctr(namespace, "images", "ls")).map((i) => i.name);
@@ -223,9 +250,9 @@ export async function run(): Promise<Record<string, unknown>> {
 }
 
 if (import.meta.main) {
-  const [records = "1200", runs = "25"] = Deno.args;
+  const [records = "1200", runs = "25", attach] = Deno.args;
   console.log(JSON.stringify(
-    { date: new Date().toISOString(), ...(await measure(Number(records), Number(runs))) },
+    { date: new Date().toISOString(), ...(await measure(Number(records), Number(runs), attach)) },
     null,
     2,
   ));
