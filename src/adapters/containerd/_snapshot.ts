@@ -105,9 +105,10 @@ function _same(a: BoltMeta, b: BoltMeta): boolean {
 
 /**
  * Reads one consistent snapshot of a bbolt database that a live process may be writing: the whole
- * database (the file up to the high water mark) in one read, parsed and checked from memory, proven untorn by the meta pages being
- * unchanged before and after (see the comment at the top of this module for why that proves it).
- * A read torn by a commit is retried with a short backoff until the time budget runs out.
+ * database (the file up to the high water mark) in one read, parsed and checked from memory,
+ * proven untorn by the meta pages being unchanged before and after (the comment at the top of
+ * this module says why that proves it). A read torn by a commit is retried with a short backoff
+ * until the time budget runs out.
  *
  * @param files Where the database lives.
  * @param path The database file within `files`.
