@@ -2,9 +2,10 @@
  * Benchmark: the CLI against a live containerd (Debian's, started here as root) holding a
  * node-sized metadata store, while two ctr clients write in loops (issue 15's load). Prints JSON.
  *
- * Usage: `deno run -A bench/containerd_bench.ts [RECORDS=1200] [RUNS=25] [DIR]`; with DIR, the
- * daemon already running there (root `DIR/root`, socket `DIR/state/containerd.sock`) is measured
- * as it is, and left running.
+ * Usage: `deno run -A bench/containerd_bench.ts [RECORDS=1200] [RUNS=25] [DIR] [PAUSE_MS=0]`.
+ * PAUSE_MS slows the writers (a pause after each ctr command; 120 gives about 20 transactions a
+ * second, the issue's load). With DIR (or "" for none), the daemon already running there (root
+ * `DIR/root`, socket `DIR/state/containerd.sock`) is measured as it is, and left running.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -116,6 +117,7 @@ export async function measure(
   records: number,
   runs: number,
   attach?: string,
+  pauseMs = 0,
 ): Promise<Record<string, unknown>> {
   const scratch = mkdtempSync(join(tmpdir(), "ocistore-bench-containerd-"));
   const daemon = attach ? attached(attach) : await startContainerd();
@@ -149,7 +151,7 @@ export async function measure(
       source: fleet[0],
       toggled,
       labelled: fleet[1],
-    });
+    }, pauseMs);
     const loaded: CliRun[] = [];
     let inconsistent = 0;
     const writesBefore = Date.now();
@@ -232,6 +234,7 @@ export async function measure(
       firstError: loaded.find((r) => r.exit !== 0)?.stderr,
       writesPerSecond: Math.round(log.writes / writeSeconds),
       transactionsPerSecond: Math.round(transactions / writeSeconds),
+      writerPauseMs: pauseMs,
       inProcess: {
         syncs: snapshots + 1,
         metaDbReads: reads(),
@@ -262,9 +265,12 @@ export async function run(): Promise<Record<string, unknown>> {
 }
 
 if (import.meta.main) {
-  const [records = "1200", runs = "25", attach] = Deno.args;
+  const [records = "1200", runs = "25", attach, pause = "0"] = Deno.args;
   console.log(JSON.stringify(
-    { date: new Date().toISOString(), ...(await measure(Number(records), Number(runs), attach)) },
+    {
+      date: new Date().toISOString(),
+      ...(await measure(Number(records), Number(runs), attach || undefined, Number(pause))),
+    },
     null,
     2,
   ));

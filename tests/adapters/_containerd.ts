@@ -271,21 +271,26 @@ export interface WriterLog {
  * @param daemon The running containerd.
  * @param namespace Where to write.
  * @param names The image to tag from, the name that comes and goes, the image to label.
+ * @param pauseMs A pause after each command (0: as fast as ctr goes).
  * @returns `stop()`, which ends both loops after their current command and reports them.
  */
 export function startWriters(
   daemon: Containerd,
   namespace: string,
   names: { source: string; toggled: string; labelled: string },
+  pauseMs = 0,
 ): { stop(): Promise<WriterLog> } {
   let running = true;
   let writes = 0;
   const labels: string[] = [];
+  const pause = () => pauseMs > 0 && new Promise((resolve) => setTimeout(resolve, pauseMs));
   const tagger = (async () => {
     while (running) {
       await daemon.ctr(namespace, "images", "tag", names.source, names.toggled);
+      await pause();
       await daemon.ctr(namespace, "images", "rm", names.toggled);
       writes += 2;
+      await pause();
     }
   })();
   const labeller = (async () => {
@@ -293,6 +298,7 @@ export function startWriters(
       labels.push(String(step));
       await daemon.ctr(namespace, "images", "label", names.labelled, `example.com/step=${step}`);
       writes++;
+      await pause();
     }
   })();
   return {
