@@ -165,7 +165,8 @@ export async function measure(
       const extra = [...names].filter((n) => !baseSet.has(n) && n !== toggled);
       if (result.names && (missing.length > 0 || extra.length > 0)) inconsistent++;
     }
-    // Retries, in process: a long-lived source re-listed by ImageStore.sync() under the same load.
+    // A long-lived source re-listed by ImageStore.sync() under the same load (the writers share
+    // this process's event loop, so they slow down while a sync computes).
     const { files, reads } = counting(daemon.root);
     // Under a heavy load a snapshot may stay busy past its budget: counted, not fatal.
     const busy: string[] = [];
@@ -238,7 +239,6 @@ export async function measure(
       inProcess: {
         syncs: snapshots + 1,
         metaDbReads: reads(),
-        retriesAbout: reads() - (snapshots + 1),
         syncMs: { median: median(syncMs), max: Math.max(...syncMs) },
         syncFailures,
       },
