@@ -25,7 +25,7 @@ const _TIME = "/usr/bin/time";
 export const ROOT: string = process.cwd();
 
 /** The runtimes' executables, as the tasks call them. */
-export const RUNTIMES = {
+export const RUNTIMES: { readonly deno: string; readonly bun: string; readonly node: string } = {
   deno: join(ROOT, "node_modules/.bin/deno"),
   bun: join(ROOT, "node_modules/.bin/bun"),
   node: "node",
