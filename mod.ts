@@ -18,6 +18,7 @@ export * from "./src/core/platform.ts";
 export * from "./src/core/platform_matcher.ts";
 export * from "./src/core/documents.ts";
 export * from "./src/core/content.ts";
+export * from "./src/core/cached_content.ts";
 export * from "./src/core/walk.ts";
 export * from "./src/core/image.ts";
 export * from "./src/core/usage.ts";

@@ -1,10 +1,14 @@
 /** Shared by the layout and archive adapters: an OCI image layout over `Files`, as containerd imports it. */
-import type { BlobInfo, ContentProvider, ImageRecord, ImageSource } from "../core/content.ts";
+import type {
+  BlobInfo,
+  ContentProvider,
+  ImageRecord,
+  ImageSource,
+  ReadOptions,
+} from "../core/content.ts";
 import { parseDigest } from "../core/digest.ts";
-import { createDigester } from "../core/digester.ts";
 import { parseDescriptor } from "../core/documents.ts";
 import {
-  DigestMismatchError,
   InvalidArgumentError,
   NotFoundError,
   OciStoreError,
@@ -27,7 +31,6 @@ export interface NamingOptions {
 
 /** JSON documents of a layout or archive are read with containerd's 20 MiB cap. */
 export const JSON_LIMIT: number = 20 * 1024 * 1024;
-const _CHUNK = 1024 * 1024;
 const _ANNOTATION_IMAGE_NAME = "io.containerd.image.name";
 const _ANNOTATION_REF_NAME = "org.opencontainers.image.ref.name";
 
@@ -189,27 +192,19 @@ export function imageLister(records: readonly ImageRecord[], label: string): Ima
   };
 }
 
-/**
- * Blobs at `blobs/<algorithm>/<encoded>`, the path built only from a parsed digest. `stream()`
- * hashes as it goes and errors with `DigestMismatchError` at the end when the content is wrong;
- * `read()` and `readRange()` do not verify (core's `readBlob` does).
- */
+/** Blobs at `blobs/<algorithm>/<encoded>`, the path built only from a parsed digest. */
 export function layoutContent(
   files: Files,
   label: string,
   extra: ReadonlyMap<string, Uint8Array> = new Map(),
 ): ContentProvider {
-  function pathOf(digest: string): string {
-    const { algorithm, encoded } = parseDigest(digest);
-    return `blobs/${algorithm}/${encoded}`;
-  }
   async function attempt<T>(digest: string, io: (path: string) => Promise<T>): Promise<T> {
     if (typeof digest !== "string") {
       throw new TypeError("Cannot read blob: expected a string digest");
     }
-    const path = pathOf(digest);
+    const { algorithm, encoded } = parseDigest(digest);
     try {
-      return await io(path);
+      return await io(`blobs/${algorithm}/${encoded}`);
     } catch (error) {
       if (error instanceof NotFoundError) {
         throw new NotFoundError(`Cannot find blob "${digest}" in ${label}`, { cause: error });
@@ -217,60 +212,28 @@ export function layoutContent(
       throw error;
     }
   }
-  async function info(digest: string): Promise<BlobInfo> {
-    const memory = extra.get(digest);
-    if (memory) return { digest, size: memory.length };
-    const stat = await attempt(digest, (path) => files.stat(path));
-    if (!stat.isFile) {
-      throw new NotFoundError(`Cannot find blob "${digest}" in ${label}: not a file`);
-    }
-    return { digest, size: stat.size };
-  }
-  async function readRange(
-    descriptor: Descriptor,
-    offset: number,
-    length: number,
-  ): Promise<Uint8Array> {
-    const memory = extra.get(descriptor.digest);
-    if (memory) return memory.slice(offset, offset + length);
-    return await attempt(descriptor.digest, (path) => files.readRange(path, offset, length));
-  }
   return {
-    info,
-    async read(descriptor: Descriptor): Promise<Uint8Array> {
-      const memory = extra.get(descriptor.digest);
-      if (memory) return memory.slice();
-      return await attempt(descriptor.digest, (path) => files.read(path));
+    async info(digest: string): Promise<BlobInfo> {
+      const memory = extra.get(digest);
+      if (memory) return { digest, size: memory.length };
+      const stat = await attempt(digest, (path) => files.stat(path));
+      if (!stat.isFile) {
+        throw new NotFoundError(`Cannot find blob "${digest}" in ${label}: not a file`);
+      }
+      return { digest, size: stat.size };
     },
-    readRange,
-    async stream(descriptor: Descriptor): Promise<ReadableStream<Uint8Array>> {
-      const { size } = await info(descriptor.digest);
-      const digester = createDigester(parseDigest(descriptor.digest).algorithm);
-      let offset = 0;
-      return new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          const chunk = offset < size
-            ? await readRange(descriptor, offset, Math.min(_CHUNK, size - offset))
-            : new Uint8Array(0);
-          if (chunk.length > 0) {
-            offset += chunk.length;
-            digester.update(chunk);
-            controller.enqueue(chunk);
-            return;
-          }
-          const actual = digester.digest();
-          if (offset !== size || actual !== descriptor.digest) {
-            controller.error(
-              new DigestMismatchError(
-                `Cannot verify blob "${descriptor.digest}" in ${label}: expected ${size} bytes with that digest, found ${offset} bytes with ${actual}`,
-                { expected: descriptor.digest, actual },
-              ),
-            );
-            return;
-          }
-          controller.close();
-        },
-      });
+    async read(descriptor: Descriptor, options: ReadOptions = {}): Promise<Uint8Array> {
+      const { offset, length } = options;
+      const memory = extra.get(descriptor.digest);
+      if (memory) {
+        const start = offset ?? 0;
+        return memory.slice(start, length === undefined ? undefined : start + length);
+      }
+      if (length === undefined) {
+        const whole = await attempt(descriptor.digest, (path) => files.read(path));
+        return offset ? whole.slice(offset) : whole;
+      }
+      return await attempt(descriptor.digest, (path) => files.readRange(path, offset ?? 0, length));
     },
   } satisfies ContentProvider;
 }

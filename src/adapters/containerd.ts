@@ -5,6 +5,7 @@ import type {
   ImageLister,
   ImageRecord,
   ImageSource,
+  ReadOptions,
 } from "../core/content.ts";
 import { parseDigest } from "../core/digest.ts";
 import { InvalidArgumentError, NotFoundError } from "../core/errors.ts";
@@ -23,7 +24,6 @@ const _metaPath = "io.containerd.metadata.v1.bolt/meta.db";
 const _blobsPath = "io.containerd.content.v1.content/blobs";
 // containerd's namespaces/identifiers rule.
 const _identifier = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
-const _chunk = 1 << 20;
 const _decoder = new TextDecoder();
 // Seconds from Go's zero time (January 1, year 1, UTC) to the Unix epoch.
 const _goEpochToUnix = 62135596800n;
@@ -144,29 +144,13 @@ export async function openContainerd(
       const { size } = await files.stat(path).catch((error) => missing(digest, error));
       return { digest, size, ...(labels && { labels }) };
     },
-    async read(descriptor: Descriptor) {
+    async read(descriptor: Descriptor, options: ReadOptions = {}) {
       const { path } = await blob(descriptor.digest);
-      return await files.read(path).catch((error) => missing(descriptor.digest, error));
-    },
-    async readRange(descriptor: Descriptor, offset: number, length: number) {
-      const { path } = await blob(descriptor.digest);
-      return await files.readRange(path, offset, length).catch((error) =>
-        missing(descriptor.digest, error)
-      );
-    },
-    async stream(descriptor: Descriptor) {
-      const { path } = await blob(descriptor.digest);
-      const { size } = await files.stat(path).catch((error) => missing(descriptor.digest, error));
-      let offset = 0;
-      return new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          if (offset >= size) return controller.close();
-          const chunk = await files.readRange(path, offset, Math.min(_chunk, size - offset));
-          if (chunk.length === 0) return controller.close();
-          offset += chunk.length;
-          controller.enqueue(chunk);
-        },
-      });
+      const { offset, length } = options;
+      const bytes = length === undefined
+        ? files.read(path).then((whole) => offset ? whole.slice(offset) : whole)
+        : files.readRange(path, offset ?? 0, length);
+      return await bytes.catch((error) => missing(descriptor.digest, error));
     },
   };
   return { content, images };

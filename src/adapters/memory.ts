@@ -5,6 +5,7 @@ import type {
   ImageLister,
   ImageRecord,
   ImageSource,
+  ReadOptions,
 } from "../core/content.ts";
 import { digestOf } from "../core/digest.ts";
 import { NotFoundError } from "../core/errors.ts";
@@ -96,19 +97,11 @@ export function memorySource(): MemorySource {
   const content = {
     info: (digest: string): Promise<BlobInfo> =>
       Promise.resolve().then(() => ({ digest, size: bytesOf(digest).byteLength })),
-    read: (descriptor: Descriptor): Promise<Uint8Array> =>
-      Promise.resolve().then(() => bytesOf(descriptor.digest).slice()),
-    readRange: (descriptor: Descriptor, offset: number, length: number): Promise<Uint8Array> =>
-      Promise.resolve().then(() => bytesOf(descriptor.digest).slice(offset, offset + length)),
-    stream: (descriptor: Descriptor): Promise<ReadableStream<Uint8Array>> =>
+    read: (descriptor: Descriptor, options: ReadOptions = {}): Promise<Uint8Array> =>
       Promise.resolve().then(() => {
-        const bytes = bytesOf(descriptor.digest).slice();
-        return new ReadableStream<Uint8Array>({
-          start(controller) {
-            controller.enqueue(bytes);
-            controller.close();
-          },
-        });
+        const start = options.offset ?? 0;
+        const end = options.length === undefined ? undefined : start + options.length;
+        return bytesOf(descriptor.digest).slice(start, end);
       }),
   } satisfies ContentProvider;
   const images = {

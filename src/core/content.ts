@@ -1,6 +1,7 @@
 /** The two ports (content provider, image records) and the helpers that read verified blobs through them. */
 import { DigestMismatchError, InvalidArgumentError } from "./errors.ts";
 import { digestOf, parseDigest } from "./digest.ts";
+import { createDigester } from "./digester.ts";
 import { DEFAULT_DOCUMENT_LIMIT } from "./documents.ts";
 import type { Descriptor } from "./types.ts";
 
@@ -14,20 +15,35 @@ export interface BlobInfo {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** Where a ranged read starts and how much it takes, plus a signal to abort it. */
+export interface ReadOptions {
+  /** First byte to read (default 0). */
+  readonly offset?: number;
+  /** How many bytes to read (default: to the end of the blob; fewer at its end). */
+  readonly length?: number;
+  /** Aborts the read. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options that only carry a signal. */
+export interface SignalOptions {
+  /** Aborts the operation. */
+  readonly signal?: AbortSignal;
+}
+
 /**
- * The content port (containerd's `content.InfoReaderProvider`): blob info by digest, blob bytes by
- * descriptor. Implementations need not verify; `readBlob` does. Every method rejects with
- * `NotFoundError` for an unknown blob.
+ * The content port (containerd's `content.InfoReaderProvider`): the smallest pair a medium must
+ * supply, blob info by digest and raw bytes by descriptor (ranged where the medium can). Nothing
+ * here verifies: the core's `readBlob`, `readBlobStream`, `readBlobRange` and `readJson` do, so no
+ * adapter carries its own hashing. Every method rejects with `NotFoundError` for an unknown blob.
  */
 export interface ContentProvider {
   /** Size (and labels) of the blob named by `digest`. */
-  info(digest: string): Promise<BlobInfo>;
-  /** The whole blob. */
-  read(descriptor: Descriptor): Promise<Uint8Array>;
-  /** The blob as a stream. */
-  stream(descriptor: Descriptor): Promise<ReadableStream<Uint8Array>>;
-  /** `length` bytes of the blob from `offset` (fewer at its end). */
-  readRange(descriptor: Descriptor, offset: number, length: number): Promise<Uint8Array>;
+  info(digest: string, options?: SignalOptions): Promise<BlobInfo>;
+  /** Raw, unverified bytes: the whole blob, or `length` bytes from `offset` (fewer at its end). */
+  read(descriptor: Descriptor, options?: ReadOptions): Promise<Uint8Array>;
+  /** Optional: the whole blob as a raw stream, for media that stream better than they seek. */
+  stream?(descriptor: Descriptor, options?: SignalOptions): Promise<ReadableStream<Uint8Array>>;
 }
 
 /** An image record, as containerd's metadata store keeps it (`images.Image`). */
@@ -67,17 +83,36 @@ export interface ImageSource {
 }
 
 /** Options of {@link readBlob} and {@link readJson}. */
-export interface ReadBlobOptions {
+export interface ReadBlobOptions extends SignalOptions {
   /** Reject blobs whose descriptor declares more than this many bytes (default: no limit). */
   readonly maxBytes?: number;
 }
 
-function _base64(data: string): Uint8Array | undefined {
+/** Bytes per ranged read when a stream is derived from a provider without `stream()`. */
+const _STREAM_CHUNK = 4 * 1024 * 1024;
+
+function _inline(descriptor: Descriptor): Uint8Array | undefined {
+  if (descriptor.data === undefined) return undefined;
   try {
-    return Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const bytes = Uint8Array.from(atob(descriptor.data), (c) => c.charCodeAt(0));
+    return bytes.byteLength === descriptor.size ? bytes : undefined;
   } catch {
     return undefined;
   }
+}
+
+function _sizeMismatch(descriptor: Descriptor, found: number): DigestMismatchError {
+  return new DigestMismatchError(
+    `Cannot read blob ${descriptor.digest}: expected ${descriptor.size} bytes, found ${found}`,
+    { expected: String(descriptor.size), actual: String(found) },
+  );
+}
+
+function _digestMismatch(descriptor: Descriptor, actual: string): DigestMismatchError {
+  return new DigestMismatchError(
+    `Cannot read blob ${descriptor.digest}: expected content with that digest, found ${actual}`,
+    { expected: descriptor.digest, actual },
+  );
 }
 
 /**
@@ -87,7 +122,7 @@ function _base64(data: string): Uint8Array | undefined {
  *
  * @param provider The content provider.
  * @param descriptor The blob's descriptor.
- * @param options A size limit checked before reading.
+ * @param options A size limit checked before reading, and a signal.
  * @returns The verified bytes.
  * @throws {NotFoundError} When the provider has no such blob.
  * @throws {DigestMismatchError} When the bytes do not match the descriptor's size or digest.
@@ -115,28 +150,173 @@ export async function readBlob(
       `Cannot read blob ${descriptor.digest}: expected at most ${options.maxBytes} bytes, descriptor declares ${descriptor.size}`,
     );
   }
-  if (descriptor.data !== undefined) {
-    const inline = _base64(descriptor.data);
-    if (
-      inline && inline.byteLength === descriptor.size &&
-      await digestOf(inline, algorithm) === descriptor.digest
-    ) return inline;
-  }
-  const bytes = await provider.read(descriptor);
-  if (bytes.byteLength !== descriptor.size) {
-    throw new DigestMismatchError(
-      `Cannot read blob ${descriptor.digest}: expected ${descriptor.size} bytes, found ${bytes.byteLength}`,
-      { expected: String(descriptor.size), actual: String(bytes.byteLength) },
-    );
-  }
+  const inline = _inline(descriptor);
+  if (inline && await digestOf(inline, algorithm) === descriptor.digest) return inline;
+  const bytes = await provider.read(descriptor, { signal: options.signal });
+  if (bytes.byteLength !== descriptor.size) throw _sizeMismatch(descriptor, bytes.byteLength);
   const actual = await digestOf(bytes, algorithm);
-  if (actual !== descriptor.digest) {
+  if (actual !== descriptor.digest) throw _digestMismatch(descriptor, actual);
+  return bytes;
+}
+
+/**
+ * Streams a blob and verifies it as it goes: the stream errors with `DigestMismatchError` instead of
+ * closing when the bytes do not match the descriptor's size and digest (a longer blob errors as soon
+ * as it passes the size), so no consumer can take bad bytes for good. Uses the provider's `stream()`
+ * when it has one, else ranged reads of 4 MiB.
+ *
+ * @param provider The content provider.
+ * @param descriptor The blob's descriptor.
+ * @param options A signal.
+ * @returns The verified stream.
+ * @throws {NotFoundError} When the provider has no such blob (before any byte is streamed).
+ * @throws {InvalidArgumentError} When the descriptor's digest is malformed.
+ * @example
+ * ```ts
+ * import { DigestMismatchError, readBlobStream } from "@ocistore/ocistore";
+ * import { memorySource } from "@ocistore/ocistore/memory";
+ * import { assertEquals, assertRejects } from "@std/assert";
+ *
+ * const source = memorySource();
+ * const descriptor = await source.addBlob("hello", "text/plain");
+ * const stream = await readBlobStream(source.content, descriptor);
+ * assertEquals(await new Response(stream).text(), "hello");
+ *
+ * source.putRaw(descriptor.digest, new TextEncoder().encode("jello"));
+ * const bad = await readBlobStream(source.content, descriptor);
+ * await assertRejects(() => new Response(bad).text(), DigestMismatchError);
+ * ```
+ */
+export async function readBlobStream(
+  provider: ContentProvider,
+  descriptor: Descriptor,
+  options: SignalOptions = {},
+): Promise<ReadableStream<Uint8Array>> {
+  const { algorithm } = parseDigest(descriptor.digest);
+  const inline = _inline(descriptor);
+  const raw = inline && await digestOf(inline, algorithm) === descriptor.digest
+    ? new Blob([inline as Uint8Array<ArrayBuffer>]).stream()
+    : provider.stream
+    ? await provider.stream(descriptor, options)
+    : await _rangedStream(provider, descriptor, options.signal);
+  const digester = createDigester(algorithm);
+  let seen = 0;
+  return raw.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > descriptor.size) throw _sizeMismatch(descriptor, seen);
+        digester.update(chunk);
+        controller.enqueue(chunk);
+      },
+      flush() {
+        if (seen !== descriptor.size) throw _sizeMismatch(descriptor, seen);
+        const actual = digester.digest();
+        if (actual !== descriptor.digest) throw _digestMismatch(descriptor, actual);
+      },
+    }),
+  );
+}
+
+async function _rangedStream(
+  provider: ContentProvider,
+  descriptor: Descriptor,
+  signal: AbortSignal | undefined,
+): Promise<ReadableStream<Uint8Array>> {
+  // The first read happens now, so a missing blob rejects here rather than inside the stream.
+  let next: Uint8Array | undefined = await provider.read(descriptor, {
+    offset: 0,
+    length: Math.min(_STREAM_CHUNK, descriptor.size),
+    signal,
+  });
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const chunk = next ??
+        (offset < descriptor.size
+          ? await provider.read(descriptor, { offset, length: _STREAM_CHUNK, signal })
+          : new Uint8Array(0));
+      next = undefined;
+      if (chunk.byteLength === 0) return controller.close();
+      offset += chunk.byteLength;
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+/**
+ * Reads `length` bytes of a blob from `offset` (fewer at its end), after checking the range against
+ * the descriptor's size. A range cannot be verified on its own; read the whole blob (or stream it)
+ * when the bytes must be proven.
+ *
+ * @param provider The content provider.
+ * @param descriptor The blob's descriptor.
+ * @param range Where to start and how many bytes to read.
+ * @param options A signal.
+ * @returns The bytes of the range.
+ * @throws {InvalidArgumentError} When the range is negative, not whole numbers, or starts past the end.
+ * @throws {DigestMismatchError} When the provider returns more bytes than asked for.
+ * @example
+ * ```ts
+ * import { readBlobRange } from "@ocistore/ocistore";
+ * import { memorySource } from "@ocistore/ocistore/memory";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const source = memorySource();
+ * const descriptor = await source.addBlob("hello world", "text/plain");
+ * const bytes = await readBlobRange(source.content, descriptor, { offset: 6, length: 100 });
+ * assertEquals(new TextDecoder().decode(bytes), "world");
+ * ```
+ */
+export async function readBlobRange(
+  provider: ContentProvider,
+  descriptor: Descriptor,
+  range: { readonly offset: number; readonly length: number },
+  options: SignalOptions = {},
+): Promise<Uint8Array> {
+  const { offset, length } = range;
+  checkRange(offset, length, descriptor.size, `Cannot read blob ${descriptor.digest}`);
+  const wanted = Math.min(length, descriptor.size - offset);
+  if (wanted === 0) return new Uint8Array(0);
+  const bytes = await provider.read(descriptor, { offset, length: wanted, signal: options.signal });
+  if (bytes.byteLength > wanted) {
     throw new DigestMismatchError(
-      `Cannot read blob ${descriptor.digest}: expected content with that digest, found ${actual}`,
-      { expected: descriptor.digest, actual },
+      `Cannot read blob ${descriptor.digest}: expected at most ${wanted} bytes from offset ${offset}, found ${bytes.byteLength}`,
+      { expected: String(wanted), actual: String(bytes.byteLength) },
     );
   }
   return bytes;
+}
+
+/**
+ * Checks a byte range against the size of what it reads: whole, non-negative numbers, starting
+ * at or before the end.
+ *
+ * @param offset First byte.
+ * @param length Number of bytes.
+ * @param size Size of the whole.
+ * @param what How the error message starts (`Cannot read blob …`).
+ * @throws {InvalidArgumentError} When the range is not one.
+ * @example
+ * ```ts
+ * import { checkRange, InvalidArgumentError } from "@ocistore/ocistore";
+ * import { assertThrows } from "@std/assert";
+ *
+ * checkRange(0, 10, 5, "Cannot read file");
+ * assertThrows(() => checkRange(6, 1, 5, "Cannot read file"), InvalidArgumentError);
+ * ```
+ */
+export function checkRange(offset: number, length: number, size: number, what: string): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+    throw new InvalidArgumentError(
+      `${what}: expected a range of whole non-negative numbers, found offset ${offset} and length ${length}`,
+    );
+  }
+  if (offset > size) {
+    throw new InvalidArgumentError(
+      `${what}: expected an offset of at most ${size}, found ${offset}`,
+    );
+  }
 }
 
 /**
@@ -145,7 +325,7 @@ export async function readBlob(
  *
  * @param provider The content provider.
  * @param descriptor The document's descriptor.
- * @param options The size limit.
+ * @param options The size limit and a signal.
  * @returns The parsed JSON value.
  * @throws {NotFoundError} When the provider has no such blob.
  * @throws {DigestMismatchError} When the bytes do not verify.
@@ -168,6 +348,7 @@ export async function readJson(
 ): Promise<unknown> {
   const bytes = await readBlob(provider, descriptor, {
     maxBytes: options.maxBytes ?? DEFAULT_DOCUMENT_LIMIT,
+    signal: options.signal,
   });
   try {
     return JSON.parse(new TextDecoder().decode(bytes));

@@ -162,10 +162,6 @@ export class ImageStore {
         info: (digest) =>
           Promise.reject(new NotFoundError(`Cannot find blob ${digest}: no content`)),
         read: (d) => Promise.reject(new NotFoundError(`Cannot find blob ${d.digest}: no content`)),
-        stream: (d) =>
-          Promise.reject(new NotFoundError(`Cannot find blob ${d.digest}: no content`)),
-        readRange: (d) =>
-          Promise.reject(new NotFoundError(`Cannot find blob ${d.digest}: no content`)),
       },
       images: {
         get: (name) => Promise.reject(new NotFoundError(`Cannot find image "${name}"`)),

@@ -9,7 +9,7 @@ import { sourceContract } from "./source_contract.ts";
 import { serveDir } from "./_static_server.ts";
 import { openOciLayout } from "../../src/adapters/oci_layout.ts";
 import { httpFiles } from "../../src/runtime/http_files.ts";
-import { readBlob } from "../../src/core/content.ts";
+import { readBlob, readBlobStream } from "../../src/core/content.ts";
 import { digestOf } from "../../src/core/digest.ts";
 import {
   DigestMismatchError,
@@ -241,7 +241,7 @@ test("a layout blob that is missing reads as NotFoundError and a corrupted one f
   );
   await assertRejects(() => readBlob(source.content, config), DigestMismatchError);
   await assertRejects(
-    async () => await new Response(await source.content.stream(config)).arrayBuffer(),
+    async () => await new Response(await readBlobStream(source.content, config)).arrayBuffer(),
     DigestMismatchError,
   );
   rmSync(dir, { recursive: true, force: true });

@@ -33,8 +33,6 @@ function countingContent(
         reads.set(descriptor.digest, (reads.get(descriptor.digest) ?? 0) + 1);
         return content.read(descriptor);
       },
-      stream: (descriptor) => content.stream(descriptor),
-      readRange: (descriptor, offset, length) => content.readRange(descriptor, offset, length),
     },
   };
 }
@@ -82,8 +80,6 @@ test("sync() applies in the source's order even when later names load first", as
     content: {
       ...source.content,
       info: (d) => source.content.info(d),
-      stream: (d) => source.content.stream(d),
-      readRange: (d, o, l) => source.content.readRange(d, o, l),
       read: async (d) => {
         if (d.digest === targets[2].digest) await new Promise((r) => setTimeout(r, 30));
         return source.content.read(d);
@@ -243,8 +239,6 @@ test("concurrent update/get/list/resolve agree with a sequential model under ran
           content: {
             info: s.scheduleFunction((d: string) => source.content.info(d)),
             read: s.scheduleFunction((d: Descriptor) => source.content.read(d)),
-            stream: (d) => source.content.stream(d),
-            readRange: (d, o, l) => source.content.readRange(d, o, l),
           },
           images: {
             get: s.scheduleFunction((name: string) => source.images.get(name)),

@@ -1,9 +1,8 @@
 /** `ocistore verify SOURCE`: re-hash every blob reachable from every image, on every platform. */
-import type { ContentProvider } from "../../core/content.ts";
+import { type ContentProvider, readBlobStream } from "../../core/content.ts";
 import { parseDigest } from "../../core/digest.ts";
-import { createDigester } from "../../core/digester.ts";
 import { DocumentCache } from "../../core/document_cache.ts";
-import { OciStoreError } from "../../core/errors.ts";
+import { DigestMismatchError, OciStoreError } from "../../core/errors.ts";
 import { isIndexType, isManifestType } from "../../core/media_types.ts";
 import type { Descriptor } from "../../core/types.ts";
 import { children } from "../../core/walk.ts";
@@ -23,8 +22,6 @@ export interface VerifyProblem {
   /** What was found. */
   readonly found: string;
 }
-
-const _CHUNK = 4 * 1024 * 1024;
 
 /**
  * Walks every image record of SOURCE through every index entry (all platforms), manifest, config
@@ -129,9 +126,8 @@ async function _check(
     expected,
     found,
   });
-  let algorithm;
   try {
-    algorithm = parseDigest(descriptor.digest).algorithm;
+    parseDigest(descriptor.digest);
   } catch (error) {
     return problem("invalid", "a valid digest", (error as Error).message);
   }
@@ -144,21 +140,17 @@ async function _check(
     }
     throw error;
   }
-  const digester = createDigester(algorithm);
-  let read = 0;
-  while (read < size) {
-    const chunk = await content.readRange(descriptor, read, Math.min(_CHUNK, size - read));
-    if (chunk.length === 0) break;
-    digester.update(chunk);
-    read += chunk.length;
+  // Hash what is stored, whatever its size, so the report names the digest actually found.
+  try {
+    for await (const _ of await readBlobStream(content, { ...descriptor, size }));
+  } catch (error) {
+    if (!(error instanceof DigestMismatchError)) throw error;
+    const expected = `${descriptor.digest} (${descriptor.size} bytes)`;
+    return problem("mismatch", expected, `${error.actual} (${size} bytes)`);
   }
-  const actual = digester.digest();
-  if (read !== descriptor.size || actual !== descriptor.digest) {
-    return problem(
-      "mismatch",
-      `${descriptor.digest} (${descriptor.size} bytes)`,
-      `${actual} (${read} bytes)`,
-    );
+  if (size !== descriptor.size) {
+    const expected = `${descriptor.digest} (${descriptor.size} bytes)`;
+    return problem("mismatch", expected, `${descriptor.digest} (${size} bytes)`);
   }
   return undefined;
 }
