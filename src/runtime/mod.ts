@@ -8,3 +8,4 @@ export * from "./node_files.ts";
 export * from "./http_files.ts";
 export * from "./node_file_reader.ts";
 export * from "./host_platform.ts";
+export * from "./node_digester.ts";
