@@ -7,6 +7,7 @@ export type { NamingOptions };
 import { importDockerArchive } from "./archive/_docker.ts";
 import { type ByteReader, indexTar } from "./archive/_tar.ts";
 import { tarFiles } from "./archive/_tar_files.ts";
+import { gunzipReader, isGzip } from "./archive/_gunzip.ts";
 
 /** Options of {@link openArchive}. */
 export interface ArchiveOptions extends NamingOptions {
@@ -23,8 +24,8 @@ export interface ArchiveOptions extends NamingOptions {
  * Image names then follow {@link NamingOptions} exactly as for an OCI layout.
  *
  * The tar is read lazily: one pass over its headers builds an index of entry offsets, and blobs are
- * read by range. A gzip-compressed archive is decompressed into memory once (tar offsets need
- * random access). Layer and config digests of a `docker save` archive come from their
+ * read by range. A gzip-compressed archive is never inflated into memory: one streaming pass
+ * indexes it and keeps its JSON documents, and a layer is read by streaming the archive again. Layer and config digests of a `docker save` archive come from their
  * content-addressed file names when they have them, else they are computed at open.
  *
  * A string is a path read with `node:fs` (Deno, Bun, Node); in a browser pass a `Blob` (a dropped
@@ -133,32 +134,5 @@ function _blobReader(blob: Blob): ByteReader {
 }
 
 async function _gunzipIfNeeded(reader: ByteReader, label: string): Promise<ByteReader> {
-  const head = await reader.readRange(0, 2);
-  if (head[0] !== 0x1f || head[1] !== 0x8b) return reader;
-  const chunk = 1024 * 1024;
-  let offset = 0;
-  const compressed = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (offset >= reader.size) return controller.close();
-      const bytes = await reader.readRange(offset, Math.min(chunk, reader.size - offset));
-      offset += bytes.length;
-      controller.enqueue(bytes);
-    },
-  });
-  let bytes: Uint8Array;
-  try {
-    const stream = compressed.pipeThrough(
-      new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,
-    );
-    bytes = new Uint8Array(await new Response(stream).arrayBuffer());
-  } catch (error) {
-    throw new InvalidArgumentError(`Cannot read ${label}: gzip data is corrupt or truncated`, {
-      cause: error,
-    });
-  }
-  return {
-    size: bytes.length,
-    readRange: (start: number, length: number) =>
-      Promise.resolve(bytes.slice(start, start + length)),
-  };
+  return isGzip(await reader.readRange(0, 2)) ? gunzipReader(reader, label) : reader;
 }

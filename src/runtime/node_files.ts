@@ -159,9 +159,9 @@ export function nodeFiles(root: string): Files {
   };
 }
 
-// Documents and 1 MiB chunks are read synchronously: a layout's metadata is thousands of small
+// Documents and 4 MiB chunks (the core streams in those) are read synchronously: a layout's metadata is thousands of small
 // files, and four async file operations each (open, fstat, read, close) cost ten times the reads.
-const _SYNC_LIMIT = 1024 * 1024;
+const _SYNC_LIMIT = 4 * 1024 * 1024;
 
 /** A regular file of at most {@link _SYNC_LIMIT} bytes, read whole; `undefined` for others. */
 function _readSmall(path: string, flags: number): Uint8Array | undefined {
