@@ -12,7 +12,7 @@ import type { ByteReader } from "./_tar.ts";
 const _HEAD = 512;
 const _KEEP_FILE_MAX = 4 * 1024 * 1024;
 const _KEEP_BUDGET = 32 * 1024 * 1024;
-const _COMPRESSED_CHUNK = 1024 * 1024;
+const _COMPRESSED_CHUNK = 64 * 1024;
 
 interface _Kept {
   readonly offset: number;
