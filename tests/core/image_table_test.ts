@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { assertEquals } from "@std/assert";
 import { test } from "../harness.ts";
 import { type Image, ImageTable } from "../../src/core/_image_table.ts";
+import { DigestSet } from "../../src/core/digest_set.ts";
 import { sortReferences } from "../../src/core/sort_references.ts";
 
 const ID = `sha256:${"a".repeat(64)}`;
@@ -95,4 +96,46 @@ test("ImageTable keeps thousands of tags of one image in order", () => {
   const tags = Array.from({ length: 3000 }, (_, i) => `example.com/app:v${(i * 7919) % 3000}`);
   for (const tag of tags) table.add(image([tag]));
   assertEquals(table.get(ID).references, sortReferences(tags));
+});
+
+test("ImageTable.get() answers every prefix as DigestSet.lookup does, IDs sharing 12 characters included", () => {
+  // IDs built from a few hex digits, so 12-character prefixes are shared and lookups collide.
+  const hexes = fc.array(fc.constantFrom("0", "1", "a"), { minLength: 64, maxLength: 64 })
+    .map((cs) => cs.join(""));
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(hexes, { minLength: 1, maxLength: 12 }),
+      fc.array(fc.tuple(fc.nat({ max: 11 }), fc.integer({ min: 1, max: 70 }), fc.boolean())),
+      fc.nat({ max: 5 }),
+      (ids, queries, removed) => {
+        const table = new ImageTable();
+        const set = new DigestSet();
+        const full = ids.map((hex, i) => (i % 5 === 4 ? `sha512:${hex}${hex}` : `sha256:${hex}`));
+        for (const id of full) {
+          table.add({ ...image(["example.com/a:1"]), id });
+          set.add(id);
+        }
+        for (const id of full.slice(0, removed)) {
+          table.delete(id, "example.com/a:1");
+          set.remove(id);
+        }
+        for (const [which, length, prefixed] of queries) {
+          const id = full[which % full.length];
+          const colon = id.indexOf(":");
+          const query = prefixed
+            ? id.slice(0, colon + 1 + length)
+            : id.slice(colon + 1, colon + 1 + length);
+          const outcome = (fn: () => string) => {
+            try {
+              return fn();
+            } catch (error) {
+              return (error as Error).constructor.name;
+            }
+          };
+          assertEquals(outcome(() => table.get(query).id), outcome(() => set.lookup(query)), query);
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
