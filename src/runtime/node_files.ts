@@ -1,6 +1,7 @@
 /** The `Files` capability over `node:fs/promises`, confined to one directory (Deno, Bun and Node). */
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from "node:fs";
 import { lstat, open, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { setImmediate } from "node:timers";
 import { InvalidArgumentError, NotFoundError, UnavailableError } from "../core/errors.ts";
 import type { Files, FileStat } from "../core/files.ts";
 import { splitFilesPath } from "./_paths.ts";
@@ -87,7 +88,9 @@ export function nodeFiles(root: string): Files {
     _checkRange(offset, length);
     try {
       return await withFile(path, async (real, flags) => {
-        if (length <= _SYNC_LIMIT) return _readRangeSync(real, flags, offset, length);
+        if (length <= _SYNC_LIMIT) {
+          return await _yielding(_readRangeSync(real, flags, offset, length));
+        }
         const handle = await open(real, flags);
         try {
           const buffer = new Uint8Array(length);
@@ -117,7 +120,7 @@ export function nodeFiles(root: string): Files {
       try {
         return await withFile(path, async (real, flags) => {
           const small = _readSmall(real, flags);
-          if (small) return small;
+          if (small) return await _yielding(small);
           const bytes = await readFile(real, { flag: flags });
           return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
         });
@@ -162,6 +165,20 @@ export function nodeFiles(root: string): Files {
 // Documents and 4 MiB chunks (the core streams in those) are read synchronously: a layout's metadata is thousands of small
 // files, and four async file operations each (open, fstat, read, close) cost ten times the reads.
 const _SYNC_LIMIT = 4 * 1024 * 1024;
+
+// Synchronous reads settle without giving the event loop a turn; a caller polling in a loop
+// (`while (busy) await files.read(…)`) would starve timers and child processes. So a read yields
+// to the event loop once 2 ms have passed since the last time it did.
+let _lastYield = 0;
+
+async function _yielding<T>(value: T): Promise<T> {
+  const now = performance.now();
+  if (now - _lastYield >= 2) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    _lastYield = performance.now();
+  }
+  return value;
+}
 
 /** A regular file of at most {@link _SYNC_LIMIT} bytes, read whole; `undefined` for others. */
 function _readSmall(path: string, flags: number): Uint8Array | undefined {

@@ -59,3 +59,15 @@ test("nodeFiles() reports a link loop and a directory removed after use as error
   rmSync(join(root, "blobs"), { recursive: true });
   await assertRejects(() => files.read("blobs/sha256/real"), NotFoundError);
 });
+
+test("nodeFiles() reads give the event loop a turn, so a loop polling a file lets timers fire", async () => {
+  const files = nodeFiles(tree().root);
+  let fired = false;
+  setTimeout(() => fired = true, 5);
+  let reads = 0;
+  while (!fired && reads < 1_000_000) {
+    await files.read("blobs/sha256/real");
+    reads++;
+  }
+  assertEquals(fired, true);
+});
