@@ -2,7 +2,7 @@
 import type { ImageSource } from "../core/content.ts";
 import { describeValue, InvalidArgumentError } from "../core/errors.ts";
 import { blobReader, type ByteReader } from "../core/files.ts";
-import { layoutSource, type NamingOptions, openLayoutFiles } from "./_layout_source.ts";
+import { layoutSource, type NamingOptions, openLayoutFiles } from "./_layout_open.ts";
 
 export type { NamingOptions };
 import { importDockerArchive } from "./archive/_docker.ts";
