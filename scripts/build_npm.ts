@@ -207,6 +207,14 @@ for (const [subpath, source] of Object.entries(deno.exports)) {
 }
 exportsField["./package.json"] = "./package.json";
 
+// TypeScript's node10 resolution (moduleResolution "node") ignores `exports`: it finds the types
+// of a subpath (`ocistore/oci-layout`) only through `typesVersions`.
+const typesVersions: Record<string, string[]> = {};
+for (const [subpath, entry] of Object.entries(exportsField)) {
+  if (subpath === "." || typeof entry !== "object" || entry === null) continue;
+  typesVersions[subpath.slice(2)] = [(entry as { types: string }).types];
+}
+
 // The CLI is an npm `bin` once src/cli/bin.ts exists; npm runs it with Node.
 let bin: Record<string, string> | undefined;
 const binJs = join(esm, "src/cli/bin.js");
@@ -258,6 +266,7 @@ const packageJson = {
   type: "module",
   ...(rootEntry ? { main: rootEntry.default, types: rootEntry.types } : {}),
   exports: exportsField,
+  ...(Object.keys(typesVersions).length > 0 ? { typesVersions: { "*": typesVersions } } : {}),
   ...(bin ? { bin } : {}),
   files,
   sideEffects: false,

@@ -198,6 +198,35 @@ console.log(JSON.stringify(records.map((r) => r.name)));
   });
 }
 
+// ---- the README's library example, as a Node or Bun user copies it ---------------------------------
+
+await check(
+  "the README's library example runs as written with Node and Bun outside the repository",
+  () => {
+    const readme = readFileSync(join(installed, "README.md"), "utf8");
+    const example = /```js\n(\/\/ example\.mjs\n[\s\S]*?)```/.exec(readme)?.[1];
+    if (!example) throw new Error("the README has no ```js block starting with // example.mjs");
+    for (const name of [...example.matchAll(/from "([^"]+)"/g)].map((m) => m[1])) {
+      if (!name.startsWith("node:") && name !== pkg.name && !name.startsWith(`${pkg.name}/`)) {
+        throw new Error(`the example imports "${name}", not the npm package "${pkg.name}"`);
+      }
+    }
+    writeFileSync(join(consumer, "example.mjs"), example);
+    const expected = exampleNames();
+    const runners = [[process.execPath, "node"], [bin("bun"), "bun"]].filter(([path]) =>
+      existsSync(path)
+    );
+    for (const [path] of runners) {
+      const output = run(path, ["example.mjs"], { cwd: consumer });
+      const missing = expected.filter((n) => !output.includes(n));
+      if (missing.length > 0 || !output.includes("0 docker.io/library/busybox:latest")) {
+        throw new Error(`${path} example.mjs printed:\n${output}\nexpected ${expected.join(", ")}`);
+      }
+    }
+    return runners.map(([, name]) => name).join(", ");
+  },
+);
+
 // ---- which subpaths a browser can take ----------------------------------------------------------
 
 const isBuiltin = (s) => s.startsWith("node:") || builtinModules.includes(s.split("/")[0]);
@@ -289,6 +318,24 @@ await check("a strict TypeScript consumer (nodenext, Node types) type-checks eve
   });
   return `${subpaths.length} exports`;
 });
+
+const tsNode10 = join(consumer, "ts-node10");
+await check(
+  "a strict TypeScript consumer (node10 resolution, Node types, no DOM) type-checks every export",
+  () => {
+    // node10 ignores `exports`: subpaths resolve through `typesVersions`, and the declarations
+    // must name only types a Node user has (no DOM lib).
+    writeTsConsumer(tsNode10, subpaths.filter((s) => s !== "."));
+    typeCheck(tsNode10, {
+      module: "ESNext",
+      moduleResolution: "node10",
+      lib: ["ES2022"],
+      types: ["node"],
+      typeRoots: [join(root, "node_modules/@types")],
+    });
+    return `${subpaths.length} exports`;
+  },
+);
 
 const tsBundler = join(consumer, "ts-bundler");
 await check(

@@ -12,6 +12,11 @@ const debianPackages = {
   runc: "runc",
   "busybox-static": "busybox",
   tar: "tar",
+  chromium: "chromium",
+  zstd: "zstd",
+  "docker-registry": "docker-registry",
+  "apache2-utils": "htpasswd",
+  openssl: "openssl",
 };
 
 function has(command) {

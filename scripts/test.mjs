@@ -48,6 +48,17 @@ const stages = [
     summary: /package: (\d+) passed, (\d+) failed/,
     optional: "scripts/check_package.mjs",
   },
+  {
+    name: "deno-install",
+    cmd: [process.execPath, "scripts/check_deno_install.mjs"],
+    summary: /deno-install: (\d+) passed, (\d+) failed/,
+  },
+  // The explorer and the library in Debian's chromium, with the core suite bundled into a page.
+  {
+    name: "browser",
+    cmd: [bin("deno"), "run", "-A", "tests/browser/run.ts"],
+    summary: /browser: (\d+) passed, (\d+) failed/,
+  },
 ];
 
 let passed = 0;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "./harness.ts";
 import { repoRoot } from "./fixtures.ts";
 import { sourceContract } from "./adapters/source_contract.ts";
-import { openOciLayout } from "../src/adapters/oci_layout.ts";
+import { openOciLayout } from "../src/runtime/open_oci_layout.ts";
 import { buildExamples, EXAMPLE_NAMES } from "../scripts/build_examples.ts";
 
 const examples = () => join(repoRoot(), "examples", "layout");

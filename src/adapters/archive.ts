@@ -1,11 +1,12 @@
 /** The archive source: OCI archives (a tar of a layout, plain or gzip) and `docker save` tarballs. */
 import type { ImageSource } from "../core/content.ts";
-import { InvalidArgumentError } from "../core/errors.ts";
-import { layoutSource, type NamingOptions, openLayoutFiles } from "./_layout_source.ts";
+import { describeValue, InvalidArgumentError } from "../core/errors.ts";
+import { blobReader, type ByteReader } from "../core/files.ts";
+import { layoutSource, type NamingOptions, openLayoutFiles } from "./_layout_open.ts";
 
 export type { NamingOptions };
 import { importDockerArchive } from "./archive/_docker.ts";
-import { type ByteReader, indexTar } from "./archive/_tar.ts";
+import { indexTar } from "./archive/_tar.ts";
 import { tarFiles } from "./archive/_tar_files.ts";
 import { gunzipReader, isGzip } from "./archive/_gunzip.ts";
 
@@ -13,6 +14,11 @@ import { gunzipReader, isGzip } from "./archive/_gunzip.ts";
 export interface ArchiveOptions extends NamingOptions {
   /** How errors name the archive; by default its path or the `Blob`'s file name. */
   readonly label?: string;
+  /**
+   * The kind the archive must be, as skopeo's explicit transports demand: `oci` (a tar of an OCI
+   * layout, `oci-archive:`) or `docker` (a `docker save`, `docker-archive:`). By default either.
+   */
+  readonly format?: "oci" | "docker";
 }
 
 /**
@@ -28,10 +34,11 @@ export interface ArchiveOptions extends NamingOptions {
  * indexes it and keeps its JSON documents, and a layer is read by streaming the archive again. Layer and config digests of a `docker save` archive come from their
  * content-addressed file names when they have them, else they are computed at open.
  *
- * A string is a path read with `node:fs` (Deno, Bun, Node); in a browser pass a `Blob` (a dropped
- * `File`). Bundlers for the browser should mark `node:*` as external.
+ * The archive comes as a `Blob` (a dropped `File`) or any {@link ByteReader}; on Deno, Bun and
+ * Node, `@ocistore/ocistore/archive` also takes a path.
  *
- * @param pathOrBlob The archive file's path, or its bytes as a `Blob`.
+ * @param readerOrBlob The archive's bytes: a `Blob`, a `ByteReader`, or (on Deno, Bun and Node) a
+ *   path.
  * @param options Naming (`baseName`, `digestRefs`) and the label used in errors.
  * @returns The archive's content and image records; `close()` releases the file.
  * @throws {InvalidArgumentError} For a malformed or hostile tar (bad checksum, truncated entry,
@@ -86,27 +93,46 @@ export interface ArchiveOptions extends NamingOptions {
  * ```
  */
 export async function openArchive(
-  pathOrBlob: string | Blob,
+  readerOrBlob: ByteReader | Blob,
   options: ArchiveOptions = {},
 ): Promise<ImageSource> {
   let reader: ByteReader;
-  let label: string;
-  if (typeof pathOrBlob === "string") {
-    const { openFileReader } = await import("../runtime/node_file_reader.ts");
-    reader = await openFileReader(pathOrBlob);
-    label = options.label ?? `archive "${pathOrBlob}"`;
-  } else if (typeof Blob !== "undefined" && pathOrBlob instanceof Blob) {
-    reader = _blobReader(pathOrBlob);
-    const name = (pathOrBlob as { name?: unknown }).name;
-    label = options.label ?? (typeof name === "string" ? `archive "${name}"` : "archive");
+  let label = options.label ?? "archive";
+  if (typeof Blob !== "undefined" && readerOrBlob instanceof Blob) {
+    reader = blobReader(readerOrBlob);
+    const name = (readerOrBlob as { name?: unknown }).name;
+    if (!options.label && typeof name === "string") label = `archive "${name}"`;
+  } else if (
+    typeof readerOrBlob === "object" && readerOrBlob !== null &&
+    typeof (readerOrBlob as ByteReader).readRange === "function"
+  ) {
+    reader = readerOrBlob as ByteReader;
   } else {
-    throw new TypeError("Cannot open archive: expected a path or a Blob");
+    throw new TypeError(
+      `Cannot open archive: expected a Blob or a ByteReader, found ${describeValue(readerOrBlob)}`,
+    );
   }
   try {
     const tar = await _gunzipIfNeeded(reader, label);
     const index = await indexTar(tar, label);
     let source: ImageSource;
-    if (index.files.has("oci-layout")) {
+    const format = options.format;
+    const kind = index.files.has("oci-layout")
+      ? "an OCI layout archive (oci-layout)"
+      : index.files.has("manifest.json")
+      ? "a docker save archive (manifest.json)"
+      : "neither";
+    if (format === "oci" && !index.files.has("oci-layout")) {
+      throw new InvalidArgumentError(
+        `Cannot open ${label}: expected an OCI layout archive (oci-layout), found ${kind}`,
+      );
+    }
+    if (format === "docker" && !index.files.has("manifest.json")) {
+      throw new InvalidArgumentError(
+        `Cannot open ${label}: expected a docker save archive (manifest.json), found ${kind}`,
+      );
+    }
+    if (index.files.has("oci-layout") && format !== "docker") {
       source = await openLayoutFiles(tarFiles(tar, index, label), label, options);
     } else if (index.files.has("manifest.json")) {
       const docker = await importDockerArchive(tarFiles(tar, index, label), index, label);
@@ -122,15 +148,6 @@ export async function openArchive(
     await reader.close?.();
     throw error;
   }
-}
-
-function _blobReader(blob: Blob): ByteReader {
-  return {
-    size: blob.size,
-    async readRange(offset: number, length: number): Promise<Uint8Array> {
-      return new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
-    },
-  };
 }
 
 async function _gunzipIfNeeded(reader: ByteReader, label: string): Promise<ByteReader> {

@@ -8,16 +8,17 @@ import type {
   ReadOptions,
 } from "../core/content.ts";
 import { parseDigest } from "../core/digest.ts";
-import { InvalidArgumentError, NotFoundError } from "../core/errors.ts";
+import { describeValue, InvalidArgumentError, NotFoundError } from "../core/errors.ts";
 import type { Files } from "../core/files.ts";
 import type { Descriptor } from "../core/types.ts";
-import { nodeFiles } from "../runtime/node_files.ts";
 import { type BoltBucket, type BoltSnapshot, readBolt } from "./_bbolt.ts";
 
 /** Options of {@linkcode openContainerd}. */
 export interface OpenContainerdOptions {
   /** The containerd namespace to read; `"default"` unless given (the CRI uses `"k8s.io"`). */
   readonly namespace?: string;
+  /** How errors name the root; by default its path, or `the given files`. */
+  readonly label?: string;
 }
 
 const _metaPath = "io.containerd.metadata.v1.bolt/meta.db";
@@ -35,8 +36,9 @@ const _goEpochToUnix = 62135596800n;
  * shows them. Safe while containerd runs: every call reads a consistent snapshot of the database
  * (re-read only when it has committed since).
  *
- * @param root The root directory, or a {@linkcode Files} over it.
- * @param options The namespace.
+ * @param files The root directory as a {@linkcode Files} (on Deno, Bun and Node,
+ *   `@ocistore/ocistore/containerd` also takes its path).
+ * @param options The namespace, and how errors name the root.
  * @returns The source: `images.list()` in containerd's order (bytewise by name).
  * @throws {NotFoundError} When the root has no metadata database.
  * @throws {InvalidArgumentError} When the database is damaged or the namespace is not a valid name.
@@ -54,11 +56,17 @@ const _goEpochToUnix = 62135596800n;
  * ```
  */
 export async function openContainerd(
-  root: string | Files,
+  files: Files,
   options: OpenContainerdOptions = {},
 ): Promise<ImageSource> {
-  const files = _files(root);
-  const where = typeof root === "string" ? `"${root}"` : "the given files";
+  if (files === null || typeof files !== "object" || typeof files.read !== "function") {
+    throw new TypeError(
+      `Cannot open containerd root: expected a directory path or a Files object, found ${
+        describeValue(files)
+      }`,
+    );
+  }
+  const where = options.label ?? "the given files";
   const namespace = options.namespace ?? "default";
   if (typeof namespace !== "string") {
     throw new TypeError("Cannot open containerd root: expected a string namespace");
@@ -154,12 +162,6 @@ export async function openContainerd(
     },
   };
   return { content, images };
-}
-
-function _files(root: string | Files): Files {
-  if (typeof root === "string") return nodeFiles(root);
-  if (root !== null && typeof root === "object" && typeof root.read === "function") return root;
-  throw new TypeError("Cannot open containerd root: expected a directory path or a Files object");
 }
 
 /** The string map stored in a labels or annotations bucket. */

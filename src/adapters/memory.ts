@@ -19,6 +19,7 @@ import {
   MEDIA_TYPE_OCI_LAYER,
   MEDIA_TYPE_OCI_MANIFEST,
 } from "../core/media_types.ts";
+import { DEFAULT_PLATFORM } from "../core/platform.ts";
 import type { Descriptor, ImageConfig, Platform } from "../core/types.ts";
 
 /** What {@link MemorySource.addImage} builds. */
@@ -128,7 +129,7 @@ export function memorySource(): MemorySource {
     deleteBlob: (digest) => void blobs.delete(digest),
     putRaw: (digest, data) => void blobs.set(digest, data.slice()),
     async addImage(spec) {
-      const platform = spec.platform ?? { os: "linux", architecture: "amd64" };
+      const platform = spec.platform ?? DEFAULT_PLATFORM;
       const layers = await Promise.all(
         (spec.layers ?? []).map((layer) =>
           addBlob(layer, spec.docker ? MEDIA_TYPE_DOCKER_LAYER : MEDIA_TYPE_OCI_LAYER)

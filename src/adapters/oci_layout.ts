@@ -1,7 +1,8 @@
 /** The OCI image layout source: a directory (or any `Files`) with `oci-layout`, `index.json` and `blobs/`. */
 import type { ImageSource } from "../core/content.ts";
+import { describeValue } from "../core/errors.ts";
 import type { Files } from "../core/files.ts";
-import { type NamingOptions, openLayoutFiles } from "./_layout_source.ts";
+import { type NamingOptions, openLayoutFiles } from "./_layout_open.ts";
 
 export type { NamingOptions };
 
@@ -20,10 +21,10 @@ export interface OciLayoutOptions extends NamingOptions {
  * labels; targets carry media type, digest and size (what containerd stores). Blobs are read from
  * `blobs/<algorithm>/<encoded>`, the path only ever built from a validated digest.
  *
- * A string is a directory read through `nodeFiles` (Deno, Bun, Node); in a browser pass a `Files`
- * such as `httpFiles(url)`. Bundlers for the browser should mark `node:*` as external.
+ * The layout comes as a {@link Files} (in a browser `httpFiles(url)`); on Deno, Bun and Node,
+ * `@ocistore/ocistore/oci-layout` also takes a directory path.
  *
- * @param dirOrFiles The layout directory, or the files of the layout.
+ * @param files The files of the layout (or, on Deno, Bun and Node, its directory).
  * @param options Naming (`baseName`, `digestRefs`) and the label used in errors.
  * @returns The layout's content and image records.
  * @throws {NotFoundError} When `oci-layout` or `index.json` is missing.
@@ -70,18 +71,15 @@ export interface OciLayoutOptions extends NamingOptions {
  * ```
  */
 export async function openOciLayout(
-  dirOrFiles: string | Files,
+  files: Files,
   options: OciLayoutOptions = {},
 ): Promise<ImageSource> {
-  if (typeof dirOrFiles === "string") {
-    const { nodeFiles } = await import("../runtime/node_files.ts");
-    const label = options.label ?? `OCI layout "${dirOrFiles}"`;
-    return await openLayoutFiles(nodeFiles(dirOrFiles), label, options);
+  if (typeof files !== "object" || files === null || typeof files.read !== "function") {
+    throw new TypeError(
+      `Cannot open OCI layout: expected a directory path or a Files object, found ${
+        describeValue(files)
+      }`,
+    );
   }
-  if (
-    typeof dirOrFiles !== "object" || dirOrFiles === null || typeof dirOrFiles.read !== "function"
-  ) {
-    throw new TypeError("Cannot open OCI layout: expected a directory path or a Files object");
-  }
-  return await openLayoutFiles(dirOrFiles, options.label ?? "OCI layout", options);
+  return await openLayoutFiles(files, options.label ?? "OCI layout", options);
 }

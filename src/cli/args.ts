@@ -1,30 +1,143 @@
-/** Command-line parsing: the command, its operands and the flags, with usage errors for the rest. */
+/**
+ * The flag table and the command-line parser. {@link FLAGS} is the one place a flag is declared:
+ * parsing, the {@link CliOptions} type, the help text and which command accepts it all come from it.
+ */
+import { parseArgs as parseNodeArgs } from "node:util";
 
-/** The flags, as parsed (defaults filled in). */
-export interface CliOptions {
-  /** `--platform os/arch[/variant]`: the platform to resolve images for (default: the host). */
-  readonly platform?: string;
-  /** `--base-name NAME`: the repository for tag-only names in a layout or archive. */
-  readonly baseName?: string;
-  /** `--digest-refs`: also name every layout or archive entry `NAME@digest`. */
-  readonly digestRefs: boolean;
-  /** `-o, --output table|json` (default `table`). */
-  readonly output: "table" | "json";
-  /** `-q, --quiet`: image IDs only. */
-  readonly quiet: boolean;
-  /** `--no-trunc`: full IDs and digests. */
-  readonly noTrunc: boolean;
-  /** `--digests`: crictl's DIGEST column. */
-  readonly digests: boolean;
-  /** `--pinned`: crictl's PINNED column. */
-  readonly pinned: boolean;
-  /** `--debug`: stack traces and causes on errors. */
-  readonly debug: boolean;
-  /** `-h, --help`. */
-  readonly help: boolean;
-  /** `--version`. */
-  readonly version: boolean;
+/** How a flag is declared in {@link FLAGS}. */
+export interface FlagSpec {
+  /** The long spelling, without `--`. */
+  readonly long: string;
+  /** The one-letter spelling, without `-`. */
+  readonly short?: string;
+  /** `string` flags take a value (`--x V`, `--x=V`, `-xV`); `boolean` flags take none. */
+  readonly type: "boolean" | "string";
+  /** The value's placeholder in the help text (`NAME`). */
+  readonly value?: string;
+  /** The values a `string` flag accepts. */
+  readonly choices?: readonly string[];
+  /** One line of help. */
+  readonly help: string;
+  /**
+   * Who accepts it: `common` flags every command (and every command's help lists them), `command`
+   * flags only the commands that name them, `global` flags are answered before any command runs.
+   */
+  readonly scope: "common" | "command" | "global";
 }
+
+/** Every flag, in help order (command flags first, then common ones). */
+export const FLAGS = {
+  quiet: {
+    long: "quiet",
+    short: "q",
+    type: "boolean",
+    help: "only show image IDs (images); no progress line",
+    scope: "command",
+  },
+  noTrunc: {
+    long: "no-trunc",
+    type: "boolean",
+    help: "show full image IDs and digests",
+    scope: "command",
+  },
+  digests: { long: "digests", type: "boolean", help: "show the DIGEST column", scope: "command" },
+  pinned: { long: "pinned", type: "boolean", help: "show the PINNED column", scope: "command" },
+  platform: {
+    long: "platform",
+    type: "string",
+    value: "OS/ARCH[/VARIANT]",
+    help: "resolve images for this platform (default: the host)",
+    scope: "common",
+  },
+  baseName: {
+    long: "base-name",
+    type: "string",
+    value: "NAME",
+    help: "name tag-only layout/archive entries NAME:TAG (default import-<date>, as ctr import)",
+    scope: "common",
+  },
+  digestRefs: {
+    long: "digest-refs",
+    type: "boolean",
+    help: "also name every layout/archive entry NAME@DIGEST (ctr import --digests)",
+    scope: "common",
+  },
+  output: {
+    long: "output",
+    short: "o",
+    type: "string",
+    value: "FMT",
+    choices: ["table", "json"],
+    help: "table or json (default: table; for inspect json, as crictl)",
+    scope: "common",
+  },
+  plainHttp: {
+    long: "plain-http",
+    type: "boolean",
+    help: "talk plain HTTP to a loopback docker:// registry",
+    scope: "common",
+  },
+  insecureRegistry: {
+    long: "insecure-registry",
+    type: "string",
+    value: "HOST",
+    help: "talk plain HTTP to this docker:// registry host",
+    scope: "common",
+  },
+  creds: {
+    long: "creds",
+    type: "string",
+    value: "USER:PASS",
+    help: "registry user and password",
+    scope: "common",
+  },
+  registryToken: {
+    long: "registry-token",
+    type: "string",
+    value: "TOKEN",
+    help: "registry bearer token",
+    scope: "common",
+  },
+  authfile: {
+    long: "authfile",
+    type: "string",
+    value: "FILE",
+    help: "Docker config with registry logins (default ~/.docker/config.json)",
+    scope: "common",
+  },
+  cacheDir: {
+    long: "cache-dir",
+    type: "string",
+    value: "DIR",
+    help: "registry blob cache (default $XDG_CACHE_HOME/ocistore)",
+    scope: "common",
+  },
+  noCache: {
+    long: "no-cache",
+    type: "boolean",
+    help: "do not read or write the registry blob cache",
+    scope: "common",
+  },
+  debug: {
+    long: "debug",
+    type: "boolean",
+    help: "print stack traces and causes of errors",
+    scope: "common",
+  },
+  help: { long: "help", short: "h", type: "boolean", help: "show this help", scope: "common" },
+  version: { long: "version", type: "boolean", help: "print the version", scope: "global" },
+} as const;
+
+/** The key of a flag in {@link FLAGS}. */
+export type FlagName = keyof typeof FLAGS;
+
+/** The value a flag's declaration gives it in {@link CliOptions}. */
+export type FlagValue<F> = F extends { readonly type: "boolean" } ? boolean
+  : F extends { readonly choices: readonly (infer C)[] } ? C | undefined
+  : string | undefined;
+
+/** The flags as parsed: booleans `false` when absent, values `undefined` when absent. */
+export type CliOptions = { readonly [K in FlagName]: FlagValue<(typeof FLAGS)[K]> };
 
 /** What {@link parseArgs} returns. */
 export interface ParsedArgs {
@@ -34,7 +147,7 @@ export interface ParsedArgs {
   readonly operands: readonly string[];
   /** The flags. */
   readonly options: CliOptions;
-  /** The long names of the flags that were given (`platform`, `quiet`, …). */
+  /** The long names of the flags that were given (`platform`, `quiet`, …), in order. */
   readonly given: readonly string[];
 }
 
@@ -56,136 +169,72 @@ export class UsageError extends Error {
   }
 }
 
-interface _Flag {
-  readonly name: keyof CliOptions;
-  readonly value?: boolean;
-}
-
-/** Flags by spelling; `value` flags take an argument (`--x V`, `--x=V`, `-oV`). */
-const _FLAGS: Readonly<Record<string, _Flag>> = {
-  "--platform": { name: "platform", value: true },
-  "--base-name": { name: "baseName", value: true },
-  "--digest-refs": { name: "digestRefs" },
-  "--output": { name: "output", value: true },
-  "-o": { name: "output", value: true },
-  "--quiet": { name: "quiet" },
-  "-q": { name: "quiet" },
-  "--no-trunc": { name: "noTrunc" },
-  "--digests": { name: "digests" },
-  "--pinned": { name: "pinned" },
-  "--debug": { name: "debug" },
-  "--help": { name: "help" },
-  "-h": { name: "help" },
-  "--version": { name: "version" },
-};
-
-const _LONG: Readonly<Record<keyof CliOptions, string>> = {
-  platform: "platform",
-  baseName: "base-name",
-  digestRefs: "digest-refs",
-  output: "output",
-  quiet: "quiet",
-  noTrunc: "no-trunc",
-  digests: "digests",
-  pinned: "pinned",
-  debug: "debug",
-  help: "help",
-  version: "version",
-};
+const _NAMES = Object.keys(FLAGS) as FlagName[];
+const _BY_LONG = new Map<string, FlagName>(_NAMES.map((name) => [FLAGS[name].long, name]));
+const _NODE_OPTIONS = Object.fromEntries(
+  _NAMES.map((name) => {
+    const flag: FlagSpec = FLAGS[name];
+    return [flag.long, { type: flag.type, ...(flag.short ? { short: flag.short } : {}) }];
+  }),
+);
 
 /**
- * Parses the arguments after the program name. Flags may come before or after the command and
- * its operands; `--` ends the flags; short flags combine (`-qh`) and a value may be attached
+ * Parses the arguments after the program name with `node:util`'s `parseArgs` (the same on Deno,
+ * Bun and Node), driven by {@link FLAGS}. Flags may come before or after the command and its
+ * operands; `--` ends the flags; short flags combine (`-qh`) and a value may be attached
  * (`-ojson`, `--output=json`).
  *
  * @param argv The arguments, e.g. `["images", "oci:./layout", "-o", "json"]`.
  * @returns The command, operands and flags.
  * @throws {UsageError} For an unknown flag, a missing or bad flag value, or a repeated flag.
- * @example
- * ```ts
- * import { parseArgs } from "@ocistore/ocistore/cli";
- * import { assertEquals } from "@std/assert";
- *
- * const parsed = parseArgs(["images", "oci:./layout", "-qo", "json"]);
- * assertEquals([parsed.command, parsed.operands, parsed.options.output], ["images", ["oci:./layout"], "json"]);
- * assertEquals(parsed.options.quiet, true);
- * ```
  */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const { tokens } = parseNodeArgs({
+    args: [...argv],
+    options: _NODE_OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const values: Record<string, string | boolean> = {};
   const positional: string[] = [];
   const given: string[] = [];
-  const set = (flag: _Flag, spelling: string, value: string | true) => {
-    const long = _LONG[flag.name];
-    if (given.includes(long)) throw new UsageError(`flag "${spelling}" given more than once`);
-    given.push(long);
-    values[flag.name] = value;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--") {
-      positional.push(...argv.slice(i + 1));
-      break;
+  for (const token of tokens) {
+    if (token.kind === "positional") positional.push(token.value);
+    if (token.kind !== "option") continue;
+    const name = _BY_LONG.get(token.name);
+    if (name === undefined) throw new UsageError(`unknown flag "${token.rawName}"`);
+    const flag: FlagSpec = FLAGS[name];
+    if (given.includes(flag.long)) {
+      throw new UsageError(`flag "${token.rawName}" given more than once`);
     }
-    if (arg.startsWith("--")) {
-      const eq = arg.indexOf("=");
-      const spelling = eq < 0 ? arg : arg.slice(0, eq);
-      const flag = _FLAGS[spelling];
-      if (!flag) throw new UsageError(`unknown flag "${spelling}"`);
-      if (!flag.value) {
-        if (eq >= 0) throw new UsageError(`flag "${spelling}" takes no value`);
-        set(flag, spelling, true);
-      } else if (eq >= 0) set(flag, spelling, arg.slice(eq + 1));
-      else if (i + 1 < argv.length) set(flag, spelling, argv[++i]);
-      else throw new UsageError(`flag "${spelling}" needs a value`);
+    given.push(flag.long);
+    if (flag.type === "boolean") {
+      if (token.value !== undefined) throw new UsageError(`flag "${token.rawName}" takes no value`);
+      values[name] = true;
       continue;
     }
-    if (arg.startsWith("-") && arg.length > 1) {
-      for (let j = 1; j < arg.length; j++) {
-        const spelling = `-${arg[j]}`;
-        const flag = _FLAGS[spelling];
-        if (!flag) throw new UsageError(`unknown flag "${spelling}"`);
-        if (!flag.value) {
-          set(flag, spelling, true);
-          continue;
-        }
-        if (j + 1 < arg.length) set(flag, spelling, arg.slice(j + 1));
-        else if (i + 1 < argv.length) set(flag, spelling, argv[++i]);
-        else throw new UsageError(`flag "${spelling}" needs a value`);
-        break;
-      }
-      continue;
+    // crictl (urfave/cli) also takes `-o=json`; node:util leaves the `=` in the value.
+    const value = token.rawName.length === 2 && token.inlineValue && token.value?.startsWith("=")
+      ? token.value.slice(1)
+      : token.value;
+    if (value === undefined || value === "") {
+      throw new UsageError(`flag "${token.rawName}" needs a value`);
     }
-    positional.push(arg);
-  }
-  const output = values.output ?? "table";
-  if (output !== "table" && output !== "json") {
-    throw new UsageError(`cannot use output format "${output}": expected "table" or "json"`);
-  }
-  const text = (name: string) => values[name] as string | undefined;
-  const flag = (name: string) => values[name] === true;
-  for (const name of ["platform", "baseName"]) {
-    if (text(name) === "") {
-      throw new UsageError(`flag "--${_LONG[name as keyof CliOptions]}" needs a value`);
+    if (flag.choices && !flag.choices.includes(value)) {
+      throw new UsageError(
+        `cannot use ${flag.long} format "${value}": expected ${
+          flag.choices.map((c) => `"${c}"`).join(" or ")
+        }`,
+      );
     }
+    values[name] = value;
   }
+  const options = Object.fromEntries(
+    _NAMES.map((
+      name,
+    ) => [name, values[name] ?? (FLAGS[name].type === "boolean" ? false : undefined)]),
+  ) as unknown as CliOptions;
   const [command, ...operands] = positional;
-  return {
-    ...(command !== undefined ? { command } : {}),
-    operands,
-    options: {
-      ...(text("platform") !== undefined ? { platform: text("platform") } : {}),
-      ...(text("baseName") !== undefined ? { baseName: text("baseName") } : {}),
-      digestRefs: flag("digestRefs"),
-      output,
-      quiet: flag("quiet"),
-      noTrunc: flag("noTrunc"),
-      digests: flag("digests"),
-      pinned: flag("pinned"),
-      debug: flag("debug"),
-      help: flag("help"),
-      version: flag("version"),
-    },
-    given,
-  };
+  return { ...(command !== undefined ? { command } : {}), operands, options, given };
 }

@@ -2,12 +2,16 @@
 import type { ImageSource } from "../core/content.ts";
 import { OciStoreError } from "../core/errors.ts";
 import { ImageStore } from "../core/image_store.ts";
-import { parsePlatform } from "../core/platform.ts";
+import { DEFAULT_PLATFORM, parsePlatform } from "../core/platform.ts";
+import { parseReference } from "../core/reference.ts";
 import { defaultMatcher, type MatchComparer, only } from "../core/platform_matcher.ts";
 import type { Platform } from "../core/types.ts";
 import { type CliOptions, UsageError } from "./args.ts";
 import { findExampleLayout } from "./examples.ts";
-import { openSource, SourceError } from "./transports.ts";
+import { openSource, type RegistryAccess, SourceError } from "./transports.ts";
+import { loginFor } from "./registry_login.ts";
+import { diskBlobStore } from "../runtime/disk_blob_store.ts";
+import { join } from "node:path";
 
 /** The outside world as the CLI sees it; `main` receives it, so tests can capture everything. */
 export interface CliIO {
@@ -33,6 +37,14 @@ export interface OpenedStore {
   readonly platform: MatchComparer;
   /** The host platform. */
   readonly host: Platform;
+  /** The repository tag-only names were given (`--base-name`, or ctr's `import-<date>`), if any. */
+  readonly baseName?: string;
+}
+
+/** What {@link CommandContext.open} may add to the flags. */
+export interface OpenOptions {
+  /** Name every layout or archive entry `NAME@DIGEST` too, so that none goes unseen. */
+  readonly everyEntry?: boolean;
 }
 
 /** Everything a command needs. */
@@ -48,7 +60,7 @@ export interface CommandContext {
   /** Shows a progress line on a terminal (nothing otherwise); `undefined` clears it. */
   progress(text: string | undefined): void;
   /** Opens SOURCE (the example images when `undefined`) and a store over it. */
-  open(sourceText: string | undefined): Promise<OpenedStore>;
+  open(sourceText: string | undefined, options?: OpenOptions): Promise<OpenedStore>;
   /** Releases every source `open` opened. */
   close(): Promise<void>;
 }
@@ -63,7 +75,8 @@ export interface CommandContext {
  * @throws {UsageError} When `--platform` cannot be parsed.
  * @example
  * ```ts
- * import { createContext, parseArgs } from "@ocistore/ocistore/cli";
+ * import { parseArgs } from "./args.ts";
+ * import { createContext } from "./context.ts";
  * import { assertEquals } from "@std/assert";
  *
  * let err = "";
@@ -78,7 +91,7 @@ export function createContext(
   options: CliOptions,
   io: CliIO,
 ): CommandContext {
-  const host = io.host ?? { os: "linux", architecture: "amd64" };
+  const host = io.host ?? DEFAULT_PLATFORM;
   let platform: MatchComparer;
   try {
     platform = options.platform === undefined
@@ -88,11 +101,45 @@ export function createContext(
     if (!(error instanceof OciStoreError)) throw error;
     throw new UsageError(`invalid --platform: ${error.message}`);
   }
+  if (options.baseName !== undefined) _checkBaseName(options.baseName);
   const color = io.isTTY === true && !io.env?.NO_COLOR;
   let shown = false;
   let last = 0;
   const opened: ImageSource[] = [];
-  return {
+  let requests = 0;
+  let cacheWarned = false;
+  const registryAccess = (): RegistryAccess => {
+    const cacheDir = options.cacheDir ?? defaultCacheDir(io.env ?? {});
+    const counted: typeof fetch = (input, init) => {
+      requests++;
+      context.progress(`fetching from the registry: ${requests} requests`);
+      return fetch(input, init);
+    };
+    return {
+      plainHttp: options.plainHttp,
+      ...(options.insecureRegistry !== undefined
+        ? { insecureRegistry: options.insecureRegistry }
+        : {}),
+      login: (host) =>
+        loginFor(host, {
+          creds: options.creds,
+          token: options.registryToken,
+          authfile: options.authfile,
+          env: io.env,
+        }),
+      ...(options.noCache || cacheDir === undefined ? {} : { cache: diskBlobStore(cacheDir) }),
+      onCacheError: (error) => {
+        if (cacheWarned) return;
+        cacheWarned = true;
+        context.warn(
+          `the blob cache is not working, reading on without it: ${(error as Error).message}`,
+        );
+      },
+      onWarning: (message) => context.warn(`registry: ${message}`),
+      fetch: counted,
+    };
+  };
+  const context: CommandContext = {
     operands,
     options,
     io,
@@ -105,7 +152,7 @@ export function createContext(
       io.stderr(`ocistore: ${label}: ${oneLine(message)}\n`);
     },
     progress(text) {
-      if (!io.isTTY) return;
+      if (!io.isTTY || options.quiet) return;
       if (text === undefined) {
         if (shown) io.stderr("\r\x1b[2K");
         shown = false;
@@ -117,10 +164,14 @@ export function createContext(
       shown = true;
       io.stderr(`\r\x1b[2K${text}`);
     },
-    async open(sourceText) {
+    async open(sourceText, openOptions = {}) {
       let text = sourceText;
       if (text === undefined) {
-        const layout = await findExampleLayout();
+        const layout = await findExampleLayout().catch((error) => {
+          throw new SourceError(`Cannot open the example images: ${error.message}`, {
+            cause: error,
+          });
+        });
         if (!layout) {
           throw new SourceError(
             "Cannot open the example images: examples/layout is not shipped with this copy; name a SOURCE",
@@ -128,19 +179,77 @@ export function createContext(
         }
         text = `oci:${layout}`;
       }
-      const naming = {
-        ...(options.baseName !== undefined ? { baseName: options.baseName } : {}),
+      // ctr's default for tag-only names: `import-<YYYY-MM-DD>`, the local date.
+      const now = new Date();
+      const date = [now.getFullYear(), now.getMonth() + 1, now.getDate()]
+        .map((n) => String(n).padStart(2, "0")).join("-");
+      const defaultBaseName = `import-${date}`;
+      const { source, naming, warnings } = await openSource(text, {
+        ...(options.baseName !== undefined ? { baseName: options.baseName } : { defaultBaseName }),
         digestRefs: options.digestRefs,
-      };
-      const { source } = await openSource(text, naming);
+        everyEntry: openOptions.everyEntry === true,
+        registry: registryAccess(),
+      });
       opened.push(source);
+      for (const warning of warnings) this.warn(warning);
+      const baseName = naming ? options.baseName ?? defaultBaseName : undefined;
+      if (naming && options.baseName === undefined) {
+        const prefix = `${defaultBaseName}:`;
+        const count = (await source.images.list()).filter((r) => r.name.startsWith(prefix)).length;
+        if (count > 0) {
+          this.warn(
+            `${count} ${
+              count === 1 ? "entry has a tag-only name" : "entries have tag-only names"
+            }; listed as ${prefix}…; use --base-name to name ${count === 1 ? "it" : "them"}`,
+          );
+        }
+      }
       const store = new ImageStore(source, { platform, host, concurrency: 16 });
-      return { source, store, platform, host };
+      return { source, store, platform, host, ...(baseName ? { baseName } : {}) };
     },
     async close() {
       for (const source of opened.splice(0)) await source.close?.();
     },
   };
+  return context;
+}
+
+/**
+ * The registry blob cache directory: `$XDG_CACHE_HOME/ocistore`, else `~/.cache/ocistore`.
+ *
+ * @param env The environment.
+ * @returns The directory, or `undefined` when neither variable is set.
+ * @example
+ * ```ts
+ * import { defaultCacheDir } from "./context.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(defaultCacheDir({ XDG_CACHE_HOME: "/c" }), "/c/ocistore");
+ * assertEquals(defaultCacheDir({ HOME: "/home/me" }), "/home/me/.cache/ocistore");
+ * ```
+ */
+export function defaultCacheDir(
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "ocistore");
+  return env.HOME ? join(env.HOME, ".cache", "ocistore") : undefined;
+}
+
+/** A `--base-name` must be a repository name (no tag or digest), lowercase as references are. */
+function _checkBaseName(baseName: string): void {
+  let problem: string | undefined;
+  try {
+    const parsed = parseReference(baseName);
+    if (parsed.tag !== undefined || parsed.digest !== undefined) problem = "a tag or digest";
+  } catch (error) {
+    if (!(error instanceof OciStoreError)) throw error;
+    problem = error.message.replace(/^Cannot parse reference "[^"]*": /, "");
+  }
+  if (problem !== undefined) {
+    throw new UsageError(
+      `invalid --base-name "${baseName}": expected a repository name such as example.com/team/app, found ${problem}`,
+    );
+  }
 }
 
 /**
@@ -150,7 +259,7 @@ export function createContext(
  * @returns One line.
  * @example
  * ```ts
- * import { oneLine } from "@ocistore/ocistore/cli";
+ * import { oneLine } from "./context.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(oneLine("a\n  b"), "a b");

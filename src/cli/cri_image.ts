@@ -40,7 +40,7 @@ export interface ParsedImageReferences {
  * @returns Tags, digests and the references that did not parse.
  * @example
  * ```ts
- * import { parseImageReferences } from "@ocistore/ocistore/cli";
+ * import { parseImageReferences } from "./cri_image.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const digest = "sha256:" + "a".repeat(64);
@@ -77,7 +77,7 @@ export function parseImageReferences(references: readonly string[]): ParsedImage
  * @returns The CRI image.
  * @example
  * ```ts
- * import { toCriImage } from "@ocistore/ocistore/cli";
+ * import { toCriImage } from "./cri_image.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const cri = toCriImage({
@@ -114,7 +114,7 @@ export function toCriImage(image: Image): CriImage {
  * @returns A sorted copy.
  * @example
  * ```ts
- * import { sortCriImages } from "@ocistore/ocistore/cli";
+ * import { sortCriImages } from "./cri_image.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const image = (id: string, tag?: string) =>

@@ -29,7 +29,7 @@ function _protoImage(image: CriImage): { [key: string]: Json } {
  * @returns The JSON text.
  * @example
  * ```ts
- * import { formatImagesJson } from "@ocistore/ocistore/cli";
+ * import { formatImagesJson } from "./cri_json.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const json = formatImagesJson([{
@@ -53,7 +53,7 @@ export function formatImagesJson(images: readonly CriImage[]): string {
  * @returns The JSON text, ending in a newline.
  * @example
  * ```ts
- * import { formatInspectJson } from "@ocistore/ocistore/cli";
+ * import { formatInspectJson } from "./cri_json.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const json = formatInspectJson({
@@ -84,7 +84,7 @@ export function formatInspectJson(image: Image): string {
  * @returns The JSON value.
  * @example
  * ```ts
- * import { goImageSpec } from "@ocistore/ocistore/cli";
+ * import { goImageSpec } from "./cri_json.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const spec = goImageSpec({

@@ -19,7 +19,7 @@ export const EXAMPLE_LAYOUT_CANDIDATES: readonly string[] = [
  * @returns The layout directory, or `undefined` when none is shipped.
  * @example
  * ```ts
- * import { findExampleLayout } from "@ocistore/ocistore/cli";
+ * import { findExampleLayout } from "./examples.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(await findExampleLayout("file:///no/such/dir/src/cli/x.ts"), undefined);
@@ -30,7 +30,11 @@ export async function findExampleLayout(
 ): Promise<string | undefined> {
   for (const candidate of EXAMPLE_LAYOUT_CANDIDATES) {
     const dir = fileURLToPath(new URL(candidate, base));
-    const found = await stat(`${dir}/oci-layout`).then((s) => s.isFile(), () => false);
+    const found = await stat(`${dir}/oci-layout`).then((s) => s.isFile(), (error) => {
+      // Deno without --allow-read: say which permission is missing, not that nothing is shipped.
+      if (error?.name === "NotCapable" || error?.name === "PermissionDenied") throw error;
+      return false;
+    });
     if (found) return dir;
   }
   return undefined;

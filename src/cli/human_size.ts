@@ -14,7 +14,7 @@ const _UNITS = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"] as const;
  * @throws {TypeError} When `size` is not a non-negative finite number.
  * @example
  * ```ts
- * import { humanSize } from "@ocistore/ocistore/cli";
+ * import { humanSize } from "./human_size.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(humanSize(0), "0B");

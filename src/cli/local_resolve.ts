@@ -26,7 +26,7 @@ export interface ResolvedImage {
  * @example
  * ```ts
  * import { ImageStore } from "@ocistore/ocistore";
- * import { localResolve } from "@ocistore/ocistore/cli";
+ * import { localResolve } from "./local_resolve.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const id = "sha256:" + "ab".repeat(32);
@@ -40,14 +40,7 @@ export interface ResolvedImage {
  */
 export function localResolve(store: ImageStore, refOrId: string): ResolvedImage {
   if (tryParseDigest(refOrId) !== undefined) return { image: store.get(refOrId) };
-  const candidates: string[] = [];
-  try {
-    candidates.push(formatReference(parseDockerRef(refOrId)));
-  } catch {
-    // Not a reference; it may still be an ID prefix.
-  }
-  candidates.push(refOrId);
-  for (const reference of candidates) {
+  for (const reference of referenceCandidates(refOrId)) {
     let id: string;
     try {
       id = store.resolve(reference);
@@ -57,4 +50,28 @@ export function localResolve(store: ImageStore, refOrId: string): ResolvedImage 
     return { image: store.get(id), reference };
   }
   return { image: store.get(refOrId) };
+}
+
+/**
+ * The store names text may mean, in the order {@link localResolve} tries them: normalized
+ * (`busybox` → `docker.io/library/busybox:latest`) when it parses, then as written.
+ *
+ * @param text A reference as the user typed it.
+ * @returns One or two names.
+ * @example
+ * ```ts
+ * import { referenceCandidates } from "./local_resolve.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(referenceCandidates("app:1"), ["docker.io/library/app:1", "app:1"]);
+ * assertEquals(referenceCandidates("Not::Valid"), ["Not::Valid"]);
+ * ```
+ */
+export function referenceCandidates(text: string): string[] {
+  try {
+    return [formatReference(parseDockerRef(text)), text];
+  } catch {
+    // Not a reference; it may still be an ID prefix.
+    return [text];
+  }
 }

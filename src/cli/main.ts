@@ -1,70 +1,27 @@
-/** The ocistore command line: `main(argv, io)` runs one command and returns its exit code. */
+/**
+ * The ocistore command line as a library: `main(argv, io)` runs one command and returns its exit
+ * code ({@link EXIT}); `io` says where output goes.
+ *
+ * @module
+ */
 import { OciStoreError } from "../core/errors.ts";
-import { parseArgs, UsageError } from "./args.ts";
+import { FLAGS, parseArgs, UsageError } from "./args.ts";
+import { COMMANDS } from "./commands/mod.ts";
 import { type CliIO, createContext, oneLine } from "./context.ts";
-import { imagesCommand } from "./commands/images.ts";
-import { inspectCommand } from "./commands/inspect.ts";
-import { platformsCommand } from "./commands/platforms.ts";
-import { resolveCommand } from "./commands/resolve.ts";
-import { verifyCommand } from "./commands/verify.ts";
-import { COMMAND_FLAGS, HELP, VERSION } from "./help.ts";
+import { commandHelp, COMMON_FLAGS, programHelp, VERSION } from "./help.ts";
 import { processIO } from "./process_io.ts";
 import { SourceError } from "./transports.ts";
 
-export { parseArgs, UsageError } from "./args.ts";
-export type { CliOptions, ParsedArgs } from "./args.ts";
-export { createContext, oneLine } from "./context.ts";
-export type { CliIO, CommandContext, OpenedStore } from "./context.ts";
-export { parseImageReferences, sortCriImages, toCriImage } from "./cri_image.ts";
-export type { CriImage, ParsedImageReferences } from "./cri_image.ts";
-export { formatImagesJson, formatInspectJson, goImageSpec } from "./cri_json.ts";
-export { EXAMPLE_LAYOUT_CANDIDATES, findExampleLayout } from "./examples.ts";
-export { humanSize } from "./human_size.ts";
-export { processIO } from "./process_io.ts";
-export { localResolve } from "./local_resolve.ts";
-export type { ResolvedImage } from "./local_resolve.ts";
-export { formatTable } from "./table.ts";
-export type { TableOptions } from "./table.ts";
-export { openSource, parseSource, SourceError, TRANSPORTS } from "./transports.ts";
-export type { OpenedSource, SourceOptions, SourceSpec, Transport } from "./transports.ts";
-export { imagesCommand } from "./commands/images.ts";
-export { inspectCommand } from "./commands/inspect.ts";
-export { platformsCommand } from "./commands/platforms.ts";
-export { resolveCommand } from "./commands/resolve.ts";
-export { verifyCommand } from "./commands/verify.ts";
-export type { VerifyProblem } from "./commands/verify.ts";
+export type { CliIO } from "./context.ts";
 
 /** The exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 not found or ambiguous. */
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, NOT_FOUND: 3 } as const;
 
-const _COMMANDS: Readonly<
-  Record<string, (ctx: ReturnType<typeof createContext>) => Promise<number>>
-> = {
-  images: imagesCommand,
-  inspect: inspectCommand,
-  resolve: resolveCommand,
-  platforms: platformsCommand,
-  verify: verifyCommand,
-};
+/** One of the {@link EXIT} codes. */
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/**
- * Maps an error to the CLI's exit code: usage mistakes and sources that cannot be opened are 2,
- * not-found and ambiguous lookups 3, anything else 1.
- *
- * @param error The error.
- * @returns The exit code.
- * @example
- * ```ts
- * import { exitCodeOf, UsageError } from "@ocistore/ocistore/cli";
- * import { AmbiguousDigestError } from "@ocistore/ocistore";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(exitCodeOf(new UsageError("bad flag")), 2);
- * assertEquals(exitCodeOf(new AmbiguousDigestError("2 match")), 3);
- * assertEquals(exitCodeOf(new Error("boom")), 1);
- * ```
- */
-export function exitCodeOf(error: unknown): number {
+/** Usage mistakes and sources that cannot be opened are 2, not-found and ambiguous 3, else 1. */
+function _exitCodeOf(error: unknown): ExitCode {
   if (error instanceof UsageError || error instanceof SourceError) return EXIT.USAGE;
   if (
     error instanceof OciStoreError && (error.code === "NOT_FOUND" || error.code === "AMBIGUOUS")
@@ -81,21 +38,21 @@ export function exitCodeOf(error: unknown): number {
  *
  * @param argv The arguments, e.g. `["images", "oci:./layout", "-o", "json"]`.
  * @param io Where output goes, the environment, whether stderr is a terminal, the host platform
- *   (default: this process's, see {@link processIO}).
+ *   (default: this process's).
  * @returns The exit code (see {@link EXIT}).
  * @example
  * ```ts
- * import { main } from "@ocistore/ocistore/cli";
+ * import { EXIT, main } from "@ocistore/ocistore/cli";
  * import { assertEquals, assertStringIncludes } from "@std/assert";
  *
  * let out = "";
  * const io = { stdout: (t: string) => out += t, stderr: (t: string) => out += t };
- * assertEquals(await main(["--help"], io), 0);
+ * assertEquals(await main(["--help"], io), EXIT.OK);
  * assertStringIncludes(out, "Usage: ocistore COMMAND");
- * assertEquals(await main(["frobnicate"], io), 2);
+ * assertEquals(await main(["frobnicate"], io), EXIT.USAGE);
  * ```
  */
-export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<ExitCode> {
   let debug = argv.includes("--debug");
   let command: string | undefined;
   try {
@@ -108,37 +65,34 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     }
     if (command === undefined || command === "help") {
       const topic = command === "help" ? parsed.operands[0] ?? "" : "";
-      if (!(topic in HELP)) throw new UsageError(`unknown command "${topic}"`);
-      (parsed.options.help || command === "help" ? io.stdout : io.stderr)(HELP[topic]);
+      const page = topic === "" ? programHelp(COMMANDS) : COMMANDS.find((c) => c.name === topic);
+      if (page === undefined) throw new UsageError(`unknown command "${topic}"`);
+      const text = typeof page === "string" ? page : commandHelp(page);
+      (parsed.options.help || command === "help" ? io.stdout : io.stderr)(text);
       return parsed.options.help || command === "help" ? EXIT.OK : EXIT.USAGE;
     }
-    const run = _COMMANDS[command];
-    if (!run) {
+    const found = COMMANDS.find((c) => c.name === command);
+    if (!found) {
       command = undefined;
       throw new UsageError(`unknown command "${parsed.command}"`);
     }
     if (parsed.options.help) {
-      io.stdout(HELP[command]);
+      io.stdout(commandHelp(found));
       return EXIT.OK;
     }
-    const allowed = new Set([
-      "platform",
-      "base-name",
-      "digest-refs",
-      "output",
-      "debug",
-      ...COMMAND_FLAGS[command],
-    ]);
+    const allowed = new Set<string>(
+      [...COMMON_FLAGS, ...found.flags].map((name) => FLAGS[name].long),
+    );
     const stray = parsed.given.find((name) => !allowed.has(name));
     if (stray) throw new UsageError(`${command} does not take --${stray}`, command);
     const ctx = createContext(parsed.operands, parsed.options, io);
     try {
-      return await run(ctx);
+      return (await found.run(ctx)) as ExitCode;
     } finally {
       await ctx.close();
     }
   } catch (error) {
-    const code = exitCodeOf(error);
+    const code = _exitCodeOf(error);
     const color = io.isTTY === true && !io.env?.NO_COLOR;
     const prefix = color ? "\x1b[31mocistore\x1b[0m" : "ocistore";
     const message = error instanceof Error ? error.message : String(error);

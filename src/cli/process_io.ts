@@ -10,7 +10,7 @@ import type { CliIO } from "./context.ts";
  * @returns The io.
  * @example
  * ```ts
- * import { processIO } from "@ocistore/ocistore/cli";
+ * import { processIO } from "./process_io.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(typeof processIO().stdout, "function");

@@ -18,7 +18,7 @@ export interface TableOptions {
  * @returns The lines, each ending in `\n`.
  * @example
  * ```ts
- * import { formatTable } from "@ocistore/ocistore/cli";
+ * import { formatTable } from "./table.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const text = formatTable([["IMAGE", "SIZE"], ["docker.io/library/busybox", "2.16MB"]]);

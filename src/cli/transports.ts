@@ -1,15 +1,83 @@
 /** SOURCE in skopeo's transport syntax (`oci:DIR`, `oci-archive:FILE`, …) opened as an image source. */
 import { stat } from "node:fs/promises";
 import type { ImageSource } from "../core/content.ts";
-import { OciStoreError, UnsupportedError } from "../core/errors.ts";
+import { OciStoreError } from "../core/errors.ts";
+import type { EntrySelector } from "../adapters/_layout_naming.ts";
+import { parseDockerRef } from "../core/normalize.ts";
+import { formatReference } from "../core/reference.ts";
 import { UsageError } from "./args.ts";
+import type { BlobStore } from "../core/cached_content.ts";
+import type { Login } from "./registry_login.ts";
 
 /** How layout and archive entries are named (containerd's `ctr images import` options). */
 export interface SourceOptions {
-  /** `--base-name`: the repository for tag-only names. */
+  /** `--base-name`: the repository for tag-only names (full references outside it dropped). */
   readonly baseName?: string;
+  /** ctr's default repository for tag-only names without `--base-name` (`import-<date>`). */
+  readonly defaultBaseName?: string;
   /** `--digest-refs`: also name each entry `baseName@digest`. */
   readonly digestRefs?: boolean;
+  /** Name every entry `baseName@digest` too (as `--digest-refs`), so that `verify` sees them all. */
+  readonly everyEntry?: boolean;
+  /** How `docker://` sources are reached. */
+  readonly registry?: RegistryAccess;
+}
+
+/** How the CLI reaches registries: transport, logins, cache and callbacks. */
+export interface RegistryAccess {
+  /** `--plain-http`: plain HTTP, allowed for loopback hosts only. */
+  readonly plainHttp?: boolean;
+  /** `--insecure-registry HOST`: plain HTTP for this host. */
+  readonly insecureRegistry?: string;
+  /** The login for a host. */
+  readonly login?: (host: string) => Promise<Login>;
+  /** The blob cache. */
+  readonly cache?: BlobStore;
+  /** Receives cache failures. */
+  readonly onCacheError?: (error: unknown) => void;
+  /** Receives the registry's `Warning` texts. */
+  readonly onWarning?: (message: string) => void;
+  /** The fetch to use (the CLI wraps the global one to show progress). */
+  readonly fetch?: typeof fetch;
+}
+
+/** Whether `host` (with an optional port) is a loopback name or address. */
+function _isLoopbackHost(host: string): boolean {
+  const name = host.replace(/:\d+$/, "");
+  return name === "localhost" || name === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+
+/** Opens `docker://REFERENCE` (the location is `//REFERENCE`). */
+async function _openDocker(location: string, access: RegistryAccess = {}): Promise<ImageSource> {
+  if (!location.startsWith("//") || location.length === 2) {
+    throw new UsageError(
+      `Cannot open "docker:${location}": expected docker://HOST[:PORT]/NAME[:TAG|@DIGEST]`,
+    );
+  }
+  const text = location.slice(2);
+  const { parseNormalizedReference } = await import("../core/normalize.ts");
+  let host: string;
+  try {
+    host = parseNormalizedReference(text).domain;
+  } catch (error) {
+    throw new UsageError(`Cannot open "docker:${location}": ${(error as Error).message}`);
+  }
+  const plainHttp = access.insecureRegistry === host || access.plainHttp === true;
+  if (access.plainHttp && !_isLoopbackHost(host) && access.insecureRegistry !== host) {
+    throw new UsageError(
+      `cannot use --plain-http with ${host}: it is not a loopback host; use --insecure-registry ${host}`,
+    );
+  }
+  const login = await access.login?.(host) ?? {};
+  const { openRegistry } = await import("../adapters/registry.ts");
+  return await openRegistry(text, {
+    plainHttp,
+    ...login,
+    ...(access.fetch ? { fetch: access.fetch } : {}),
+    ...(access.cache ? { cache: access.cache } : {}),
+    ...(access.onCacheError ? { onCacheError: access.onCacheError } : {}),
+    ...(access.onWarning ? { onWarning: access.onWarning } : {}),
+  });
 }
 
 /** One transport: a name before the colon and how to open what follows it. */
@@ -22,8 +90,12 @@ export interface Transport {
   readonly naming: boolean;
   /** What kind of path it needs, checked before opening (`none` for remote transports). */
   readonly path: "directory" | "file" | "none";
-  /** Opens the location (the text after `name:`, query included). */
+  /** The local path in the location (`DIR` of `oci:DIR:REF`); the whole location by default. */
+  pathOf?(location: string): string;
+  /** Opens the location (the text after `name:`). */
   open(location: string, options: SourceOptions): Promise<ImageSource>;
+  /** Warnings about what was opened (a containerd namespace without images), one line each. */
+  warnings?(location: string, source: ImageSource): Promise<string[]>;
 }
 
 /** A SOURCE that cannot be opened (exit code 2): missing, not a source, or damaged. */
@@ -42,69 +114,132 @@ export class SourceError extends Error {
 
 const _naming = (options: SourceOptions) => ({
   ...(options.baseName !== undefined ? { baseName: options.baseName } : {}),
-  ...(options.digestRefs ? { digestRefs: true } : {}),
+  ...(options.defaultBaseName !== undefined ? { defaultBaseName: options.defaultBaseName } : {}),
+  ...(options.digestRefs || options.everyEntry ? { digestRefs: true } : {}),
 });
 
+/** skopeo's split of `PATH[:REF]`: at the first colon. */
+function _splitRef(location: string): { path: string; ref?: string } {
+  const colon = location.indexOf(":");
+  return colon < 0
+    ? { path: location }
+    : { path: location.slice(0, colon), ref: location.slice(colon + 1) };
+}
+
+/** `:@N` picks the Nth entry; `:REF` an OCI entry by its ref name or a docker one by its tag. */
+function _selector(ref: string | undefined, kind: "oci" | "docker"): { select?: EntrySelector } {
+  if (ref === undefined || ref === "") return {};
+  if (ref.startsWith("@")) {
+    if (!/^@\d+$/.test(ref)) {
+      throw new UsageError(`Cannot select "${ref}": expected @ and an entry number, e.g. @0`);
+    }
+    return { select: { index: Number(ref.slice(1)) } };
+  }
+  if (kind === "oci") return { select: { refName: ref } };
+  let name: string;
+  try {
+    const parsed = parseDockerRef(ref);
+    if (parsed.digest !== undefined) throw new Error("a digest");
+    name = formatReference(parsed);
+  } catch (error) {
+    throw new UsageError(
+      `Cannot select "${ref}" in a docker-archive: expected a tagged reference such as app:1.0, found ${
+        error instanceof Error && error.message === "a digest" ? "a digest" : "no reference"
+      }`,
+    );
+  }
+  return { select: { imageName: name } };
+}
+
+/** `oci-archive:` and `docker-archive:`: an archive that must be of that kind, as in skopeo. */
+function _archive(name: string, usage: string, format: "oci" | "docker"): Transport {
+  return {
+    name,
+    usage,
+    naming: true,
+    path: "file",
+    pathOf: (location) => _splitRef(location).path,
+    async open(location, options) {
+      const { path, ref } = _splitRef(location);
+      const { openArchive } = await import("../runtime/open_archive.ts");
+      return await openArchive(path, { ..._naming(options), ..._selector(ref, format), format });
+    },
+  };
+}
+
 /**
- * The transports by name. A registry transport (`docker://HOST/NAME[:TAG|@DIGEST]`) slots in as
- * one more entry whose `path` is `none`; until the registry source exists it reports so.
+ * The transports by name: adding one is one entry here.
  */
-export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transport>([
-  ["oci", {
-    name: "oci",
-    usage: "oci:DIR                  an OCI image layout directory",
-    naming: true,
-    path: "directory",
-    async open(location, options) {
-      const { openOciLayout } = await import("../adapters/oci_layout.ts");
-      return await openOciLayout(location, _naming(options));
+export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transport>(
+  ([
+    {
+      name: "oci",
+      usage: "oci:DIR[:REF]            an OCI image layout directory (REF: a ref name or @INDEX)",
+      naming: true,
+      path: "directory",
+      pathOf: (location) => _splitRef(location).path,
+      async open(location, options) {
+        const { path, ref } = _splitRef(location);
+        const { openOciLayout } = await import("../runtime/open_oci_layout.ts");
+        return await openOciLayout(path, { ..._naming(options), ..._selector(ref, "oci") });
+      },
     },
-  }],
-  ["oci-archive", {
-    name: "oci-archive",
-    usage: "oci-archive:FILE         a tar (or tar.gz) of an OCI image layout",
-    naming: true,
-    path: "file",
-    async open(location, options) {
-      const { openArchive } = await import("../adapters/archive.ts");
-      return await openArchive(location, _naming(options));
+    _archive(
+      "oci-archive",
+      "oci-archive:FILE[:REF]   a tar (or tar.gz) of an OCI image layout",
+      "oci",
+    ),
+    _archive("docker-archive", "docker-archive:FILE[:REF|:@INDEX]  a `docker save` tar", "docker"),
+    {
+      name: "containerd",
+      usage: "containerd:ROOT[?namespace=NS]  a containerd root (default namespace k8s.io)",
+      naming: false,
+      path: "directory",
+      pathOf: (location) => _query(location, ["namespace"]).root,
+      async open(location) {
+        const { root, params } = _query(location, ["namespace"]);
+        const { openContainerd } = await import("../runtime/open_containerd.ts");
+        return await openContainerd(root, { namespace: params.get("namespace") ?? "k8s.io" });
+      },
+      async warnings(location, source) {
+        if ((await source.images.list()).length > 0) return [];
+        const { root, params } = _query(location, ["namespace"]);
+        const namespace = params.get("namespace") ?? "k8s.io";
+        const { namespacesWithImages } = await import("./containerd_namespaces.ts");
+        const others = await namespacesWithImages(root);
+        return [
+          others.length === 0
+            ? `containerd namespace "${namespace}" has no images, nor does any other namespace of "${root}"`
+            : `containerd namespace "${namespace}" has no images; ${
+              others.map((n) => `"${n}"`).join(", ")
+            } ${others.length === 1 ? "has" : "have"} some (containerd:${root}?namespace=${
+              others[0]
+            })`,
+        ];
+      },
     },
-  }],
-  ["docker-archive", {
-    name: "docker-archive",
-    usage: "docker-archive:FILE      a `docker save` tar",
-    naming: true,
-    path: "file",
-    async open(location, options) {
-      const { openArchive } = await import("../adapters/archive.ts");
-      return await openArchive(location, _naming(options));
+    {
+      name: "docker",
+      usage:
+        "docker://HOST[:PORT]/NAME[:TAG|@DIGEST]  a registry repository (every tag without TAG)",
+      naming: false,
+      path: "none",
+      open: (location, options) => _openDocker(location, options.registry),
     },
-  }],
-  ["containerd", {
-    name: "containerd",
-    usage: "containerd:ROOT[?namespace=NS]  a containerd root (default namespace k8s.io)",
-    naming: false,
-    path: "directory",
-    async open(location) {
-      const { root, params } = _query(location, ["namespace"]);
-      const { openContainerd } = await import("../adapters/containerd.ts");
-      return await openContainerd(root, { namespace: params.get("namespace") ?? "k8s.io" });
-    },
-  }],
-  ["docker", {
-    name: "docker",
-    usage: "docker://HOST/NAME[:TAG]  a registry (not available yet)",
-    naming: false,
-    path: "none",
-    open(location) {
-      return Promise.reject(
-        new UnsupportedError(
-          `Cannot open registry "docker:${location}": registry sources are not available yet`,
-        ),
-      );
-    },
-  }],
-]);
+  ] satisfies Transport[]).map((transport) => [transport.name, transport]),
+);
+
+/** A bare path to a file: either kind of archive, detected from its content. */
+const _ANY_ARCHIVE: Transport = {
+  name: "archive",
+  usage: "",
+  naming: true,
+  path: "file",
+  async open(location, options) {
+    const { openArchive } = await import("../runtime/open_archive.ts");
+    return await openArchive(location, _naming(options));
+  },
+};
 
 /** Where a SOURCE points: a transport and its location (`transport` is `""` for a bare path). */
 export interface SourceSpec {
@@ -124,7 +259,7 @@ export interface SourceSpec {
  * @throws {UsageError} For an empty SOURCE, an unknown transport or an empty location.
  * @example
  * ```ts
- * import { parseSource } from "@ocistore/ocistore/cli";
+ * import { parseSource } from "./transports.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(parseSource("oci-archive:app.tar"), { transport: "oci-archive", location: "app.tar" });
@@ -156,6 +291,10 @@ export interface OpenedSource {
   readonly source: ImageSource;
   /** The transport used (detected for a bare path). */
   readonly transport: string;
+  /** Whether the transport names images from tags (layouts and archives). */
+  readonly naming: boolean;
+  /** Warnings about the source, one line each. */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -170,7 +309,7 @@ export interface OpenedSource {
  * @throws {SourceError} When it cannot be opened: missing, wrong kind, or damaged.
  * @example
  * ```ts
- * import { openSource, SourceError } from "@ocistore/ocistore/cli";
+ * import { openSource, SourceError } from "./transports.ts";
  * import { assertRejects } from "@std/assert";
  *
  * await assertRejects(() => openSource("oci:/no/such/layout"), SourceError, "no such directory");
@@ -179,9 +318,7 @@ export interface OpenedSource {
 export async function openSource(text: string, options: SourceOptions = {}): Promise<OpenedSource> {
   const spec = parseSource(text);
   let transport = TRANSPORTS.get(spec.transport);
-  const path = spec.transport === "containerd"
-    ? _query(spec.location, ["namespace"]).root
-    : spec.location;
+  const path = transport?.pathOf?.(spec.location) ?? spec.location;
   if (!transport || transport.path !== "none") {
     let kind: "directory" | "file" | "other" | undefined;
     try {
@@ -200,7 +337,7 @@ export async function openSource(text: string, options: SourceOptions = {}): Pro
       });
     }
     if (!transport) {
-      if (kind === "file") transport = TRANSPORTS.get("oci-archive")!;
+      if (kind === "file") transport = _ANY_ARCHIVE;
       else if (kind === "directory") {
         const bolt = await stat(`${path}/io.containerd.metadata.v1.bolt/meta.db`).catch(() =>
           undefined
@@ -224,8 +361,11 @@ export async function openSource(text: string, options: SourceOptions = {}): Pro
   if (options.digestRefs && options.baseName === undefined) {
     throw new UsageError("cannot use --digest-refs without --base-name");
   }
+  if (!transport.naming) options = options.registry ? { registry: options.registry } : {};
   try {
-    return { source: await transport.open(spec.location, options), transport: transport.name };
+    const source = await transport.open(spec.location, options);
+    const warnings = await transport.warnings?.(spec.location, source) ?? [];
+    return { source, transport: transport.name, naming: transport.naming, warnings };
   } catch (error) {
     if (error instanceof OciStoreError) throw new SourceError(error.message, { cause: error });
     throw error;

@@ -3,8 +3,7 @@
  * images by ID (full or truncated). `apply` is containerd's `Store.update`; changes are announced.
  */
 import { type Image, ImageTable } from "./_image_table.ts";
-import { _wrap } from "./_wrap_error.ts";
-import { NotFoundError } from "./errors.ts";
+import { NotFoundError, wrapError } from "./errors.ts";
 
 /** A change of what a reference points at. */
 export interface ImageChange {
@@ -30,7 +29,7 @@ export class ImageCache {
     try {
       this.#table.add(image);
     } catch (error) {
-      throw _wrap(error, `Cannot add image ${image.id}`);
+      throw wrapError(error, `Cannot add image ${image.id}`);
     }
   }
 
@@ -88,7 +87,7 @@ export class ImageCache {
     try {
       this.#table.add(image);
     } catch (error) {
-      throw _wrap(error, `Cannot add image "${ref}"`);
+      throw wrapError(error, `Cannot add image "${ref}"`);
     }
     this.#emit(
       oldId === undefined

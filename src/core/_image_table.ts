@@ -1,6 +1,6 @@
 /** The store's inner table: images by ID, found by full or truncated ID, with per-reference pins. */
 import { DigestSet } from "./digest_set.ts";
-import { NotFoundError, OciStoreError } from "./errors.ts";
+import { isNotFound, NotFoundError } from "./errors.ts";
 import { _SortedReferences } from "./_reference_order.ts";
 import type { ImageConfig } from "./types.ts";
 
@@ -32,10 +32,6 @@ function _isHex(text: string, from: number): boolean {
   return true;
 }
 
-function _isNotFound(error: unknown): boolean {
-  return error instanceof OciStoreError && error.code === "NOT_FOUND";
-}
-
 // One image as the table holds it: the image as last handed out, and, once a second reference
 // merged into it, its references kept in order incrementally (handed out as a new array only
 // when someone asks, so N adds cost N binary insertions, not N copies and sorts).
@@ -62,7 +58,7 @@ export class ImageTable {
       try {
         this.#ids.lookup(image.id);
       } catch (error) {
-        if (!_isNotFound(error)) throw error;
+        if (!isNotFound(error)) throw error;
         this.#ids.add(image.id);
         this.#indexShort(image.id);
       }

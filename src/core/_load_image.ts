@@ -1,7 +1,7 @@
 /** Reading one image record into the store's `Image` (containerd CRI's `getImage`). */
 import { _readConfig } from "./_read_document.ts";
 import type { Image } from "./_image_table.ts";
-import { _wrap } from "./_wrap_error.ts";
+import { wrapError } from "./errors.ts";
 import { chainId } from "./chain_id.ts";
 import type { ContentProvider, ImageRecord } from "./content.ts";
 import type { DocumentCache } from "./document_cache.ts";
@@ -33,7 +33,7 @@ export async function _loadImage(
     manifest = (await manifestFor(content, record.target, options)).manifest;
     imageSpec = await _readConfig(content, manifest.config, options);
   } catch (error) {
-    throw _wrap(error, `${what}: get image diffIDs`);
+    throw wrapError(error, `${what}: get image diffIDs`);
   }
   let size: number;
   try {
@@ -43,7 +43,7 @@ export async function _loadImage(
       manifestUsage: true,
     });
   } catch (error) {
-    throw _wrap(error, `${what}: get image compressed resource size`);
+    throw wrapError(error, `${what}: get image compressed resource size`);
   }
   return {
     id: manifest.config.digest,

@@ -3,13 +3,9 @@ import { readBlob } from "./content.ts";
 import type { ContentProvider } from "./content.ts";
 import type { ReadDocumentOptions } from "./document_cache.ts";
 export type { ReadDocumentOptions };
-import {
-  DEFAULT_DOCUMENT_LIMIT,
-  parseImageConfig,
-  parseIndex,
-  parseManifest,
-  validateMediaType,
-} from "./documents.ts";
+import { DEFAULT_DOCUMENT_LIMIT, type ParseDocumentOptions } from "./documents.ts";
+import { parseImageConfig } from "./image_config.ts";
+import { parseIndex, parseManifest, validateMediaType } from "./manifest.ts";
 import type { Descriptor, ImageConfig, Index, Manifest } from "./types.ts";
 
 function _read<T>(
@@ -30,38 +26,25 @@ function _read<T>(
   return options.cache.get(`${kind}:${descriptor.mediaType}:${descriptor.digest}`, load);
 }
 
-export function _readManifest(
+/** Reads one kind of document: verified, checked against its media type, parsed, cached. */
+export type DocumentReader<T> = (
   provider: ContentProvider,
   descriptor: Descriptor,
-  options: ReadDocumentOptions = {},
-): Promise<Manifest> {
-  return _read("manifest", provider, descriptor, options, (bytes) => {
-    validateMediaType(bytes, descriptor.mediaType);
-    return parseManifest(bytes, { source: descriptor.digest, maxBytes: options.maxBytes });
-  });
+  options?: ReadDocumentOptions,
+) => Promise<T>;
+
+function _reader<T>(
+  kind: string,
+  parse: (bytes: Uint8Array, options: ParseDocumentOptions) => T,
+  checkMediaType: boolean,
+): DocumentReader<T> {
+  return (provider, descriptor, options = {}) =>
+    _read(kind, provider, descriptor, options, (bytes) => {
+      if (checkMediaType) validateMediaType(bytes, descriptor.mediaType);
+      return parse(bytes, { source: descriptor.digest, maxBytes: options.maxBytes });
+    });
 }
 
-export function _readIndex(
-  provider: ContentProvider,
-  descriptor: Descriptor,
-  options: ReadDocumentOptions = {},
-): Promise<Index> {
-  return _read("index", provider, descriptor, options, (bytes) => {
-    validateMediaType(bytes, descriptor.mediaType);
-    return parseIndex(bytes, { source: descriptor.digest, maxBytes: options.maxBytes });
-  });
-}
-
-export function _readConfig(
-  provider: ContentProvider,
-  descriptor: Descriptor,
-  options: ReadDocumentOptions = {},
-): Promise<ImageConfig> {
-  return _read(
-    "config",
-    provider,
-    descriptor,
-    options,
-    (bytes) => parseImageConfig(bytes, { source: descriptor.digest, maxBytes: options.maxBytes }),
-  );
-}
+export const _readManifest: DocumentReader<Manifest> = _reader("manifest", parseManifest, true);
+export const _readIndex: DocumentReader<Index> = _reader("index", parseIndex, true);
+export const _readConfig: DocumentReader<ImageConfig> = _reader("config", parseImageConfig, false);

@@ -1,6 +1,7 @@
 /** The distribution/reference grammar and the checks its `Parse` and `WithName` make (internal). */
 import { parseDigest } from "./digest.ts";
 import { InvalidArgumentError, OciStoreError, UnsupportedError } from "./errors.ts";
+import type { Reference } from "./types.ts";
 
 /** Longest repository path (without the domain) distribution/reference accepts since v0.6.0. */
 export const MAX_PATH_LENGTH = 255;
@@ -11,14 +12,6 @@ export const MAX_PATH_LENGTH = 255;
  * (path 255, tag 128, digest 135, a DNS name 253).
  */
 export const MAX_REFERENCE_LENGTH = 4096;
-
-/** A parsed reference; structurally the public `Reference` (kept here to avoid an import cycle). */
-export interface ParsedReference {
-  readonly domain: string;
-  readonly path: string;
-  readonly tag?: string;
-  readonly digest?: string;
-}
 
 interface Grammar {
   readonly reference: RegExp;
@@ -149,7 +142,7 @@ export function parseName(text: string): { domain: string; path: string } {
  * NAME_TOO_LONG, DIGEST_INVALID_FORMAT, DIGEST_INVALID_LENGTH.
  * @throws {UnsupportedError} DIGEST_UNSUPPORTED.
  */
-export function parseGrammatical(text: string, shown: string = text): ParsedReference {
+export function parseGrammatical(text: string, shown: string = text): Reference {
   const action = "Cannot parse reference";
   _refuseHuge(action, text, shown);
   const match = matchReference(text);

@@ -3,17 +3,9 @@ import { DigestMismatchError, InvalidArgumentError } from "./errors.ts";
 import { digestOf, parseDigest } from "./digest.ts";
 import { createDigester } from "./digester.ts";
 import { DEFAULT_DOCUMENT_LIMIT } from "./documents.ts";
-import type { Descriptor } from "./types.ts";
+import type { BlobInfo, Descriptor, ImageRecord } from "./types.ts";
 
-/** What a content store knows of a blob without reading it. */
-export interface BlobInfo {
-  /** The digest naming the blob. */
-  readonly digest: string;
-  /** The stored size in bytes. */
-  readonly size: number;
-  /** Labels the store keeps for the blob (containerd's content labels). */
-  readonly labels?: Readonly<Record<string, string>>;
-}
+export type { BlobInfo, ImageRecord };
 
 /** Where a ranged read starts and how much it takes, plus a signal to abort it. */
 export interface ReadOptions {
@@ -44,20 +36,6 @@ export interface ContentProvider {
   read(descriptor: Descriptor, options?: ReadOptions): Promise<Uint8Array>;
   /** Optional: the whole blob as a raw stream, for media that stream better than they seek. */
   stream?(descriptor: Descriptor, options?: SignalOptions): Promise<ReadableStream<Uint8Array>>;
-}
-
-/** An image record, as containerd's metadata store keeps it (`images.Image`). */
-export interface ImageRecord {
-  /** The image name, usually a full reference (`docker.io/library/nginx:1.27`). */
-  readonly name: string;
-  /** The root descriptor: a manifest or an index. */
-  readonly target: Descriptor;
-  /** Labels, e.g. `io.cri-containerd.pinned=pinned`. */
-  readonly labels: Readonly<Record<string, string>>;
-  /** When the record was created (RFC 3339), when known. */
-  readonly createdAt?: string;
-  /** When the record was last updated (RFC 3339), when known. */
-  readonly updatedAt?: string;
 }
 
 /** The image-record port (containerd's `images.Store`, read side). */

@@ -259,13 +259,133 @@ export class UnauthorizedError extends OciStoreError {
  * ```
  */
 export class UnavailableError extends OciStoreError {
+  /** Seconds the service asked us to wait before trying again (a `Retry-After`), when it said. */
+  readonly retryAfter?: number;
+
   /**
    * Creates the error.
    *
    * @param message What could not be reached.
-   * @param options The wrapped cause.
+   * @param options The wrapped cause, and how long to wait before retrying.
    */
-  constructor(message: string, options?: OciStoreErrorOptions) {
+  constructor(message: string, options: OciStoreErrorOptions & { retryAfter?: number } = {}) {
     super("UNAVAILABLE", message, options);
+    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
+}
+
+type _Rewrap = (
+  message: string,
+  options: OciStoreErrorOptions,
+  error: OciStoreError,
+) => OciStoreError;
+
+/** One constructor per code; the mapped type makes the compiler insist on every code. */
+const _rewrap: { readonly [C in ErrorCode]: _Rewrap } = {
+  NOT_FOUND: (message, options) => new NotFoundError(message, options),
+  INVALID_ARGUMENT: (message, options) => new InvalidArgumentError(message, options),
+  ALREADY_EXISTS: (message, options) => new AlreadyExistsError(message, options),
+  AMBIGUOUS: (message, options, error) =>
+    new AmbiguousDigestError(message, {
+      ...options,
+      matches: (error as AmbiguousDigestError).matches,
+    }),
+  DIGEST_MISMATCH: (message, options, error) =>
+    new DigestMismatchError(message, {
+      ...options,
+      expected: (error as DigestMismatchError).expected,
+      actual: (error as DigestMismatchError).actual,
+    }),
+  UNSUPPORTED: (message, options) => new UnsupportedError(message, options),
+  UNAUTHORIZED: (message, options) => new UnauthorizedError(message, options),
+  UNAVAILABLE: (message, options, error) =>
+    new UnavailableError(message, {
+      ...options,
+      retryAfter: (error as UnavailableError).retryAfter,
+    }),
+};
+
+/**
+ * Adds what was being done to an error of the family: the result has the same class, `code`,
+ * `reason` and extra fields, the message `<action>: <message>`, and the original as its `cause`.
+ * Anything that is not an {@link OciStoreError} (a bug, a `TypeError`) is returned as it is.
+ *
+ * @param error What was caught.
+ * @param action What was being done, e.g. `Cannot update "nginx"`.
+ * @returns The error to throw.
+ * @example
+ * ```ts
+ * import { UnavailableError, wrapError } from "@ocistore/ocistore";
+ * import { assert, assertEquals } from "@std/assert";
+ *
+ * const wrapped = wrapError(new UnavailableError("registry down", { retryAfter: 5 }), "Cannot pull");
+ * assert(wrapped instanceof UnavailableError);
+ * assertEquals([wrapped.message, wrapped.retryAfter], ["Cannot pull: registry down", 5]);
+ * ```
+ */
+export function wrapError(error: unknown, action: string): unknown {
+  if (!(error instanceof OciStoreError)) return error;
+  const options = { cause: error, ...(error.reason !== undefined && { reason: error.reason }) };
+  return _rewrap[error.code](`${action}: ${error.message}`, options, error);
+}
+
+/**
+ * Whether `error` is an error of the family with the given code.
+ *
+ * @param error What was caught.
+ * @param code The code to test for.
+ * @returns `true` for an {@link OciStoreError} with that code.
+ * @example
+ * ```ts
+ * import { hasErrorCode, NotFoundError } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(hasErrorCode(new NotFoundError("no such blob"), "NOT_FOUND"), true);
+ * assertEquals(hasErrorCode(new Error("no such blob"), "NOT_FOUND"), false);
+ * ```
+ */
+export function hasErrorCode(error: unknown, code: ErrorCode): error is OciStoreError {
+  return error instanceof OciStoreError && error.code === code;
+}
+
+/**
+ * Whether `error` says something does not exist (code `NOT_FOUND`).
+ *
+ * @param error What was caught.
+ * @returns `true` for a not-found error of the family.
+ * @example
+ * ```ts
+ * import { isNotFound, NotFoundError } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(isNotFound(new NotFoundError("no such image")), true);
+ * ```
+ */
+export function isNotFound(error: unknown): error is NotFoundError {
+  return hasErrorCode(error, "NOT_FOUND");
+}
+
+/**
+ * Names a value for the "found …" half of an error message: `null`, `an array`, `an object`,
+ * `the string "…"` (cut at 40 characters), or its type and value (`number 5`).
+ *
+ * @param value Anything.
+ * @returns A short description.
+ * @example
+ * ```ts
+ * import { describeValue } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(describeValue(42), "number 42");
+ * assertEquals(describeValue("latest"), 'the string "latest"');
+ * assertEquals(describeValue([1]), "an array");
+ * ```
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (typeof value === "object") return "an object";
+  if (typeof value === "function") return "a function";
+  return value === undefined ? "undefined" : `${typeof value} ${String(value)}`;
 }

@@ -2,7 +2,7 @@
 import { _readConfig, _readIndex, _readManifest } from "./_read_document.ts";
 import type { ReadDocumentOptions } from "./document_cache.ts";
 import type { ContentProvider } from "./content.ts";
-import { NotFoundError, OciStoreError } from "./errors.ts";
+import { isNotFound, NotFoundError } from "./errors.ts";
 import { isConfigType, isIndexType, isManifestType } from "./media_types.ts";
 import { normalizePlatform } from "./platform.ts";
 import type { MatchComparer } from "./platform_matcher.ts";
@@ -253,7 +253,7 @@ export async function check(
   try {
     manifest = (await manifestFor(provider, target, options)).manifest;
   } catch (error) {
-    if (error instanceof OciStoreError && error.code === "NOT_FOUND") {
+    if (isNotFound(error)) {
       return { available: false, required: [target], present: [], missing: [target] };
     }
     throw error;
@@ -266,7 +266,7 @@ export async function check(
       await provider.info(descriptor.digest);
       present.push(descriptor);
     } catch (error) {
-      if (!(error instanceof OciStoreError && error.code === "NOT_FOUND")) throw error;
+      if (!isNotFound(error)) throw error;
       missing.push(descriptor);
     }
   }

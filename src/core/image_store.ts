@@ -3,10 +3,10 @@ import { ImageCache, type ImageChange } from "./_image_cache.ts";
 import type { Image } from "./_image_table.ts";
 import { _loadImage, PINNED_LABEL } from "./_load_image.ts";
 import { pool } from "./_pool.ts";
-import { _wrap } from "./_wrap_error.ts";
 import type { ContentProvider, ImageGetter, ImageLister, ImageRecord } from "./content.ts";
 import { DocumentCache } from "./document_cache.ts";
-import { NotFoundError, OciStoreError, UnsupportedError } from "./errors.ts";
+import { isNotFound, NotFoundError, UnsupportedError, wrapError } from "./errors.ts";
+import { DEFAULT_PLATFORM } from "./platform.ts";
 import { type MatchComparer, only } from "./platform_matcher.ts";
 import type { Platform } from "./types.ts";
 
@@ -84,7 +84,7 @@ export class ImageStore {
     this.#source = source;
     this.#options = options;
     this.#platform = options.platform ??
-      only(options.host ?? { os: "linux", architecture: "amd64" }, { host: options.host });
+      only(options.host ?? DEFAULT_PLATFORM, { host: options.host });
     this.#cache = options.cache ?? new DocumentCache();
   }
 
@@ -184,8 +184,8 @@ export class ImageStore {
       try {
         record = await this.#source.images.get(ref);
       } catch (error) {
-        if (!(error instanceof OciStoreError && error.code === "NOT_FOUND")) {
-          throw _wrap(error, `Cannot update "${ref}": get image from source`);
+        if (!isNotFound(error)) {
+          throw wrapError(error, `Cannot update "${ref}": get image from source`);
         }
       }
       const image = record && await this.#load(record);

@@ -14,7 +14,8 @@ export interface PlatformOptions {
   readonly host?: Platform;
 }
 
-const DEFAULT_HOST: Platform = { os: "linux", architecture: "amd64" };
+/** The platform assumed when the host is not known: `linux/amd64`, as containerd's defaults do. */
+export const DEFAULT_PLATFORM: Platform = Object.freeze({ os: "linux", architecture: "amd64" });
 
 // The first element is `<os>[(<version>[+<feature>]*)]`; later ones are plain components.
 const OS_PATTERN = /^([A-Za-z0-9_-]+)(?:\(([A-Za-z0-9_.%-]*)((?:\+[A-Za-z0-9_.%-]+)*)\))?$/;
@@ -31,7 +32,7 @@ const KNOWN_ARCH = new Set(
 );
 
 function hostOf(options?: PlatformOptions): Platform {
-  return options?.host ?? DEFAULT_HOST;
+  return options?.host ?? DEFAULT_PLATFORM;
 }
 
 function invalid(specifier: string, detail: string): InvalidArgumentError {

@@ -1,25 +1,9 @@
 /** Image references `[domain/]path[:tag][@digest]`: strict parse, print and amend (distribution/reference). */
 import { isDigestPattern, isTag, parseGrammatical, quote } from "./_reference_grammar.ts";
 import { InvalidArgumentError } from "./errors.ts";
+import type { Reference } from "./types.ts";
 
-/**
- * A parsed image reference, as distribution/reference models it.
- *
- * A named reference has a non-empty `path` (`library/nginx`) and, when the text named one, a
- * `domain` (`docker.io`, `localhost:5000`, `[::1]:5000`); otherwise `domain` is `""`. A
- * digest-only reference (what {@linkcode parseAnyReference} returns for `sha256:…` or a bare
- * 64-hex identifier) has `domain` and `path` both `""` and only a `digest`.
- */
-export interface Reference {
-  /** Registry host with optional port, or `""` when the reference names none. */
-  readonly domain: string;
-  /** Repository path below the domain, or `""` for a digest-only reference. */
-  readonly path: string;
-  /** The tag, when present. */
-  readonly tag?: string;
-  /** The digest (`algorithm:hex`), when present. */
-  readonly digest?: string;
-}
+export type { Reference };
 
 /**
  * Parses a reference exactly as written (distribution/reference `Parse`): no `docker.io`

@@ -1,4 +1,4 @@
-/** The OCI vocabulary: descriptors, manifests, indexes, image configs and platforms (OCI JSON field names). */
+/** The vocabulary: descriptors, manifests, indexes, image configs, platforms (OCI JSON field names), references, blob info and image records. */
 
 /** A platform as an index entry or an image config names it. */
 export interface Platform {
@@ -136,4 +136,47 @@ export interface ImageConfig {
   readonly rootfs: RootFs;
   /** How each layer was made, oldest first. */
   readonly history?: readonly HistoryEntry[];
+}
+
+/**
+ * A parsed image reference, as distribution/reference models it.
+ *
+ * A named reference has a non-empty `path` (`library/nginx`) and, when the text named one, a
+ * `domain` (`docker.io`, `localhost:5000`, `[::1]:5000`); otherwise `domain` is `""`. A
+ * digest-only reference (what {@linkcode parseAnyReference} returns for `sha256:…` or a bare
+ * 64-hex identifier) has `domain` and `path` both `""` and only a `digest`.
+ */
+export interface Reference {
+  /** Registry host with optional port, or `""` when the reference names none. */
+  readonly domain: string;
+  /** Repository path below the domain, or `""` for a digest-only reference. */
+  readonly path: string;
+  /** The tag, when present. */
+  readonly tag?: string;
+  /** The digest (`algorithm:hex`), when present. */
+  readonly digest?: string;
+}
+
+/** What a content store knows of a blob without reading it. */
+export interface BlobInfo {
+  /** The digest naming the blob. */
+  readonly digest: string;
+  /** The stored size in bytes. */
+  readonly size: number;
+  /** Labels the store keeps for the blob (containerd's content labels). */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** An image record, as containerd's metadata store keeps it (`images.Image`). */
+export interface ImageRecord {
+  /** The image name, usually a full reference (`docker.io/library/nginx:1.27`). */
+  readonly name: string;
+  /** The root descriptor: a manifest or an index. */
+  readonly target: Descriptor;
+  /** Labels, e.g. `io.cri-containerd.pinned=pinned`. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** When the record was created (RFC 3339), when known. */
+  readonly createdAt?: string;
+  /** When the record was last updated (RFC 3339), when known. */
+  readonly updatedAt?: string;
 }

@@ -1,7 +1,7 @@
 /** The size of an image, as containerd's `usage.CalculateImageUsage` counts it for the CRI. */
 import type { ReadDocumentOptions } from "./document_cache.ts";
 import type { ContentProvider } from "./content.ts";
-import { OciStoreError } from "./errors.ts";
+import { isNotFound } from "./errors.ts";
 import type { MatchComparer } from "./platform_matcher.ts";
 import type { Descriptor } from "./types.ts";
 import { children, dispatch, type Handler, limitManifests } from "./walk.ts";
@@ -71,7 +71,7 @@ export async function imageUsage(
         const { size } = await provider.info(descriptor.digest);
         total += size;
       } catch (error) {
-        if (!(error instanceof OciStoreError && error.code === "NOT_FOUND")) throw error;
+        if (!isNotFound(error)) throw error;
       }
     }
     return handler(descriptor);

@@ -1,5 +1,6 @@
 /** The platform of the host ocistore runs on, read from Deno, Bun, Node or browser globals. */
 import { InvalidArgumentError } from "../core/errors.ts";
+import { DEFAULT_PLATFORM } from "../core/platform.ts";
 import type { Platform } from "../core/types.ts";
 
 // Node and Bun name some systems and CPUs differently from Go (and so from OCI).
@@ -97,7 +98,7 @@ export function hostPlatform(globals: object = globalThis): Platform {
   }
   const navigator = read(scope, "navigator");
   if (navigator !== undefined) return fromUserAgent(navigator);
-  return { os: "linux", architecture: "amd64" };
+  return DEFAULT_PLATFORM;
 }
 
 /**

@@ -1,16 +1,7 @@
 /** Random access to one file over `node:fs/promises` (archives read by range, never whole). */
 import { open } from "node:fs/promises";
 import { InvalidArgumentError, NotFoundError, UnavailableError } from "../core/errors.ts";
-
-/** One open file, read by byte range. */
-export interface FileReader {
-  /** The file's size in bytes when it was opened. */
-  readonly size: number;
-  /** `length` bytes from `offset` (fewer at the end of the file). */
-  readRange(offset: number, length: number): Promise<Uint8Array>;
-  /** Closes the file; later reads reject. */
-  close(): Promise<void>;
-}
+import type { ByteReader } from "../core/files.ts";
 
 /**
  * Opens a regular file for reading by range; the file stays open until `close()`.
@@ -36,7 +27,9 @@ export interface FileReader {
  * await reader.close();
  * ```
  */
-export async function openFileReader(path: string): Promise<FileReader> {
+export async function openFileReader(
+  path: string,
+): Promise<ByteReader & { close(): Promise<void> }> {
   if (typeof path !== "string") throw new TypeError("Cannot open file: expected a string path");
   let handle;
   try {

@@ -230,7 +230,7 @@ async function _realInside(
     try {
       base = await realpath(root);
     } catch (error) {
-      throw _ioError(error, `Cannot open directory "${root}"`);
+      throw _ioError(error, `Cannot open directory "${root}"`, "directory");
     }
     if (segments.length === 0) return base;
   }
@@ -258,11 +258,16 @@ function _checkRange(offset: number, length: number): void {
   }
 }
 
-function _ioError(error: unknown, action: string): Error {
+function _ioError(error: unknown, action: string, what = "file"): Error {
   if (error instanceof NotFoundError || error instanceof InvalidArgumentError) return error;
   const code = (error as { code?: unknown })?.code;
   if (code === "ENOENT" || code === "ENOTDIR") {
-    return new NotFoundError(`${action}: no such file`, { cause: error });
+    return new NotFoundError(`${action}: no such ${what}`, { cause: error });
+  }
+  const name = (error as { name?: unknown })?.name;
+  if (name === "NotCapable" || name === "PermissionDenied") {
+    // Deno without --allow-read: its message names the permission and the flag.
+    return new UnavailableError(`${action}: ${(error as Error).message}`, { cause: error });
   }
   const detail = code ? String(code) : String((error as Error)?.message ?? error);
   return new UnavailableError(`${action}: ${detail}`, { cause: error });

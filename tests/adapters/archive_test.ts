@@ -7,7 +7,7 @@ import { test } from "../harness.ts";
 import { fixtures } from "../fixtures.ts";
 import { sourceContract } from "./source_contract.ts";
 import { paxData, tarBytes, type TarEntrySpec } from "./_tar_builder.ts";
-import { openArchive } from "../../src/adapters/archive.ts";
+import { openArchive } from "../../src/runtime/open_archive.ts";
 import { readBlob } from "../../src/core/content.ts";
 import { digestOf } from "../../src/core/digest.ts";
 import { InvalidArgumentError, NotFoundError } from "../../src/core/errors.ts";

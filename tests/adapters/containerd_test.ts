@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assert, assertEquals, assertGreater, assertRejects, assertThrows } from "@std/assert";
-import { openContainerd } from "../../src/adapters/containerd.ts";
+import { openContainerd } from "../../src/runtime/open_containerd.ts";
 import { type ImageSource, readBlobStream } from "../../src/core/content.ts";
 import { InvalidArgumentError, NotFoundError } from "../../src/core/errors.ts";
 import type { Files } from "../../src/core/files.ts";

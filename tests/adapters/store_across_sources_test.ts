@@ -4,8 +4,8 @@
 import { assertEquals, assertNotEquals } from "@std/assert";
 import { test } from "../harness.ts";
 import { fixtures } from "../fixtures.ts";
-import { openOciLayout } from "../../src/adapters/oci_layout.ts";
-import { openArchive } from "../../src/adapters/archive.ts";
+import { openOciLayout } from "../../src/runtime/open_oci_layout.ts";
+import { openArchive } from "../../src/runtime/open_archive.ts";
 import { chainId } from "../../src/core/chain_id.ts";
 import { ImageStore } from "../../src/core/image_store.ts";
 import { only } from "../../src/core/platform_matcher.ts";

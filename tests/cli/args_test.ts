@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import { test } from "../harness.ts";
 import { parseArgs, UsageError } from "../../src/cli/args.ts";
 
@@ -27,4 +27,34 @@ test("parseArgs refuses unknown flags, missing values, bad formats and repeats",
   assertThrows(() => parseArgs(["-q", "--quiet"]), UsageError, "more than once");
   assertThrows(() => parseArgs(["--quiet=1"]), UsageError, "takes no value");
   assertThrows(() => parseArgs(["--base-name="]), UsageError, "needs a value");
+});
+
+test("the flag table drives each command's help and which flags it accepts", async () => {
+  const { FLAGS } = await import("../../src/cli/args.ts");
+  const { COMMANDS } = await import("../../src/cli/commands/mod.ts");
+  const { main } = await import("../../src/cli/main.ts");
+  const silent = { stdout: () => {}, stderr: () => {} };
+  assert(COMMANDS.length >= 5);
+  for (const command of COMMANDS) {
+    let help = "";
+    await main([command.name, "--help"], { ...silent, stdout: (t) => void (help += t) });
+    assert(help.startsWith(`Usage: ocistore ${command.name} ${command.usage} [FLAGS]\n`), help);
+    for (const [name, flag] of Object.entries(FLAGS)) {
+      if (flag.scope === "global") continue;
+      const accepted = flag.scope === "common" ||
+        (command.flags as readonly string[]).includes(name);
+      const listed = new RegExp(`^ {2}(-\\w, )?--${flag.long}\\b`, "m").test(help);
+      assertEquals(listed, accepted, `${command.name} --${flag.long}`);
+      let err = "";
+      await main([command.name, `--${flag.long}`, ...(flag.type === "string" ? ["x"] : [])], {
+        ...silent,
+        stderr: (t) => void (err += t),
+      });
+      assertEquals(
+        err.includes(`${command.name} does not take --${flag.long}`),
+        !accepted,
+        `${command.name} --${flag.long}: ${err}`,
+      );
+    }
+  }
 });

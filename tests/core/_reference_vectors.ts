@@ -1,5 +1,12 @@
 /** Shared plumbing for the distribution/reference vectors in tests/testdata/reference.json. */
-import { assertEquals, assertInstanceOf, AssertionError, assertStringIncludes } from "@std/assert";
+import {
+  assertEquals,
+  assertGreater,
+  assertInstanceOf,
+  AssertionError,
+  assertStringIncludes,
+} from "@std/assert";
+import { test, testEach } from "../harness.ts";
 import { readTestData } from "../testdata.ts";
 import { type ErrorReason, InvalidArgumentError, UnsupportedError } from "../../src/core/errors.ts";
 import { familiarName, familiarString } from "../../src/core/normalize.ts";
@@ -127,37 +134,24 @@ function quotedPrefix(text: string): string {
   return JSON.stringify(text.slice(0, 200)).slice(0, -1);
 }
 
-/** Runs `check` on every case and fails once, listing every case that failed. */
-export function checkEvery<T>(
-  cases: readonly T[],
-  label: (c: T) => string,
-  check: (c: T) => void,
-): void {
-  const failures: string[] = [];
-  for (const c of cases) {
-    try {
-      check(c);
-    } catch (error) {
-      failures.push(`${label(c).slice(0, 120)}: ${(error as Error).message}`);
-    }
-  }
-  if (failures.length > 0) {
-    throw new AssertionError(
-      `${failures.length}/${cases.length} cases failed:\n${failures.join("\n")}`,
-    );
-  }
-}
-
-/** Runs the derived rows of one upstream function: `{error[, message]}` or the fields. */
-export function checkDerived(fn: string, run: (input: string) => Reference): number {
+/**
+ * Registers one test per derived row of one upstream function (`{error[, message]}` or the
+ * fields), and one that there are over 100 such rows.
+ */
+export function testDerived(title: string, fn: string, run: (input: string) => Reference): void {
   const rows = Object.entries(vectors().derived).filter(([, results]) => fn in results);
-  checkEvery(rows, ([input]) => JSON.stringify(input), ([input, results]) => {
-    const expected = results[fn];
-    if (typeof expected.error === "string") {
-      assertUpstreamError(() => run(input), expected.error, input, expected.message as string);
-    } else {
-      assertFields(run(input), expected);
-    }
-  });
-  return rows.length;
+  test(`${title} has over 100 derived ${fn} vectors`, () => assertGreater(rows.length, 100));
+  testEach(
+    `${title} derived ${fn}`,
+    rows,
+    ([input]) => JSON.stringify(input),
+    ([input, results]) => {
+      const expected = results[fn];
+      if (typeof expected.error === "string") {
+        assertUpstreamError(() => run(input), expected.error, input, expected.message as string);
+      } else {
+        assertFields(run(input), expected);
+      }
+    },
+  );
 }

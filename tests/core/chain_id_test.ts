@@ -13,13 +13,19 @@ interface ChainCase {
 
 const { cases } = readTestData<{ cases: ChainCase[] }>("chainid.json");
 
-test("chainIds() and chainId() follow every image-spec identity vector", () => {
+test("chainid.json holds the 7 image-spec identity vectors", () => {
   assertEquals(cases.length, 7);
-  for (const { name, diffIDs, expectChainIDs, expectChainID } of cases) {
+});
+
+for (const { name, diffIDs, expectChainIDs, expectChainID } of cases) {
+  test(`chainIds() and chainId() vector "${name}"`, () => {
     // Go returns nil for nil; our array form returns [] for null.
     assertEquals(chainIds(diffIDs), expectChainIDs ?? [], name);
     assertEquals(chainId(diffIDs), expectChainID, name);
-  }
+  });
+}
+
+test("chainIds() and chainId() of undefined are [] and the empty string", () => {
   assertEquals([chainIds(undefined), chainId(undefined)], [[], ""]);
 });
 

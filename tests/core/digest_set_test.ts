@@ -34,12 +34,16 @@ function setOf(digests: string[]): DigestSet {
   return set;
 }
 
-test("lookup() follows every go-digest lookup vector", () => {
-  const lookups = group("digestset.lookup");
+const lookups = group("digestset.lookup");
+
+test("digestset.json holds the 5 go-digest lookup tables", () => {
   assertEquals(lookups.length, 5);
-  for (const { set: digests, lookups: rows } of lookups) {
-    for (const set of [setOf(digests), new DigestSet(digests)]) {
-      for (const row of rows) {
+});
+
+for (const { test: table, set: digests, lookups: rows } of lookups) {
+  for (const row of rows) {
+    test(`lookup() vector ${JSON.stringify(row.input)} in "${table}": ${row.result ?? row.error}`, () => {
+      for (const set of [setOf(digests), new DigestSet(digests)]) {
         if (row.result !== undefined) {
           assertEquals(set.lookup(row.input), row.result, row.input);
           continue;
@@ -50,9 +54,9 @@ test("lookup() follows every go-digest lookup vector", () => {
           assertEquals((error as AmbiguousDigestError).matches, row.matches, row.input);
         }
       }
-    }
+    });
   }
-});
+}
 
 test("add() follows go-digest's duplication vector", () => {
   const [{ steps }] = group("digestset.add");
@@ -107,19 +111,24 @@ test("shortestUniquePrefixes() keeps go-digest's quirk when one hex extends anot
   assertEquals(set.lookup("1".repeat(65)), long);
 });
 
-test("add() and remove() reject what parseDigest() rejects and leave the set unchanged", () => {
-  const invalid = group("digest.parse").filter((c) => c.expect.error !== undefined);
-  const keep = `sha256:${"a".repeat(64)}`;
-  const set = new DigestSet([keep]);
-  for (const { input, expect } of invalid) {
+const invalidDigests = group("digest.parse").filter((c) => c.expect.error !== undefined);
+
+test("digestset.json holds 24 go-digest parse vectors that reject their input", () => {
+  assertEquals(invalidDigests.length, 24);
+});
+
+for (const { test: table, input, expect } of invalidDigests) {
+  test(`add() and remove() reject parse vector ${JSON.stringify(input)} (${table}) and leave the set unchanged`, () => {
+    const keep = `sha256:${"a".repeat(64)}`;
+    const set = new DigestSet([keep]);
     const ErrorClass = errorClasses[expect.error as keyof typeof errorClasses];
     assertThrows(() => parseDigest(input), ErrorClass);
     assertThrows(() => set.add(input), ErrorClass, undefined, input);
     assertThrows(() => set.remove(input), ErrorClass, undefined, input);
     assertThrows(() => new DigestSet([keep, input]), ErrorClass, undefined, input);
-  }
-  assertEquals(set.values(), [keep]);
-});
+    assertEquals(set.values(), [keep]);
+  });
+}
 
 test("lookup() on an empty set is not found, whatever the input", () => {
   const set = new DigestSet();

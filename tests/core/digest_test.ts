@@ -31,16 +31,20 @@ const errors = {
   ErrDigestUnsupported: [UnsupportedError, "DIGEST_UNSUPPORTED"],
 } as const;
 
-test("parseDigest() follows every go-digest parse vector", () => {
+test("digestset.json holds the 28 go-digest parse vectors", () => {
   assertEquals(parseCases.length, 28);
-  for (const { input, expect } of parseCases) {
+});
+
+for (const { test: label, input, expect } of parseCases) {
+  const outcome = expect.error ?? "parses";
+  test(`parseDigest() vector ${JSON.stringify(input)} (${label}): ${outcome}`, () => {
     if (expect.error !== undefined) {
       const [ErrorClass, reason] = errors[expect.error as keyof typeof errors];
       const error = assertThrows(() => parseDigest(input), ErrorClass, `"${input}"`, input);
       assertEquals(error.reason, reason, input);
       assertEquals(validateDigest(input), reason, input);
       assertEquals(tryParseDigest(input), undefined, input);
-      continue;
+      return;
     }
     const digest = parseDigest(input);
     if (expect.valid) assertEquals(formatDigest(digest), input);
@@ -54,11 +58,11 @@ test("parseDigest() follows every go-digest parse vector", () => {
     }
     assertEquals(tryParseDigest(input), digest);
     assertEquals(validateDigest(input), undefined);
-  }
-});
+  });
+}
 
-test("parseDigest() accepts sha256, sha384 and sha512 at their exact lengths only", () => {
-  for (const [algorithm, length] of [["sha256", 64], ["sha384", 96], ["sha512", 128]] as const) {
+for (const [algorithm, length] of [["sha256", 64], ["sha384", 96], ["sha512", 128]] as const) {
+  test(`parseDigest() accepts ${algorithm} at exactly ${length} hex characters only`, () => {
     assertEquals(parseDigest(`${algorithm}:${"a".repeat(length)}`).algorithm, algorithm);
     for (const wrong of [length - 1, length + 1]) {
       const error = assertThrows(
@@ -68,8 +72,8 @@ test("parseDigest() accepts sha256, sha384 and sha512 at their exact lengths onl
       );
       assertEquals(error.reason, "DIGEST_INVALID_LENGTH");
     }
-  }
-});
+  });
+}
 
 test("parseDigest() measures the encoded part in UTF-8 bytes, as Go does", () => {
   // 32 two-byte characters are 64 bytes: the length passes, the alphabet fails.
@@ -126,11 +130,14 @@ const known: [string, "sha256" | "sha384" | "sha512", string][] = [
   ],
 ];
 
-test("digestOf() hashes the standard test inputs, from strings and from bytes", async () => {
-  for (const [text, algorithm, hex] of known) {
+for (const [text, algorithm, hex] of known) {
+  test(`digestOf() vector ${algorithm} of ${JSON.stringify(text)}, from a string and from bytes`, async () => {
     assertEquals(await digestOf(text, algorithm), `${algorithm}:${hex}`);
     assertEquals(await digestOf(new TextEncoder().encode(text), algorithm), `${algorithm}:${hex}`);
-  }
+  });
+}
+
+test("digestOf() defaults to sha256", async () => {
   assertEquals(await digestOf("abc"), `sha256:${known[1][2]}`);
 });
 

@@ -54,11 +54,15 @@ test("digest() can be read twice but ends the digester", () => {
   assertThrows(() => digester.update(new Uint8Array([4])), TypeError);
 });
 
-test("createDigester() follows go-digest's algorithm flag vectors", () => {
-  const { cases } = readTestData<{ cases: FlagCase[] }>("digestset.json");
-  const flags = cases.filter((c) => c.group === "digest.algorithmFlag");
+const flags = readTestData<{ cases: FlagCase[] }>("digestset.json").cases
+  .filter((c) => c.group === "digest.algorithmFlag");
+
+test("digestset.json holds go-digest's 2 algorithm flag vectors", () => {
   assertEquals(flags.length, 2);
-  for (const { input, expect } of flags) {
+});
+
+for (const { input, expect } of flags) {
+  test(`createDigester() flag vector ${JSON.stringify(input)}: ${expect.error ?? expect.algorithm}`, () => {
     const name = (input ?? undefined) as DigestAlgorithm | undefined;
     if (expect.error !== undefined) {
       assertEquals(expect.error, "ErrDigestUnsupported");
@@ -67,7 +71,9 @@ test("createDigester() follows go-digest's algorithm flag vectors", () => {
     } else {
       assert(createDigester(name).digest().startsWith(`${expect.algorithm}:`));
     }
-  }
-  // Go's flag default (Set("")) is the canonical algorithm.
+  });
+}
+
+test('createDigester() defaults to sha256, as Go\'s flag does for Set("")', () => {
   assert(createDigester(undefined).digest().startsWith("sha256:"));
 });

@@ -1,12 +1,9 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import { test } from "../harness.ts";
-import {
-  DEFAULT_DOCUMENT_LIMIT,
-  parseDescriptor,
-  parseImageConfig,
-  parseIndex,
-  parseManifest,
-} from "../../src/core/documents.ts";
+import { DEFAULT_DOCUMENT_LIMIT } from "../../src/core/documents.ts";
+import { parseDescriptor } from "../../src/core/descriptor.ts";
+import { parseImageConfig } from "../../src/core/image_config.ts";
+import { parseIndex, parseManifest } from "../../src/core/manifest.ts";
 import { InvalidArgumentError, UnsupportedError } from "../../src/core/errors.ts";
 import { DocumentCache } from "../../src/core/document_cache.ts";
 
@@ -99,33 +96,58 @@ test("parseManifest() rejects schema 1, indexes and manifests without a config",
   assertEquals(manifest.layers, []);
 });
 
-test("parseDescriptor() validates digest, size and field types, quoting where it was", () => {
+test("parseDescriptor() keeps string annotations and drops unknown fields", () => {
   assertEquals(parseDescriptor({ ...descriptor, extra: true, annotations: { a: "b" } }), {
     ...descriptor,
     annotations: { a: "b" },
   });
-  const bad: [unknown, string, typeof InvalidArgumentError][] = [
-    [{ ...descriptor, digest: "sha256:zz" }, "expected 64", InvalidArgumentError],
-    [{ ...descriptor, digest: "md5:" + "a".repeat(32) }, "md5", UnsupportedError],
-    [{ ...descriptor, size: -1 }, '"size" to be a non-negative integer', InvalidArgumentError],
-    [{ ...descriptor, size: 1.5 }, '"size" to be a non-negative integer', InvalidArgumentError],
-    [
-      { ...descriptor, annotations: { a: 1 } },
-      '"annotations" to map strings to strings',
-      InvalidArgumentError,
-    ],
-    [{ ...descriptor, platform: "linux" }, '"platform" to be an object', InvalidArgumentError],
-    [null, "expected an object, found null", InvalidArgumentError],
-  ];
-  for (const [value, message, Class] of bad) {
+});
+
+const badDescriptors: [string, unknown, string, typeof InvalidArgumentError][] = [
+  ["a short digest", { ...descriptor, digest: "sha256:zz" }, "expected 64", InvalidArgumentError],
+  [
+    "an md5 digest",
+    { ...descriptor, digest: "md5:" + "a".repeat(32) },
+    "md5",
+    UnsupportedError,
+  ],
+  [
+    "a negative size",
+    { ...descriptor, size: -1 },
+    '"size" to be a non-negative integer',
+    InvalidArgumentError,
+  ],
+  [
+    "a fractional size",
+    { ...descriptor, size: 1.5 },
+    '"size" to be a non-negative integer',
+    InvalidArgumentError,
+  ],
+  [
+    "a number annotation",
+    { ...descriptor, annotations: { a: 1 } },
+    '"annotations" to map strings to strings',
+    InvalidArgumentError,
+  ],
+  [
+    "a string platform",
+    { ...descriptor, platform: "linux" },
+    '"platform" to be an object',
+    InvalidArgumentError,
+  ],
+  ["null", null, "expected an object, found null", InvalidArgumentError],
+];
+
+for (const [label, value, message, Class] of badDescriptors) {
+  test(`parseDescriptor() vector ${label}: ${Class.name}, quoting where it was`, () => {
     assertThrows(() => parseDescriptor(value, "index.json manifests[0]"), Class, message);
     assertThrows(
       () => parseDescriptor(value, "index.json manifests[0]"),
       Class,
       "index.json manifests[0]",
     );
-  }
-});
+  });
+}
 
 test("DocumentCache shares one load between concurrent callers and forgets failures", async () => {
   const cache = new DocumentCache();

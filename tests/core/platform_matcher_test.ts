@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertFalse } from "@std/assert";
 import fc from "fast-check";
-import { test } from "../harness.ts";
+import { test, testEach } from "../harness.ts";
 import { formatPlatformAll, parsePlatform } from "../../src/core/platform.ts";
 import {
   all,
@@ -34,51 +34,66 @@ const MATCH_GROUPS: [string, string[]][] = [
 ];
 for (const [name, versions] of MATCH_GROUPS) {
   for (const version of versions) {
-    test(`${name}() matches exactly the ${version} Test${name} candidates`, () => {
-      for (const c of casesOf(`match.${name}`, version)) {
+    testEach(
+      `${name}() matches exactly the candidates: ${version} Test${name}`,
+      casesOf(`match.${name}`, version),
+      (c) => JSON.stringify(c.platform),
+      (c) => {
         const matcher = FACTORIES[name](parse(c.platform));
         for (const s of c.shouldMatch) assert(matcher.match(parse(s)), `${c.platform} ~ ${s}`);
         for (const s of c.shouldNotMatch) {
           assertFalse(matcher.match(parse(s)), `${c.platform} !~ ${s}`);
         }
-      }
-    });
+      },
+    );
   }
 }
 
 for (const group of ["less.OnlyOS", "less.osFeatures"]) {
-  test(`less() orders the ${group} inputs as containerd does`, () => {
-    for (const c of casesOf(group, "HEAD")) {
+  testEach(
+    `less() orders the inputs as containerd does: ${group}`,
+    casesOf(group, "HEAD"),
+    (c) => `${c.matcher ?? "OnlyOS"}(${c.platform})`,
+    (c) => {
       const matcher = FACTORIES[c.matcher ?? "OnlyOS"](parse(c.platform));
       const sorted = sortBy(c.input.map(parse), matcher.less).map(formatPlatformAll);
       assertEquals(sorted, c.expect, `${c.matcher ?? "OnlyOS"}(${c.platform})`);
-    }
-  });
+    },
+  );
 }
 
-test("defaultMatcher() on Windows prefers matches with the greatest OS version", () => {
-  for (const c of casesOf("less.windowsMatchComparer", "HEAD")) {
+testEach(
+  "defaultMatcher() on Windows prefers matches with the greatest OS version:",
+  casesOf("less.windowsMatchComparer", "HEAD"),
+  (c) => c.name ?? JSON.stringify(c.host),
+  (c) => {
     const sorted = sortBy(c.input as Platform[], defaultMatcher(c.host).less);
     if (c.expect) assertEquals(sorted, c.expect);
     else assertEquals(sorted[0], c.expectFirst, c.name);
-  }
-});
+  },
+);
 
-test("a Windows matcher checks OS version compatibility on a Linux host", () => {
-  for (const c of casesOf("match.windowsVersion", "HEAD")) {
+testEach(
+  "a Windows matcher checks OS version compatibility on a Linux host:",
+  casesOf("match.windowsVersion", "HEAD"),
+  (c) => `${JSON.stringify(c.host)} ~ ${JSON.stringify(c.candidate)}`,
+  (c) => {
     const matcher = onlyStrict(c.host, { host: HOST });
     assertEquals(matcher.match(c.candidate), c.expect.match, JSON.stringify(c));
-  }
-});
+  },
+);
 
-test("Windows build compatibility follows the LTSC rules of Test_PlatformCompat", () => {
-  for (const c of casesOf("windowsCompat", "HEAD")) {
+testEach(
+  "Windows build compatibility follows the LTSC rules of Test_PlatformCompat:",
+  casesOf("windowsCompat", "HEAD"),
+  (c) => `${c.major}.${c.minor} host ${c.hostBuild} container ${c.containerBuild}`,
+  (c) => {
     const version = (build: number) => `${c.major}.${c.minor}.${build}`;
     const host = { os: "windows", architecture: "amd64", "os.version": version(c.hostBuild) };
     const candidate = { ...host, "os.version": version(c.containerBuild) };
     assertEquals(only(host).match(candidate), c.expect.compatible, JSON.stringify(c));
-  }
-});
+  },
+);
 
 test("Windows version matching accepts empty versions and rejects other major versions", () => {
   const [c] = casesOf("windowsHostOnly", "HEAD");
@@ -99,8 +114,11 @@ test("the win32k feature is ignored when matching Windows platforms only", () =>
   assertFalse(only(parse("windows/amd64")).match(parse("windows(+gpu)/amd64")));
 });
 
-test("only() accepts the HEAD derived platform vector, in its order", () => {
-  for (const c of platformVectors().derived.HEAD.onlyVectors) {
+testEach(
+  "only() accepts the platform vector, in its order: HEAD derived onlyVectors",
+  platformVectors().derived.HEAD.onlyVectors,
+  (c) => c.platform,
+  (c) => {
     const matcher = only(parse(c.platform), options);
     const vector = (c.vector as string[]).map(parse);
     for (const p of vector) assert(matcher.match(p), `${c.platform} ~ ${formatPlatformAll(p)}`);
@@ -112,30 +130,41 @@ test("only() accepts the HEAD derived platform vector, in its order", () => {
       const inVector = vector.some((p) => onlyStrict(p, options).match(other));
       assertEquals(matcher.match(other), inVector, `${c.platform} vs ${formatPlatformAll(other)}`);
     }
-  }
-});
+  },
+);
 
-test("only() agrees with the seed vectors HEAD did not change", () => {
-  for (const c of platformVectors().derived[SEED].onlyVectors) {
-    // HEAD: arm64/v8.2 also accepts v8.1, v8 and arm/v8..v5 (the seed tried arm/v8.2).
-    if (c.platform === "linux/arm64/v8.2") continue;
+testEach(
+  "only() agrees with the seed vectors HEAD did not change:",
+  // HEAD: arm64/v8.2 also accepts v8.1, v8 and arm/v8..v5 (the seed tried arm/v8.2).
+  platformVectors().derived[SEED].onlyVectors.filter((c) => c.platform !== "linux/arm64/v8.2"),
+  (c) => c.platform,
+  (c) => {
     const matcher = only(parse(c.platform), options);
     for (const p of c.vector) assert(matcher.match(parse(p)), `${c.platform} ~ ${p}`);
-  }
-});
+  },
+);
 
-test("only() of an arm64 revision containerd does not know matches nothing", () => {
-  for (const specifier of ["linux/arm64/v10", "linux/arm64/v8.10", "linux/arm64/v9.8"]) {
+testEach(
+  "only() of an arm64 revision containerd does not know matches nothing:",
+  ["linux/arm64/v10", "linux/arm64/v8.10", "linux/arm64/v9.8"],
+  (specifier) => specifier,
+  (specifier) => {
     assertFalse(only(parse(specifier)).match(parse(specifier)), specifier);
     assert(onlyStrict(parse(specifier)).match(parse(specifier)), specifier);
-  }
+  },
+);
+
+test("only() of an arm64 revision matches the revisions it includes", () => {
   assert(only(parse("linux/arm64/v9.7")).match(parse("linux/arm64/v8.9")));
   assert(only(parse("linux/arm64/v9")).match(parse("linux/arm64/v8.5")));
   assertFalse(only(parse("linux/arm64/v9")).match(parse("linux/arm64/v8.6")));
 });
 
-test("only().less stable-sorts the HEAD derived index platforms", () => {
-  for (const c of platformVectors().derived.HEAD.onlySortStable) {
+testEach(
+  "only().less stable-sorts the index platforms: HEAD derived onlySortStable",
+  platformVectors().derived.HEAD.onlySortStable,
+  (c) => c.matcher,
+  (c) => {
     const matcher = only(parse(c.matcher.slice("Only(".length, -1)), options);
     const sorted = sortBy(c.input as Platform[], matcher.less);
     assertEquals(
@@ -143,8 +172,8 @@ test("only().less stable-sorts the HEAD derived index platforms", () => {
       c.sortedStable,
       c.matcher,
     );
-  }
-});
+  },
+);
 
 test("defaultMatcher() follows containerd's Default() for Linux, macOS and FreeBSD hosts", () => {
   const linux = defaultMatcher({ os: "linux", architecture: "amd64" });

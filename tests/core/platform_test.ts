@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import fc from "fast-check";
-import { test } from "../harness.ts";
+import { test, testEach } from "../harness.ts";
 import { InvalidArgumentError } from "../../src/core/errors.ts";
 import {
   formatPlatform,
@@ -40,25 +40,35 @@ function checkParseCase(c: Case): void {
   assertEquals(format(parsePlatform(c.format, options)), c.format, `reparse ${c.format}`);
 }
 
-for (const version of ["HEAD", SEED]) {
-  test(`parsePlatform() reads every ${version} TestParseSelector row`, () => {
-    for (const c of casesOf("parse", version)) checkParseCase(c);
-  });
+const json = (c: Case) => JSON.stringify(c.input);
 
-  test(`parsePlatform() rejects every ${version} TestParseSelectorInvalid row`, () => {
-    for (const c of casesOf("parseInvalid", version)) assertRejected(c.input);
-  });
+for (const version of ["HEAD", SEED]) {
+  testEach(
+    `parsePlatform() ${version} TestParseSelector`,
+    casesOf("parse", version),
+    json,
+    checkParseCase,
+  );
+  testEach(
+    `parsePlatform() rejects ${version} TestParseSelectorInvalid`,
+    casesOf("parseInvalid", version),
+    json,
+    (c) => assertRejected(c.input),
+  );
 }
 
-test("formatPlatformAll() percent-encodes OS options and parsePlatform() decodes them", () => {
-  for (const c of casesOf("formatAll", "HEAD")) {
+testEach(
+  "formatPlatformAll() percent-encodes OS options and parsePlatform() decodes them: HEAD formatAll",
+  casesOf("formatAll", "HEAD"),
+  (c) => JSON.stringify(c.platform),
+  (c) => {
     assertEquals(formatPlatformAll(c.platform), c.expect);
     const back = parsePlatform(c.expect, options);
     assertEquals(back["os.version"], c.platform["os.version"]);
     const features = (c.platform["os.features"] as string[] | undefined)?.filter((f) => f);
     assertEquals(back["os.features"], features?.length ? features : undefined);
-  }
-});
+  },
+);
 
 test("formatPlatformAll() sorts and deduplicates features and prints unknown without an OS", () => {
   const platform = { os: "linux", architecture: "arm64", "os.features": ["b", "a", "b"] };
@@ -72,20 +82,19 @@ test("formatPlatformAll() sorts and deduplicates features and prints unknown wit
   );
 });
 
-test("normalizePlatform() gives the HEAD derived canonical forms", () => {
-  for (const c of platformVectors().derived.HEAD.normalize) {
-    assertEquals(normalizePlatform(c.input, options), c.output, JSON.stringify(c.input));
-  }
-});
+testEach(
+  "normalizePlatform() HEAD derived normalize",
+  platformVectors().derived.HEAD.normalize,
+  json,
+  (c) => assertEquals(normalizePlatform(c.input, options), c.output, JSON.stringify(c.input)),
+);
 
-test("parsePlatform() gives the HEAD derived results", () => {
-  for (const c of platformVectors().derived.HEAD.parse) {
-    if (c.error) {
-      assertRejected(c.input);
-    } else {
-      assertEquals(parsePlatform(c.input, options), c.output, c.input);
-      assertEquals(formatPlatform(c.output), c.format);
-    }
+testEach("parsePlatform() HEAD derived parse", platformVectors().derived.HEAD.parse, json, (c) => {
+  if (c.error) {
+    assertRejected(c.input);
+  } else {
+    assertEquals(parsePlatform(c.input, options), c.output, c.input);
+    assertEquals(formatPlatform(c.output), c.format);
   }
 });
 
@@ -103,19 +112,27 @@ const SEED_CONTRADICTED = new Set([
 
 function seedRows(table: "normalize" | "parse"): Case[] {
   const rows = platformVectors().derived[SEED][table];
-  const kept = rows.filter((c) => !SEED_CONTRADICTED.has(JSON.stringify(c.input)));
-  assertEquals(kept.length, rows.length - 3);
-  return kept;
+  return rows.filter((c) => !SEED_CONTRADICTED.has(JSON.stringify(c.input)));
 }
 
-test("normalizePlatform() and parsePlatform() agree with the seed rows HEAD did not change", () => {
-  for (const c of seedRows("normalize")) {
+for (const table of ["normalize", "parse"] as const) {
+  test(`HEAD contradicts exactly 3 seed derived ${table} rows`, () => {
+    assertEquals(seedRows(table).length, platformVectors().derived[SEED][table].length - 3);
+  });
+}
+
+testEach(
+  "normalizePlatform() agrees with seed derived normalize",
+  seedRows("normalize"),
+  json,
+  (c) => {
     assertEquals(normalizePlatform(c.input, options), c.output);
-  }
-  for (const c of seedRows("parse")) {
-    if (c.error) assertRejected(c.input);
-    else assertEquals(parsePlatform(c.input, options), c.output, c.input);
-  }
+  },
+);
+
+testEach("parsePlatform() agrees with seed derived parse", seedRows("parse"), json, (c) => {
+  if (c.error) assertRejected(c.input);
+  else assertEquals(parsePlatform(c.input, options), c.output, c.input);
 });
 
 test("parsePlatform() fills a lone OS or architecture from the given host", () => {
@@ -129,21 +146,28 @@ test("parsePlatform() fills a lone OS or architecture from the given host", () =
   assertEquals(parsePlatform("windows"), { os: "windows", architecture: "amd64" });
 });
 
-test("parsePlatform() explains what it expected", () => {
-  const cases: [string, string][] = [
-    ["foo", "known operating system or architecture"],
-    ["linux/arm/v7/x", 'at most 3 "/"-separated parts, found 4'],
-    ["linux/arm/v7/x/y", '"x/y"'],
-    ["linux/&arm", '"&arm"'],
-    ["linux(1.0", "OS part"],
-    ["windows(50%zz)/amd64", "%XX"],
-    ["linux/*", "wildcards"],
-  ];
-  for (const [input, detail] of cases) {
+const explained: [string, string][] = [
+  ["foo", "known operating system or architecture"],
+  ["linux/arm/v7/x", 'at most 3 "/"-separated parts, found 4'],
+  ["linux/arm/v7/x/y", '"x/y"'],
+  ["linux/&arm", '"&arm"'],
+  ["linux(1.0", "OS part"],
+  ["windows(50%zz)/amd64", "%XX"],
+  ["linux/*", "wildcards"],
+];
+
+testEach(
+  "parsePlatform() explains what it expected:",
+  explained,
+  ([input]) => JSON.stringify(input),
+  ([input, detail]) => {
     const error = assertThrows(() => parsePlatform(input), InvalidArgumentError);
     assertStringIncludes(error.message, `Cannot parse platform ${JSON.stringify(input)}`);
     assertStringIncludes(error.message, detail);
-  }
+  },
+);
+
+test("parsePlatform() rejects a non-string with a TypeError", () => {
   assertThrows(() => parsePlatform(42 as unknown as string), TypeError);
 });
 

@@ -3,6 +3,7 @@
  * synthesizes: one Docker schema 2 manifest per entry, one index entry per RepoTag.
  */
 import { digestOf, parseDigest } from "../../core/digest.ts";
+import { IMPORT_DOCUMENT_LIMIT } from "../../core/documents.ts";
 import { createDigester } from "../../core/digester.ts";
 import { InvalidArgumentError, OciStoreError } from "../../core/errors.ts";
 import type { Files } from "../../core/files.ts";
@@ -16,7 +17,8 @@ import { parseDockerRef } from "../../core/normalize.ts";
 import { normalizePlatform } from "../../core/platform.ts";
 import { formatReference } from "../../core/reference.ts";
 import type { Descriptor, Platform } from "../../core/types.ts";
-import { parseJsonBytes } from "../_layout_source.ts";
+import { parseJsonBytes } from "../_layout_open.ts";
+import { SOURCE_INDEX_ANNOTATION } from "../_layout_naming.ts";
 import type { TarIndex } from "./_tar.ts";
 
 /** What a `docker save` archive becomes: index entries, synthesized blobs and blob paths by digest. */
@@ -95,7 +97,10 @@ export async function importDockerArchive(
     );
     const platform = _configPlatform(configJson);
     const descriptor = { mediaType: MEDIA_TYPE_DOCKER_MANIFEST, digest, size: manifest.length };
-    if (image.RepoTags.length === 0) entries.push({ ...descriptor, platform });
+    const position = { [SOURCE_INDEX_ANNOTATION]: String(i) };
+    if (image.RepoTags.length === 0) {
+      entries.push({ ...descriptor, annotations: position, platform });
+    }
     for (const tag of image.RepoTags) {
       let name: string;
       try {
@@ -112,6 +117,7 @@ export async function importDockerArchive(
         annotations: {
           "io.containerd.image.name": name,
           "org.opencontainers.image.ref.name": _ociReferenceName(name),
+          ...position,
         },
         platform,
       });
@@ -152,7 +158,7 @@ async function _readJson(
   what: string,
 ): Promise<Uint8Array> {
   const size = index.files.get(path)?.size ?? 0;
-  if (size > 20 * 1024 * 1024) {
+  if (size > IMPORT_DOCUMENT_LIMIT) {
     throw new InvalidArgumentError(
       `${what}: ${path} is too large: expected at most 20 MiB, found ${size} bytes`,
     );

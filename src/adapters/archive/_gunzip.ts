@@ -5,7 +5,7 @@
  * chunk by chunk costs one pass over the archive and never the whole of it in memory.
  */
 import { InvalidArgumentError } from "../../core/errors.ts";
-import type { ByteReader } from "./_tar.ts";
+import type { ByteReader, TarReader } from "./_tar.ts";
 
 // What the first pass keeps: every file's first bytes (media sniffing), and whole files that
 // look like JSON up to the document limit, within a budget that bounds memory on any archive.
@@ -39,7 +39,7 @@ export function isGzip(head: Uint8Array): boolean {
  * The inflated archive as a {@link ByteReader} whose `size` is unknown (`Infinity`) until `end()`
  * has read to the end; `keep()` marks a file's data while the first pass goes by.
  */
-export function gunzipReader(compressed: ByteReader, label: string): ByteReader {
+export function gunzipReader(compressed: ByteReader, label: string): TarReader {
   const kept: _Kept[] = []; // in offset order: files are met in archive order
   let keptBytes = 0;
   let cursor: _Cursor | undefined;

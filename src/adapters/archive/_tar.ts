@@ -1,17 +1,15 @@
 /** Indexes a tar archive without extracting it: ustar, GNU long names and pax headers, checked for hostile entries. */
 import { InvalidArgumentError } from "../../core/errors.ts";
 
-/** Random access to the archive's bytes. */
-export interface ByteReader {
-  /** The archive's size in bytes. */
-  readonly size: number;
-  /** `length` bytes from `offset` (fewer at the end). */
-  readRange(offset: number, length: number): Promise<Uint8Array>;
-  /** Releases the underlying file, if any. */
-  close?(): Promise<void>;
+import type { ByteReader } from "../../core/files.ts";
+
+export type { ByteReader };
+
+/** A byte reader that may stream (a gzip archive) instead of seeking. */
+export interface TarReader extends ByteReader {
   /**
-   * Streaming readers (a gzip archive): `size` is `Infinity` until this reads to the end and
-   * returns the size. Others know their size up front.
+   * Streaming readers: `size` is `Infinity` until this reads to the end and returns the size.
+   * Others know their size up front.
    */
   end?(): Promise<number>;
   /** Streaming readers: a regular file's data is at `offset`, which the reader may keep. */
@@ -47,7 +45,7 @@ type Meta = Record<string, string>;
  * @throws {InvalidArgumentError} For a bad checksum, an entry running past the end, an oversized
  *   or malformed metadata header, an absolute or `..` name, or a link leading out of the archive.
  */
-export async function indexTar(reader: ByteReader, label: string): Promise<TarIndex> {
+export async function indexTar(reader: TarReader, label: string): Promise<TarIndex> {
   const fail = (problem: string) => new InvalidArgumentError(`Cannot read ${label}: ${problem}`);
   const files = new Map<string, TarFile>();
   const links = new Map<string, string>();
@@ -61,12 +59,33 @@ export async function indexTar(reader: ByteReader, label: string): Promise<TarIn
   let last: { offset: number; end: number } | undefined;
   const truncated = (at: number, size: number) =>
     fail(`entry at offset ${at} is truncated: expected ${size} bytes of data`);
+  if (reader.size < _BLOCK) {
+    throw fail(
+      reader.size === 0
+        ? "not a tar archive: the file is empty"
+        : `the tar is truncated: expected a ${_BLOCK}-byte header, found ${reader.size} bytes`,
+    );
+  }
   while (offset + _BLOCK <= reader.size) {
     const header = await reader.readRange(offset, _BLOCK);
+    if (header.length < _BLOCK && streaming && offset === 0) {
+      throw fail(
+        header.length === 0
+          ? "not a tar archive: the file is empty"
+          : `the tar is truncated: expected a ${_BLOCK}-byte header, found ${header.length} bytes`,
+      );
+    }
     if (header.length < _BLOCK && streaming) break;
     if (header.length < _BLOCK) throw fail(`truncated header at offset ${offset}`);
     if (header.every((b) => b === 0)) break;
-    _checkChecksum(header, offset, fail);
+    if (offset === 0) {
+      // The first header decides whether this is a tar at all; say so rather than what broke.
+      try {
+        _checkChecksum(header, offset, fail);
+      } catch {
+        throw fail("not a tar archive: no valid tar header at offset 0");
+      }
+    } else _checkChecksum(header, offset, fail);
     const type = String.fromCharCode(header[156] || 48);
     const isMeta = type === "x" || type === "g" || type === "L" || type === "K";
     const meta = isMeta ? {} : { ...global, ...local };

@@ -1,30 +1,64 @@
 /** Shared by inspect, resolve and platforms: sync the store, then find IMAGE or say why not. */
-import { NotFoundError } from "../../core/errors.ts";
-import type { SyncResult } from "../../core/image_store.ts";
-import { parseDockerRef } from "../../core/normalize.ts";
-import { formatReference } from "../../core/reference.ts";
+import { AmbiguousDigestError, NotFoundError } from "../../core/errors.ts";
+import type { ImageStore, SyncResult } from "../../core/image_store.ts";
 import { UsageError } from "../args.ts";
+import type { Command } from "../command.ts";
 import type { CommandContext, OpenedStore } from "../context.ts";
-import { localResolve, type ResolvedImage } from "../local_resolve.ts";
+import { localResolve, referenceCandidates, type ResolvedImage } from "../local_resolve.ts";
+
+/** How many matching IDs an ambiguous prefix lists. */
+const _SHOWN = 10;
+
+/**
+ * Checks that the operands are `SOURCE WANTED` as the command's usage says.
+ *
+ * @returns SOURCE and the second operand.
+ */
+export function sourceAndImage(ctx: CommandContext, command: Command): [string, string] {
+  const [sourceText, wanted] = ctx.operands;
+  if (ctx.operands.length !== 2 || wanted === "") {
+    const count = ctx.operands.length;
+    throw new UsageError(
+      `${command.name} takes ${command.usage}, found ${count} operand${count === 1 ? "" : "s"}`,
+      command.name,
+    );
+  }
+  return [sourceText, wanted];
+}
+
+/** Syncs the store, showing progress on a terminal. */
+export async function syncStore(ctx: CommandContext, store: ImageStore): Promise<SyncResult> {
+  let loaded = 0;
+  const unsubscribe = store.onChange(() => ctx.progress(`reading images: ${++loaded}`));
+  try {
+    return await store.sync();
+  } finally {
+    unsubscribe();
+    ctx.progress(undefined);
+  }
+}
 
 /** Opens `SOURCE IMAGE` operands, syncs, and resolves IMAGE. */
 export async function findImage(
   ctx: CommandContext,
-  command: string,
+  command: Command,
 ): Promise<{ opened: OpenedStore; found: ResolvedImage }> {
-  const [sourceText, wanted] = ctx.operands;
-  if (ctx.operands.length !== 2 || wanted === "") {
-    throw new UsageError(`${command} takes SOURCE and IMAGE`, command);
-  }
+  const [sourceText, wanted] = sourceAndImage(ctx, command);
   const opened = await ctx.open(sourceText);
-  let loaded = 0;
-  const unsubscribe = opened.store.onChange(() => ctx.progress(`reading images: ${++loaded}`));
-  const result = await opened.store.sync();
-  unsubscribe();
-  ctx.progress(undefined);
+  return { opened, found: await findInStore(ctx, opened, wanted) };
+}
+
+/** Syncs the opened store and resolves `wanted` as containerd's CRI `LocalResolve` does. */
+export async function findInStore(
+  ctx: CommandContext,
+  opened: OpenedStore,
+  wanted: string,
+): Promise<ResolvedImage> {
+  const result = await syncStore(ctx, opened.store);
   try {
-    return { opened, found: localResolve(opened.store, wanted) };
+    return localResolve(opened.store, wanted);
   } catch (error) {
+    if (error instanceof AmbiguousDigestError) throw _withCandidates(error, opened.store, wanted);
     if (!(error instanceof NotFoundError)) throw error;
     // The reference exists but its image could not be read: that, not "not found", is the news.
     const failure = _failureFor(result, wanted);
@@ -36,12 +70,25 @@ export async function findImage(
   }
 }
 
+/** The ambiguity error again, naming the first matching IDs so the user can pick one. */
+function _withCandidates(
+  error: AmbiguousDigestError,
+  store: ImageStore,
+  prefix: string,
+): AmbiguousDigestError {
+  const hex = prefix.replace(/^sha256:/, "");
+  const ids = store.list().map((image) => image.id.replace(/^sha256:/, ""))
+    .filter((id) => id.startsWith(hex)).sort();
+  if (ids.length === 0) return error;
+  const shown = ids.slice(0, _SHOWN).join(", ");
+  const more = ids.length > _SHOWN ? `, and ${ids.length - _SHOWN} more` : "";
+  return new AmbiguousDigestError(`${error.message}: ${shown}${more}`, {
+    cause: error,
+    matches: error.matches,
+  });
+}
+
 function _failureFor(result: SyncResult, wanted: string): Error | undefined {
-  const names = [wanted];
-  try {
-    names.unshift(formatReference(parseDockerRef(wanted)));
-  } catch {
-    // Not a reference.
-  }
+  const names = referenceCandidates(wanted);
   return result.failures.find((f) => names.includes(f.reference))?.error;
 }

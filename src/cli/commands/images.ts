@@ -1,10 +1,12 @@
 /** `ocistore images [SOURCE]`: the images of a source as `crictl images` lists them. */
 import { UsageError } from "../args.ts";
+import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { parseImageReferences, sortCriImages, toCriImage } from "../cri_image.ts";
 import { formatImagesJson } from "../cri_json.ts";
 import { humanSize } from "../human_size.ts";
 import { formatTable } from "../table.ts";
+import { syncStore } from "./_find_image.ts";
 
 /**
  * Lists the images of SOURCE: syncs a store over it, warns once per reference that could not be
@@ -15,34 +17,12 @@ import { formatTable } from "../table.ts";
  * @returns 0, or 1 when some reference could not be read.
  * @throws {UsageError} For more than one operand.
  * @throws {SourceError} When SOURCE cannot be opened.
- * @example
- * ```ts
- * import { createContext, imagesCommand, parseArgs } from "@ocistore/ocistore/cli";
- * import { assertEquals, assertStringIncludes } from "@std/assert";
- * import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
- * import { tmpdir } from "node:os";
- * import { join } from "node:path";
- *
- * const dir = await mkdtemp(join(tmpdir(), "layout-"));
- * await mkdir(join(dir, "blobs"));
- * await writeFile(join(dir, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
- * await writeFile(join(dir, "index.json"), '{"schemaVersion":2,"manifests":[]}');
- * let out = "";
- * const { operands, options } = parseArgs(["images", dir]);
- * const ctx = createContext(operands, options, { stdout: (t) => out += t, stderr: () => {} });
- * assertEquals(await imagesCommand(ctx), 0);
- * assertStringIncludes(out, "IMAGE ID");
- * ```
  */
-export async function imagesCommand(ctx: CommandContext): Promise<number> {
+async function _run(ctx: CommandContext): Promise<number> {
   const { options, operands } = ctx;
   if (operands.length > 1) throw new UsageError("images takes at most one SOURCE", "images");
   const { store } = await ctx.open(operands[0]);
-  let loaded = 0;
-  const unsubscribe = store.onChange(() => ctx.progress(`reading images: ${++loaded}`));
-  const { failures } = await store.sync();
-  unsubscribe();
-  ctx.progress(undefined);
+  const { failures } = await syncStore(ctx, store);
   // Failures arrive as loads finish; byte order keeps the output the same on every run.
   const byReference = [...failures].sort((a, b) => (a.reference < b.reference ? -1 : 1));
   for (const { error } of byReference) ctx.warn(error.message);
@@ -77,6 +57,19 @@ export async function imagesCommand(ctx: CommandContext): Promise<number> {
   }
   return failures.length > 0 ? 1 : 0;
 }
+
+/** `ocistore images [SOURCE]`. */
+export const images: Command = {
+  name: "images",
+  usage: "[SOURCE]",
+  summary: "list images (crictl images)",
+  help:
+    `List the images of SOURCE (default: the example images) as 'crictl images' does: one row per
+repo tag, IMAGE ID truncated to 13 characters, SIZE as crictl prints it, <none> when untagged.
+References that cannot be read are reported on stderr, one line each, and the exit code is 1.`,
+  flags: ["quiet", "noTrunc", "digests", "pinned"],
+  run: _run,
+};
 
 /** crictl's `normalizeRepoDigest`: the name and digest of the first repo digest. */
 function _repoDigest(repoDigests: readonly string[]): [string, string] {

@@ -1,5 +1,6 @@
 /** `ocistore inspect SOURCE IMAGE`: one image as `crictl inspecti` shows it. */
 import { formatPlatform } from "../../core/platform.ts";
+import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { toCriImage } from "../cri_image.ts";
 import { formatInspectJson } from "../cri_json.ts";
@@ -7,36 +8,19 @@ import { humanSize } from "../human_size.ts";
 import { findImage } from "./_find_image.ts";
 
 /**
- * Shows one image: crictl's `inspecti` JSON with `-o json`, otherwise its table form (ID, tags,
- * digests, size) plus the chain ID and platform.
+ * Shows one image: crictl's `inspecti` JSON by default (as crictl), or with `-o table` its table
+ * form (ID, tags, digests, size) plus the chain ID and platform.
  *
  * @param ctx The command context; operands SOURCE and IMAGE (reference, ID or unique ID prefix).
  * @returns 0.
  * @throws {UsageError} Unless there are exactly two operands.
  * @throws {NotFoundError} When nothing matches IMAGE.
  * @throws {AmbiguousDigestError} When an ID prefix fits several images.
- * @example
- * ```ts
- * import { createContext, inspectCommand, parseArgs } from "@ocistore/ocistore/cli";
- * import { NotFoundError } from "@ocistore/ocistore";
- * import { assertRejects } from "@std/assert";
- * import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
- * import { tmpdir } from "node:os";
- * import { join } from "node:path";
- *
- * const dir = await mkdtemp(join(tmpdir(), "layout-"));
- * await mkdir(join(dir, "blobs"));
- * await writeFile(join(dir, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
- * await writeFile(join(dir, "index.json"), '{"schemaVersion":2,"manifests":[]}');
- * const { operands, options } = parseArgs(["inspect", dir, "busybox"]);
- * const ctx = createContext(operands, options, { stdout: () => {}, stderr: () => {} });
- * await assertRejects(() => inspectCommand(ctx), NotFoundError);
- * ```
  */
-export async function inspectCommand(ctx: CommandContext): Promise<number> {
-  const { found } = await findImage(ctx, "inspect");
+async function _run(ctx: CommandContext): Promise<number> {
+  const { found } = await findImage(ctx, inspect);
   const image = found.image;
-  if (ctx.options.output === "json") {
+  if (ctx.options.output !== "table") {
     ctx.io.stdout(formatInspectJson(image));
     return 0;
   }
@@ -59,3 +43,17 @@ export async function inspectCommand(ctx: CommandContext): Promise<number> {
   ctx.io.stdout(lines.map((line) => `${line}\n`).join(""));
   return 0;
 }
+
+/** `ocistore inspect SOURCE IMAGE`. */
+export const inspect: Command = {
+  name: "inspect",
+  usage: "SOURCE IMAGE",
+  summary: "show one image (crictl inspecti); IMAGE is a reference, ID or ID prefix",
+  help: `Show one image as 'crictl inspecti' does. IMAGE is a reference (normalized: busybox means
+docker.io/library/busybox:latest), a full image ID, or a unique prefix of one.
+Prints crictl's {"status":…,"info":{"chainID","imageSpec"}} JSON document, as 'crictl inspecti'
+does by default; -o table prints ID, tags, digests, size, chain ID and platform instead.
+Exit code 3 when no image or more than one image matches.`,
+  flags: [],
+  run: _run,
+};

@@ -1,4 +1,5 @@
 /** `ocistore resolve SOURCE REF`: the image ID a reference resolves to. */
+import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { findImage } from "./_find_image.ts";
 
@@ -11,18 +12,9 @@ import { findImage } from "./_find_image.ts";
  * @throws {UsageError} Unless there are exactly two operands.
  * @throws {NotFoundError} When nothing matches REF.
  * @throws {AmbiguousDigestError} When an ID prefix fits several images.
- * @example
- * ```ts
- * import { createContext, parseArgs, resolveCommand, UsageError } from "@ocistore/ocistore/cli";
- * import { assertRejects } from "@std/assert";
- *
- * const { operands, options } = parseArgs(["resolve", "only-one-operand"]);
- * const ctx = createContext(operands, options, { stdout: () => {}, stderr: () => {} });
- * await assertRejects(() => resolveCommand(ctx), UsageError);
- * ```
  */
-export async function resolveCommand(ctx: CommandContext): Promise<number> {
-  const { found } = await findImage(ctx, "resolve");
+async function _run(ctx: CommandContext): Promise<number> {
+  const { found } = await findImage(ctx, resolve);
   if (ctx.options.output === "json") {
     const document = {
       ...(found.reference !== undefined ? { reference: found.reference } : {}),
@@ -32,3 +24,15 @@ export async function resolveCommand(ctx: CommandContext): Promise<number> {
   } else ctx.io.stdout(`${found.image.id}\n`);
   return 0;
 }
+
+/** `ocistore resolve SOURCE REF`. */
+export const resolve: Command = {
+  name: "resolve",
+  usage: "SOURCE REF",
+  summary: "print the image ID a reference resolves to",
+  help:
+    `Print the image ID REF resolves to for the platform (with -o json: the reference and the ID).
+Exit code 3 when nothing matches.`,
+  flags: [],
+  run: _run,
+};

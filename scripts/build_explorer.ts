@@ -1,0 +1,52 @@
+/**
+ * Builds the image explorer (src/explorer) into a static folder any web server can serve:
+ * `index.html`, `style.css` and one minified ESM bundle, `explorer.js`. Usage:
+ * `deno run -A scripts/build_explorer.ts [OUT_DIR]` (default `.cache/explorer`).
+ */
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import { browserStubs } from "./_esbuild_browser.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Where `deno task explorer` and the browser tests build the explorer. */
+export const DEFAULT_EXPLORER_DIR: string = join(root, ".cache/explorer");
+
+/**
+ * Builds the explorer into `outDir` (replacing it).
+ *
+ * @param outDir The folder to write.
+ * @returns The bundle's size in bytes.
+ */
+export async function buildExplorer(outDir: string = DEFAULT_EXPLORER_DIR): Promise<number> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const result = await esbuild.build({
+    entryPoints: [join(root, "src/explorer/main.ts")],
+    outfile: join(outDir, "explorer.js"),
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    sourcemap: "linked",
+    metafile: true,
+    logLevel: "warning",
+    plugins: [browserStubs],
+  });
+  for (const file of ["index.html", "style.css"]) {
+    copyFileSync(join(root, "src/explorer", file), join(outDir, file));
+  }
+  return result.metafile
+    .outputs[Object.keys(result.metafile.outputs).find((f) => f.endsWith(".js"))!].bytes;
+}
+
+if (import.meta.main) {
+  const out = resolve(process.argv[2] ?? DEFAULT_EXPLORER_DIR);
+  const bytes = await buildExplorer(out);
+  console.log(`explorer: built ${out} (explorer.js ${bytes} bytes)`);
+  await esbuild.stop();
+}

@@ -1,0 +1,318 @@
+/**
+ * The HTTP side of the registry source: one registry origin, fetch handed in, authorization,
+ * redirects that drop `Authorization` off-origin, bounded retries honouring `Retry-After`,
+ * `Warning` headers, typed errors and a limit on requests in flight.
+ */
+import { OciStoreError, UnavailableError } from "../../core/errors.ts";
+import { type Credentials, isLoopback, RegistryAuth } from "./_auth.ts";
+import { discard, readLimited } from "./_body.ts";
+import { errorForStatus, TooManyRequestsError } from "./_errors.ts";
+import { type Limiter, limiter, sleep } from "./_limit.ts";
+
+/** How failed requests are retried. */
+export interface RetryOptions {
+  /** Retries after the first attempt (default 3). */
+  readonly retries?: number;
+  /** First backoff delay in milliseconds, doubled each time (default 200). */
+  readonly baseDelay?: number;
+  /** The longest wait, backoff or `Retry-After`, in milliseconds (default 10 000): a registry asking for longer gets an error at once. */
+  readonly maxDelay?: number;
+}
+
+/** Options of {@link RegistryClient}. */
+export interface ClientOptions {
+  /** The fetch to use. */
+  readonly fetch: typeof fetch;
+  /** `https://host[:port]` or `http://…` for a plain-HTTP registry. */
+  readonly base: URL;
+  /** Basic credentials. */
+  readonly credentials?: Credentials;
+  /** A static bearer token. */
+  readonly token?: string;
+  /** Requests in flight at most (default 8). */
+  readonly concurrency?: number;
+  /** Receives each distinct `Warning` header text once. */
+  readonly onWarning?: (message: string) => void;
+  /** Retry policy. */
+  readonly retry?: RetryOptions;
+  /** The clock for token lifetimes. */
+  readonly now?: () => number;
+}
+
+/** One request to the registry. */
+export interface RegistryRequest {
+  /** `GET` or `HEAD`. */
+  readonly method: "GET" | "HEAD";
+  /** A path below `/v2/`, or an absolute URL on the registry (a `Link` page). */
+  readonly path: string;
+  /** The scope its token needs, e.g. `repository:team/app:pull`. */
+  readonly scope: string;
+  /** Extra request headers (`Accept`, `Range`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Starts error messages: `Cannot read manifest "1.0" of 127.0.0.1:5000/app`. */
+  readonly what: string;
+  /** Aborts the request, its retries and its body. */
+  readonly signal?: AbortSignal;
+  /** Statuses that are answers (default 200 only; 206 is added for ranged requests). */
+  readonly accept?: readonly number[];
+}
+
+/** An answered request; call `release` once the body is consumed or discarded. */
+export interface Answer {
+  /** The response, its body unread. */
+  readonly response: Response;
+  /** The final URL after redirects. */
+  readonly url: string;
+  /** Frees the concurrency slot. */
+  readonly release: () => void;
+}
+
+const _REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const _RETRIABLE = new Set([429, 500, 502, 503, 504]);
+const _MAX_HOPS = 10;
+const _MAX_ERROR_BODY = 64 * 1024;
+
+/** `Retry-After` in milliseconds (delta-seconds or an HTTP date), or undefined. */
+export function retryAfterMs(header: string | null, now: number = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The texts of a `Warning` header (`299 - "text"`, several joined by commas). */
+export function warningTexts(header: string | null): string[] {
+  if (!header) return [];
+  return [...header.matchAll(/\d{3}\s+\S+\s+"((?:[^"\\]|\\.)*)"/g)].map((m) =>
+    m[1].replace(/\\(.)/g, "$1")
+  );
+}
+
+/** The HTTP client of one registry. */
+export class RegistryClient {
+  readonly #options: ClientOptions;
+  readonly #limit: Limiter;
+  readonly #auth: RegistryAuth;
+  readonly #warned = new Set<string>();
+  /** Requests sent (token requests included), for callers that count (benchmarks, progress). */
+  requests = 0;
+
+  /**
+   * Creates the client.
+   *
+   * @param options The fetch, base URL, credentials, limits and callbacks.
+   */
+  constructor(options: ClientOptions) {
+    this.#options = options;
+    this.#limit = limiter(options.concurrency ?? 8);
+    this.#auth = new RegistryAuth({
+      registry: options.base,
+      credentials: options.credentials,
+      token: options.token,
+      now: options.now,
+      send: async (url, headers, signal) => {
+        const release = await this.#limit.acquire(signal);
+        try {
+          this.requests++;
+          const response = await this.#follow(url, "GET", headers, signal, new URL(url).origin);
+          const body = await readLimited(response.response, 1 << 20, (found) => {
+            throw new UnavailableError(`Cannot read token answer: ${found} bytes is too long`);
+          });
+          return new Response(body.byteLength === 0 ? null : body as Uint8Array<ArrayBuffer>, {
+            status: response.response.status,
+            headers: response.response.headers,
+          });
+        } finally {
+          release();
+        }
+      },
+    });
+  }
+
+  /** The registry's base URL. */
+  get base(): URL {
+    return this.#options.base;
+  }
+
+  /** The absolute URL of a `/v2/` path. */
+  url(path: string): string {
+    return /^https?:\/\//.test(path) ? path : new URL(`/v2/${path}`, this.#options.base).href;
+  }
+
+  /**
+   * Sends a request: authorizes it, follows redirects, retries what may pass, and resolves with
+   * an accepted answer (its slot held until `release`) or rejects with a typed error.
+   */
+  async send(request: RegistryRequest): Promise<Answer> {
+    const { signal } = request;
+    const retry = this.#options.retry ?? {};
+    const retries = retry.retries ?? 3;
+    const baseDelay = retry.baseDelay ?? 200;
+    const maxDelay = retry.maxDelay ?? 10_000;
+    const accepted = new Set(request.accept ?? [200]);
+    const url = this.url(request.path);
+    if (new URL(url).origin !== this.#options.base.origin) {
+      throw new UnavailableError(
+        `${request.what}: refusing ${url}, which is not on ${this.#options.base.origin}`,
+      );
+    }
+    let attempt = 0;
+    let reauthorized = false;
+    for (;;) {
+      signal?.throwIfAborted();
+      const headers: Record<string, string> = { ...request.headers };
+      const authorization = await this.#auth.header(request.scope, signal);
+      if (authorization !== undefined) headers.authorization = authorization;
+      const release = await this.#limit.acquire(signal);
+      let answer: { response: Response; url: string };
+      try {
+        this.requests++;
+        answer = await this.#follow(
+          url,
+          request.method,
+          headers,
+          signal,
+          this.#options.base.origin,
+        );
+      } catch (error) {
+        release();
+        if (signal?.aborted) throw signal.reason;
+        if (error instanceof OciStoreError) throw error;
+        if (attempt < retries) {
+          await sleep(Math.min(maxDelay, baseDelay * 2 ** attempt++), signal);
+          continue;
+        }
+        throw new UnavailableError(`${request.what}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      const { response } = answer;
+      this.#warn(response);
+      if (accepted.has(response.status)) return { ...answer, release };
+      const status = response.status;
+      if (status === 401 && !reauthorized) {
+        await discard(response);
+        release();
+        this.#auth.challenged(response, request.scope, request.what);
+        reauthorized = true;
+        continue;
+      }
+      const body = request.method === "HEAD" ? "" : await this.#errorBody(response);
+      release();
+      const wait = retryAfterMs(response.headers.get("retry-after"));
+      if (_RETRIABLE.has(status) && attempt < retries && (wait ?? 0) <= maxDelay) {
+        const backoff = Math.min(maxDelay, baseDelay * 2 ** attempt++);
+        await sleep(wait ?? backoff, signal);
+        continue;
+      }
+      const error = errorForStatus(request.what, status, body, wait);
+      if (status === 429 && !(error instanceof TooManyRequestsError)) {
+        throw new TooManyRequestsError(error.message, { retryAfterMs: wait });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Sends a request and hands its answer to `consume` while the slot is held; the body is
+   * discarded if `consume` leaves it.
+   */
+  async request<T>(request: RegistryRequest, consume: (answer: Answer) => Promise<T>): Promise<T> {
+    const retries = this.#options.retry?.retries ?? 3;
+    for (let attempt = 0;; attempt++) {
+      const answer = await this.send(request);
+      try {
+        return await consume(answer);
+      } catch (error) {
+        if (request.signal?.aborted) throw request.signal.reason;
+        if (error instanceof OciStoreError) throw error;
+        // The connection broke mid-body: the request is idempotent, so it is sent again.
+        if (attempt < retries) continue;
+        throw new UnavailableError(
+          `${request.what}: the connection failed while reading the answer: ${
+            (error as Error).message
+          }`,
+          { cause: error },
+        );
+      } finally {
+        if (!answer.response.bodyUsed) await discard(answer.response);
+        answer.release();
+      }
+    }
+  }
+
+  #warn(response: Response): void {
+    for (const text of warningTexts(response.headers.get("warning"))) {
+      if (this.#warned.has(text)) continue;
+      this.#warned.add(text);
+      this.#options.onWarning?.(text);
+    }
+  }
+
+  async #errorBody(response: Response): Promise<string> {
+    try {
+      const bytes = await readLimited(response, _MAX_ERROR_BODY, () => {
+        throw new Error("too long");
+      });
+      return new TextDecoder().decode(bytes);
+    } catch {
+      return "";
+    }
+  }
+
+  /**
+   * Fetches `url`, following redirects ourselves so that `Authorization` is dropped as soon as
+   * the origin leaves `origin` (a blob redirect to storage must not receive registry
+   * credentials) and a plain-http hop off loopback is refused after https.
+   */
+  async #follow(
+    start: string,
+    method: string,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+    origin: string,
+  ): Promise<{ response: Response; url: string }> {
+    const fetcher = this.#options.fetch;
+    let url = start;
+    let current = { ...headers };
+    for (let hop = 0; hop <= _MAX_HOPS; hop++) {
+      const response = await fetcher(url, { method, headers: current, redirect: "manual", signal });
+      if (response.type === "opaqueredirect") {
+        // A browser hides the Location of a manual redirect; its own following drops
+        // Authorization on cross-origin hops (Fetch standard), so let it follow.
+        const followed = await fetcher(url, {
+          method,
+          headers: current,
+          redirect: "follow",
+          signal,
+        });
+        return { response: followed, url: followed.url || url };
+      }
+      const location = response.headers.get("location");
+      if (!_REDIRECTS.has(response.status) || location === null) return { response, url };
+      await discard(response);
+      const next = new URL(location, url);
+      const from = new URL(url);
+      if (
+        from.protocol === "https:" && next.protocol !== "https:" && !isLoopback(next.hostname)
+      ) {
+        throw new UnavailableError(
+          `Cannot follow redirect from ${from.origin}: refusing to downgrade to ${next.origin}`,
+        );
+      }
+      if (next.protocol !== "https:" && next.protocol !== "http:") {
+        throw new UnavailableError(
+          `Cannot follow redirect to ${next.href}: expected http or https`,
+        );
+      }
+      if (next.origin !== origin) {
+        current = Object.fromEntries(
+          Object.entries(current).filter(([name]) => name.toLowerCase() !== "authorization"),
+        );
+      }
+      url = next.href;
+    }
+    throw new UnavailableError(`Cannot fetch ${start}: more than ${_MAX_HOPS} redirects`);
+  }
+}

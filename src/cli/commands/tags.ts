@@ -1,0 +1,45 @@
+/** `ocistore tags SOURCE`: the tags of a registry repository (skopeo list-tags, crane ls). */
+import { UsageError } from "../args.ts";
+import type { Command } from "../command.ts";
+import type { CommandContext } from "../context.ts";
+import type { RegistrySource } from "../../adapters/registry.ts";
+
+/**
+ * Prints every tag of the repository SOURCE names, following the registry's pages, one per line
+ * in byte order (registries answer in no fixed order); `-o json` prints skopeo's
+ * `{"Repository","Tags"}`.
+ *
+ * @param ctx The command context; one operand, a `docker://` SOURCE.
+ * @returns 0.
+ * @throws {UsageError} Unless the operand is one `docker://` SOURCE.
+ */
+async function _run(ctx: CommandContext): Promise<number> {
+  if (ctx.operands.length !== 1) throw new UsageError("tags takes SOURCE", "tags");
+  if (!ctx.operands[0].startsWith("docker://")) {
+    throw new UsageError(
+      `tags lists a registry repository: expected docker://HOST/NAME, found "${ctx.operands[0]}"`,
+      "tags",
+    );
+  }
+  const { source } = await ctx.open(ctx.operands[0]);
+  const registry = source as RegistrySource;
+  ctx.progress(`listing the tags of ${registry.repository}`);
+  const tags = (await registry.tags()).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  ctx.progress(undefined);
+  if (ctx.options.output === "json") {
+    ctx.io.stdout(JSON.stringify({ Repository: registry.repository, Tags: tags }, null, 4) + "\n");
+  } else ctx.io.stdout(tags.map((tag) => `${tag}\n`).join(""));
+  return 0;
+}
+
+/** `ocistore tags SOURCE`. */
+export const tags: Command = {
+  name: "tags",
+  usage: "SOURCE",
+  summary: "list the tags of a registry repository (skopeo list-tags)",
+  help:
+    `List every tag of the registry repository SOURCE (docker://HOST[:PORT]/NAME), one per line in
+byte order, following the registry's pages; with -o json, skopeo list-tags' {"Repository","Tags"}.`,
+  flags: ["quiet"],
+  run: _run,
+};

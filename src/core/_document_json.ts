@@ -1,0 +1,71 @@
+/** Private to the document parsers: JSON decoding under a size limit and typed field readers. */
+import { describeValue, InvalidArgumentError } from "./errors.ts";
+import { DEFAULT_DOCUMENT_LIMIT, type ParseDocumentOptions } from "./documents.ts";
+
+export type Json = Record<string, unknown>;
+
+const _decoder = new TextDecoder("utf-8", { fatal: true });
+
+export function _decode(
+  input: Uint8Array | string,
+  kind: string,
+  options: ParseDocumentOptions,
+): Json {
+  const limit = options.maxBytes ?? DEFAULT_DOCUMENT_LIMIT;
+  const size = typeof input === "string" ? input.length : input.byteLength;
+  const from = options.source ? ` ${options.source}` : "";
+  if (size > limit) {
+    throw new InvalidArgumentError(
+      `Cannot parse ${kind}${from}: expected at most ${limit} bytes, found ${size}`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof input === "string" ? input : _decoder.decode(input));
+  } catch (cause) {
+    throw new InvalidArgumentError(
+      `Cannot parse ${kind}${from}: expected JSON, found ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(
+      `Cannot parse ${kind}${from}: expected a JSON object, found ${describeValue(value)}`,
+    );
+  }
+  return value as Json;
+}
+
+export function _fail(kind: string, options: ParseDocumentOptions, problem: string): never {
+  const from = options.source ? ` ${options.source}` : "";
+  throw new InvalidArgumentError(`Cannot parse ${kind}${from}: ${problem}`);
+}
+
+export function _optionalString(json: Json, key: string, where: string): string | undefined {
+  const value = json[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") {
+    throw new InvalidArgumentError(
+      `Cannot parse ${where}: expected "${key}" to be a string, found ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+export function _stringMap(
+  json: Json,
+  key: string,
+  where: string,
+): Record<string, string> | undefined {
+  const value = json[key];
+  if (value === undefined || value === null) return undefined;
+  if (
+    typeof value !== "object" || Array.isArray(value) ||
+    Object.values(value).some((v) => typeof v !== "string")
+  ) {
+    throw new InvalidArgumentError(
+      `Cannot parse ${where}: expected "${key}" to map strings to strings`,
+    );
+  }
+  return value as Record<string, string>;
+}

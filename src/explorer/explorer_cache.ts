@@ -1,0 +1,54 @@
+/** The explorer's IndexedDB cache, counting what each view read from it and from the network. */
+import { cachedContent } from "../core/cached_content.ts";
+import type { ContentProvider } from "../core/content.ts";
+import { idbBlobStore } from "../adapters/idb_cache.ts";
+
+/** Blobs of one view: served by the cache, or fetched. */
+export interface CacheCounts {
+  /** Whole blobs served from IndexedDB (verified). */
+  readonly cached: number;
+  /** Whole blobs read from the source. */
+  readonly fetched: number;
+}
+
+/** The cache with its counters. */
+export interface ExplorerCache {
+  /** `content` read through the cache. */
+  wrap(content: ContentProvider): ContentProvider;
+  /** Starts counting afresh (a new view). */
+  reset(): void;
+  /** The counts since the last reset. */
+  counts(): CacheCounts;
+}
+
+/**
+ * The explorer's cache in the `ocistore-explorer` database.
+ *
+ * @param onError Told once when IndexedDB fails; the explorer then reads from the network only.
+ * @returns The cache.
+ */
+export function explorerCache(onError: (error: Error) => void): ExplorerCache {
+  const store = idbBlobStore({ name: "ocistore-explorer" });
+  let cached = 0;
+  let fetched = 0;
+  let reported = false;
+  return {
+    wrap(content) {
+      return cachedContent(content, store, {
+        onError(error) {
+          if (reported) return;
+          reported = true;
+          onError(error instanceof Error ? error : new Error(String(error)));
+        },
+        onRead(_descriptor, hit) {
+          if (hit) cached++;
+          else fetched++;
+        },
+      });
+    },
+    reset() {
+      cached = fetched = 0;
+    },
+    counts: () => ({ cached, fetched }),
+  };
+}

@@ -1,0 +1,344 @@
+// The explorer page in chromium over the example layout, archives and a damaged layout; expected
+// values come from the CLI, the library and GNU tar run here, never from constants.
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { test } from "../harness.ts";
+import { configFor, manifestFor } from "../../src/core/image.ts";
+import { only } from "../../src/core/platform_matcher.ts";
+import { parsePlatform } from "../../src/core/platform.ts";
+import { openOciLayout } from "../../src/runtime/open_oci_layout.ts";
+import {
+  explorerWithLayout,
+  freshPage,
+  root,
+  screenshot,
+  sharedExplorer,
+  viewReady,
+} from "./_context.ts";
+
+const layoutDir = join(root, "examples/layout");
+const deno = join(root, "node_modules/.bin/deno");
+
+function run(command: string, args: string[]): string {
+  const result = spawnSync(command, args, { cwd: root, encoding: "utf8" });
+  if (result.error) throw result.error;
+  return result.stdout;
+}
+
+/** `ocistore images SOURCE` rows as `reference id size`, the CLI's own table parsed. */
+function cliRows(source: string): string[] {
+  const out = run(deno, ["run", "-A", "src/cli/bin.ts", "images", source]);
+  const lines = out.trim().split("\n");
+  assertMatch(lines[0], /^IMAGE\s+TAG\s+IMAGE ID\s+SIZE/);
+  return lines.slice(1).map((line) => {
+    const [image, tag, id, size] = line.trim().split(/\s+/);
+    return `${image}:${tag} ${id} ${size}`;
+  }).sort();
+}
+
+/** The store table of the page as `reference id size` rows. */
+async function pageRows(page: Page): Promise<string[]> {
+  return (await page.$$eval("#store tbody tr", (rows) =>
+    rows.map((row) => {
+      const cells = [...row.querySelectorAll("td")].map((td) => td.textContent!.trim());
+      return `${cells[0]} ${cells[1]} ${cells[3]}`;
+    }))).sort();
+}
+
+const layoutView = (url: string, query = "") => `${url}?layout=layout/${query}`;
+
+test("explorer: the example layout shows the IDs and sizes the CLI prints", async () => {
+  const server = await sharedExplorer();
+  const { context, page } = await freshPage();
+  try {
+    // The empty page offers the example layout it is served with.
+    await page.goto(server.url);
+    await page.click("#examples a");
+    await page.waitForURL(/layout=layout%2F/);
+    await viewReady(page);
+    assertEquals(await page.getAttribute("body", "data-error"), "");
+    const expected = cliRows(layoutDir);
+    assert(expected.length >= 4, `expected the CLI to list the examples, found ${expected}`);
+    assertEquals(await pageRows(page), expected);
+    await screenshot(page, "store");
+  } finally {
+    await context.close();
+  }
+});
+
+test("explorer: an index's platforms switch, keyboard only, to the IDs the library resolves", async () => {
+  const server = await sharedExplorer();
+  const source = await openOciLayout(layoutDir);
+  const ref = "example.com/ocistore/multi:1.0";
+  const record = await source.images.get(ref);
+  const idFor = async (platform: string) =>
+    (await configFor(source.content, record.target, { platform: only(parsePlatform(platform)) }))
+      .digest;
+  const { context, page } = await freshPage();
+  try {
+    await page.goto(layoutView(server.url));
+    await viewReady(page);
+    // Tab to the image's link and press Enter, as a keyboard user would.
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press("Tab");
+      if (await page.evaluate((r) => document.activeElement?.textContent === r, ref)) break;
+    }
+    await page.keyboard.press("Enter");
+    await viewReady(page);
+    assertEquals(await page.textContent("#image-heading"), ref);
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? "");
+    assertEquals(await focused(), "image-heading");
+    assertEquals(
+      await page.getAttribute("#image [data-id]", "data-id"),
+      await idFor("linux/amd64"),
+    );
+    const options = await page.$$eval("#platform option", (o) => o.map((x) => x.textContent));
+    assertEquals(options, ["linux/amd64", "linux/arm64/v8"]);
+    await screenshot(page, "image");
+    await page.focus("#platform");
+    await page.keyboard.press("ArrowDown");
+    await page.waitForURL(/platform=linux%2Farm64%2Fv8/);
+    await viewReady(page);
+    assertEquals(await focused(), "platform");
+    assertEquals(
+      await page.getAttribute("#image [data-id]", "data-id"),
+      await idFor("linux/arm64/v8"),
+    );
+    const manifest = await manifestFor(source.content, record.target, {
+      platform: only(parsePlatform("linux/arm64/v8")),
+    });
+    const digests = await page.$$eval("#layers code.digest", (c) => c.map((x) => x.textContent));
+    assertEquals(digests, manifest.manifest.layers.map((l) => l.digest));
+    await screenshot(page, "platform");
+    // On to the first layer's files, still by keyboard.
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press("Tab");
+      const label = await page.evaluate(() => document.activeElement?.getAttribute("aria-label"));
+      if (label === "Files of layer 1") break;
+    }
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/layer=0/);
+    await viewReady(page);
+    assertEquals(await focused(), "files-heading");
+    assert(await page.$$eval("#files tbody tr", (r) => r.length) > 0, "no files listed");
+  } finally {
+    await context.close();
+  }
+});
+
+test("explorer: a layer's files are those GNU tar lists, and a reload reopens the view from the cache", async () => {
+  const server = await sharedExplorer();
+  const source = await openOciLayout(layoutDir);
+  const ref = "example.com/ocistore/app:2.1";
+  const { manifest } = await manifestFor(source.content, (await source.images.get(ref)).target);
+  const index = manifest.layers.length - 1;
+  const layer = manifest.layers[index];
+  const blob = join(layoutDir, "blobs", ...layer.digest.split(":"));
+  // `tar tv`: mode, owner, size, date, time, path (and `-> target`).
+  const expected = run("tar", ["-tzvf", blob]).trim().split("\n").map((line) => {
+    const [mode, owner, size, , , ...rest] = line.split(/\s+/);
+    return `${mode} ${owner} ${size} ${rest.join(" ")}`;
+  });
+  assert(expected.length > 0, "tar listed nothing");
+  const { context, page } = await freshPage();
+  try {
+    const url = layoutView(server.url, `&image=${encodeURIComponent(ref)}&layer=${index}`);
+    await page.goto(url);
+    await viewReady(page);
+    const listed = async () =>
+      await page.$$eval("#files tbody tr", (rows) =>
+        rows.map((row) => {
+          const cells = [...row.querySelectorAll("td")];
+          const size = cells[2].querySelector("[data-bytes]")?.getAttribute("data-bytes") ?? "0";
+          return `${cells[0].textContent} ${cells[1].textContent} ${size} ${cells[3].textContent}`;
+        }));
+    assertEquals(await listed(), expected);
+    assertEquals(await page.getAttribute("#cache-status", "data-from"), "network");
+    await screenshot(page, "files");
+    const byDigest: string[] = [];
+    page.on("request", (request) => {
+      if (/\/blobs\/sha256\//.test(request.url())) byDigest.push(request.url());
+    });
+    await page.reload();
+    await viewReady(page);
+    assertEquals(page.url(), url);
+    assertEquals(await listed(), expected);
+    assertEquals(byDigest, []);
+    assertEquals(await page.getAttribute("#cache-status", "data-from"), "cache");
+    assertStringIncludes(await page.textContent("#cache-status") ?? "", "came from the cache");
+  } finally {
+    await context.close();
+  }
+});
+
+test("explorer: zstd layers (written by skopeo) are listed as GNU tar lists them", async () => {
+  const work = mkdtempSync(join(tmpdir(), "explorer-zstd-"));
+  const ref = "example.com/ocistore/app:2.1";
+  try {
+    const zstdLayout = join(work, "layout");
+    run("skopeo", [
+      "copy",
+      "--quiet",
+      "--dest-compress",
+      "--dest-compress-format",
+      "zstd",
+      `oci:${layoutDir}:${ref}`,
+      `oci:${zstdLayout}:${ref}`,
+    ]);
+    const source = await openOciLayout(zstdLayout);
+    const { manifest } = await manifestFor(source.content, (await source.images.get(ref)).target);
+    const index = manifest.layers.length - 1;
+    const layer = manifest.layers[index];
+    assertStringIncludes(layer.mediaType, "zstd");
+    const blob = join(zstdLayout, "blobs", ...layer.digest.split(":"));
+    const expected = run("tar", ["--zstd", "-tf", blob]).trim().split("\n");
+    assert(expected.length > 1, `tar listed ${expected}`);
+    const server = await explorerWithLayout(zstdLayout);
+    const { context, page } = await freshPage();
+    try {
+      await page.goto(layoutView(server.url, `&image=${encodeURIComponent(ref)}&layer=${index}`));
+      await viewReady(page);
+      assertEquals(await page.getAttribute("body", "data-error"), "");
+      const paths = await page.$$eval(
+        "#files tbody tr td:nth-child(4)",
+        (c) => c.map((x) => x.textContent),
+      );
+      assertEquals(paths, expected);
+    } finally {
+      await context.close();
+      await server.close();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test("explorer: archives given through the file input open (OCI archive, and docker-archive by skopeo)", async () => {
+  const server = await sharedExplorer();
+  const work = mkdtempSync(join(tmpdir(), "explorer-archive-"));
+  try {
+    const ociArchive = join(work, "layout.tar");
+    run("tar", ["-C", layoutDir, "-cf", ociArchive, "."]);
+    const dockerArchive = join(work, "app-docker.tar");
+    run("skopeo", [
+      "copy",
+      "--quiet",
+      "oci:" + layoutDir + ":example.com/ocistore/app:2.1",
+      `docker-archive:${dockerArchive}:example.com/ocistore/app:2.1`,
+    ]);
+    for (
+      const [file, cli] of [[ociArchive, `oci-archive:${ociArchive}`], [
+        dockerArchive,
+        `docker-archive:${dockerArchive}`,
+      ]]
+    ) {
+      const { context, page } = await freshPage();
+      try {
+        await page.goto(server.url);
+        await viewReady(page);
+        await page.setInputFiles("#archive-file", file);
+        await page.waitForSelector("#store tbody tr");
+        await viewReady(page);
+        const expected = cliRows(cli);
+        assert(expected.length > 0, `the CLI listed nothing in ${file}`);
+        assertEquals(await pageRows(page), expected);
+        if (file === dockerArchive) await screenshot(page, "archive");
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test("explorer: a blob served with wrong bytes is refused and not cached", async () => {
+  const work = mkdtempSync(join(tmpdir(), "explorer-damaged-"));
+  const damaged = join(work, "layout");
+  cpSync(layoutDir, damaged, { recursive: true });
+  const source = await openOciLayout(layoutDir);
+  const ref = "example.com/ocistore/hello:1.0";
+  const config = await configFor(source.content, (await source.images.get(ref)).target);
+  const path = join(damaged, "blobs", ...config.digest.split(":"));
+  const bytes = readFileSync(path);
+  bytes[bytes.length - 2] ^= 0x01; // same size, other digest
+  writeFileSync(path, bytes);
+  const server = await explorerWithLayout(damaged);
+  const { context, page } = await freshPage();
+  try {
+    await page.goto(layoutView(server.url));
+    await viewReady(page);
+    const warnings = await page.textContent("#store .warnings") ?? "";
+    assertStringIncludes(warnings, config.digest);
+    assertStringIncludes(warnings, "expected content with that digest");
+    const rows = await pageRows(page);
+    assertEquals(rows.some((r) => r.startsWith(ref)), false);
+    assert(rows.length > 0, "the intact images should still be listed");
+    const stored = await page.evaluate(async (digests) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open("ocistore-explorer");
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const store = db.transaction("blobs").objectStore("blobs");
+      const has = (key: string) =>
+        new Promise<boolean>((resolve) => {
+          const request = store.count(key);
+          request.onsuccess = () => resolve(request.result > 0);
+        });
+      return await Promise.all(digests.map((d) => has(`blob:${d}`)));
+    }, [config.digest, "sha256:" + rows[0].split(" ")[1]]);
+    // The damaged config is not kept; an intact image's config (its ID's prefix) is looked up below.
+    assertEquals(stored[0], false);
+    await screenshot(page, "damaged");
+  } finally {
+    await context.close();
+    await server.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test("explorer: without a working IndexedDB the page still reads the images and says the cache is off", async () => {
+  const server = await sharedExplorer();
+  const { context, page } = await freshPage();
+  try {
+    await page.addInitScript(() => {
+      indexedDB.open = () => {
+        throw new DOMException("IndexedDB is disabled in private mode", "InvalidStateError");
+      };
+    });
+    await page.goto(layoutView(server.url));
+    await viewReady(page);
+    assertEquals(await pageRows(page), cliRows(layoutDir));
+    assertEquals(await page.isVisible("#cache-error"), true);
+    assertStringIncludes(await page.textContent("#cache-error") ?? "", "private mode");
+  } finally {
+    await context.close();
+  }
+});
+
+test("explorer: dark color scheme and a narrow screen: dark background, nothing wider than the screen", async () => {
+  const server = await sharedExplorer();
+  const browser = await (await freshPage()).context.browser()!;
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    colorScheme: "dark",
+  });
+  const page = await context.newPage();
+  try {
+    await page.goto(layoutView(server.url, "&image=example.com%2Focistore%2Fapp%3A2.1"));
+    await viewReady(page);
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = background.match(/\d+/g)!.map(Number);
+    assert(r + g + b < 120, `expected a dark background, found ${background}`);
+    const widths = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
+    assert(widths[0] <= widths[1], `page is ${widths[0]} px wide on a ${widths[1]} px screen`);
+    await screenshot(page, "narrow-dark");
+  } finally {
+    await context.close();
+  }
+});
