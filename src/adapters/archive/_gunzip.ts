@@ -166,6 +166,7 @@ export function gunzipReader(compressed: ByteReader, label: string): TarReader {
       return size;
     },
     readRange(offset: number, length: number): Promise<Uint8Array> {
+      if (Math.min(length, size - offset) <= 0) return Promise.resolve(new Uint8Array(0));
       const hit = fromKept(offset, Math.max(0, Math.min(length, size - offset)));
       if (hit) return Promise.resolve(hit);
       return serialized(() => {
