@@ -20,18 +20,6 @@ export interface Image {
   readonly pinned: boolean;
 }
 
-// A bare hex prefix, or one after a supported algorithm, is what DigestSet.lookup reads as
-// (algorithm, hex prefix) without further rules; only those take the short index.
-const _ALGORITHMS = new Set(["sha256", "sha384", "sha512"]);
-
-function _isHex(text: string, from: number): boolean {
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-  }
-  return true;
-}
-
 // One image as the table holds it: the image as last handed out, and, once a second reference
 // merged into it, its references kept in order incrementally (handed out as a new array only
 // when someone asks, so N adds cost N binary insertions, not N copies and sorts).
@@ -46,10 +34,6 @@ export class ImageTable {
   readonly #entries = new Map<string, _Entry>();
   readonly #ids = new DigestSet();
   readonly #pinnedRefs = new Map<string, Set<string>>();
-  // IDs by their first 12 hex characters (crictl's truncated ID): a prefix of 12 or more that
-  // fits one ID is answered here; anything else (no match, ambiguity, short prefixes) goes to
-  // the DigestSet, whose answer and errors are the reference.
-  readonly #byShort = new Map<string, string[]>();
 
   /** Adds an image, or merges its references and pin into the image with the same ID. */
   add(image: Image): void {
@@ -60,7 +44,6 @@ export class ImageTable {
       } catch (error) {
         if (!isNotFound(error)) throw error;
         this.#ids.add(image.id);
-        this.#indexShort(image.id);
       }
     }
     if (image.pinned) {
@@ -81,7 +64,7 @@ export class ImageTable {
 
   /** The image with this full or truncated ID; ambiguity surfaces as `AmbiguousDigestError`. */
   get(id: string): Image {
-    const entry = this.#entries.get(id) ?? this.#entries.get(this.#lookup(id));
+    const entry = this.#entries.get(id) ?? this.#entries.get(this.#ids.lookup(id));
     if (!entry) throw new NotFoundError(`Cannot find image "${id}": no image has that ID`);
     return this.#image(entry);
   }
@@ -127,7 +110,6 @@ export class ImageTable {
       return;
     }
     this.#ids.remove(digest);
-    this.#unindexShort(digest);
     this.#entries.delete(digest);
     this.#pinnedRefs.delete(digest);
   }
@@ -163,45 +145,6 @@ export class ImageTable {
       const entry = this.#entries.get(image.id)!;
       entry.image = { ...entry.image, pinned: false };
     }
-  }
-
-  /** `DigestSet.lookup`, answered from the short index when a long enough prefix fits one ID. */
-  #lookup(id: string): string {
-    const colon = id.indexOf(":");
-    const start = colon + 1;
-    if (id.length - start >= 12 && _isHex(id, start)) {
-      const algorithm = colon < 0 ? undefined : id.slice(0, colon);
-      const candidates = (algorithm === undefined || _ALGORITHMS.has(algorithm)) &&
-        this.#byShort.get(id.slice(start, start + 12));
-      if (candidates) {
-        const hex = start === 0 ? id : id.slice(start);
-        let found: string | undefined;
-        let count = 0;
-        for (const candidate of candidates) {
-          const at = candidate.indexOf(":");
-          if (algorithm !== undefined && !candidate.startsWith(algorithm + ":")) continue;
-          if (!candidate.startsWith(hex, at + 1)) continue;
-          found = candidate;
-          count++;
-        }
-        if (count === 1) return found!;
-      }
-    }
-    return this.#ids.lookup(id);
-  }
-
-  #indexShort(id: string): void {
-    const key = id.slice(id.indexOf(":") + 1, id.indexOf(":") + 13);
-    const list = this.#byShort.get(key);
-    if (list) list.push(id);
-    else this.#byShort.set(key, [id]);
-  }
-
-  #unindexShort(id: string): void {
-    const key = id.slice(id.indexOf(":") + 1, id.indexOf(":") + 13);
-    const list = this.#byShort.get(key)?.filter((other) => other !== id) ?? [];
-    if (list.length > 0) this.#byShort.set(key, list);
-    else this.#byShort.delete(key);
   }
 
   #image(entry: _Entry): Image {

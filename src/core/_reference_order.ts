@@ -72,9 +72,8 @@ function _insertAt<T>(items: T[], item: T, compare: (a: T, b: T) => number): voi
 export class _SortedReferences {
   #parsed: _ReferenceKey[] = [];
   #bad: string[] = [];
-  // Every string the list holds, with how often (normalization can produce duplicates).
-  readonly #counts = new Map<string, number>();
-  #duplicates = 0;
+  // Every string the list holds; fewer than the list's length when normalization made duplicates.
+  readonly #held = new Set<string>();
 
   /** The merge of `existing` (an image's references as first added) with `added`. */
   constructor(existing: readonly string[], added: readonly string[]) {
@@ -91,30 +90,26 @@ export class _SortedReferences {
   /** Merges `added` into the list. */
   merge(added: readonly string[]): void {
     // The merge's set collapses the duplicates an earlier normalization produced.
-    if (this.#duplicates > 0) {
+    if (this.#held.size < this.size) {
       this.#parsed = this.#parsed.filter((key, i, all) => i === 0 || key.text !== all[i - 1].text);
       this.#bad = this.#bad.filter((text, i, all) => i === 0 || text !== all[i - 1]);
-      this.#recount();
     }
-    const fresh = new Set<string>();
-    for (const text of added) if (!this.#counts.has(text)) fresh.add(text);
-    for (const text of fresh) this.#insert(text, true);
+    for (const text of new Set(added.filter((text) => !this.#held.has(text)))) {
+      this.#insert(text, true);
+    }
   }
 
   /** Removes every reference equal to `folded` when lowercased. */
   removeFolded(folded: string): void {
     this.#parsed = this.#parsed.filter((key) => key.text.toLowerCase() !== folded);
     this.#bad = this.#bad.filter((text) => text.toLowerCase() !== folded);
-    this.#recount();
+    this.#held.clear();
+    for (const text of this.list()) this.#held.add(text);
   }
 
   /** A new array of the references, in order. */
   list(): string[] {
-    const out = new Array<string>(this.size);
-    let i = 0;
-    for (const key of this.#parsed) out[i++] = key.text;
-    for (const text of this.#bad) out[i++] = text;
-    return out;
+    return [...this.#parsed.map((key) => key.text), ...this.#bad];
   }
 
   #insert(text: string, sorted: boolean): void {
@@ -123,19 +118,6 @@ export class _SortedReferences {
     else if (key) this.#parsed.push(key);
     else if (sorted) _insertAt(this.#bad, text, _compareBytes);
     else this.#bad.push(text);
-    this.#count(key?.text ?? text);
-  }
-
-  #count(text: string): void {
-    const count = (this.#counts.get(text) ?? 0) + 1;
-    if (count > 1) this.#duplicates++;
-    this.#counts.set(text, count);
-  }
-
-  #recount(): void {
-    this.#counts.clear();
-    this.#duplicates = 0;
-    for (const key of this.#parsed) this.#count(key.text);
-    for (const text of this.#bad) this.#count(text);
+    this.#held.add(key?.text ?? text);
   }
 }
