@@ -7,6 +7,7 @@ import { tarBytes, type TarEntrySpec } from "./_tar_builder.ts";
 import { gunzipReader } from "../../src/adapters/archive/_gunzip.ts";
 import { type ByteReader, indexTar } from "../../src/adapters/archive/_tar.ts";
 import { openArchive } from "../../src/adapters/archive.ts";
+import { nodeGunzip } from "../../src/runtime/node_gunzip.ts";
 import { InvalidArgumentError } from "../../src/core/errors.ts";
 
 async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
@@ -116,5 +117,23 @@ test("a gzip archive with a truncated last entry or corrupt data is InvalidArgum
   await assertRejects(
     async () => await openArchive(new Blob([corrupt as Uint8Array<ArrayBuffer>])),
     InvalidArgumentError,
+  );
+});
+
+test("gunzipReader() with the node:zlib inflater reads the same bytes and rejects corrupt data", async () => {
+  const tar = tarBytes(entries([200_000, 50, 70_000]));
+  const compressed = await gzip(tar);
+  const reader = gunzipReader(counted(compressed), "test archive", nodeGunzip);
+  const index = await indexTar(reader, "test archive");
+  assertEquals([reader.size, index.files.size], [tar.length, 3]);
+  for (const [offset, length] of [[100_000, 5000], [0, 512], [tar.length - 2000, 5000]]) {
+    assertEquals(await reader.readRange(offset, length), tar.slice(offset, offset + length));
+  }
+  const corrupt = compressed.slice();
+  corrupt.fill(0x55, 100, 200);
+  await assertRejects(
+    () => indexTar(gunzipReader(counted(corrupt), "t", nodeGunzip), "t"),
+    InvalidArgumentError,
+    "gzip",
   );
 });

@@ -39,7 +39,11 @@ export function isGzip(head: Uint8Array): boolean {
  * The inflated archive as a {@link ByteReader} whose `size` is unknown (`Infinity`) until `end()`
  * has read to the end; `keep()` marks a file's data while the first pass goes by.
  */
-export function gunzipReader(compressed: ByteReader, label: string): TarReader {
+export function gunzipReader(
+  compressed: ByteReader,
+  label: string,
+  inflate: (gzip: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array> = _decompress,
+): TarReader {
   const kept: _Kept[] = []; // in offset order: files are met in archive order
   let keptBytes = 0;
   let cursor: _Cursor | undefined;
@@ -64,10 +68,7 @@ export function gunzipReader(compressed: ByteReader, label: string): TarReader {
         controller.enqueue(bytes);
       },
     });
-    const inflated = input.pipeThrough(
-      new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,
-    );
-    return { reader: inflated.getReader(), chunkStart: 0, chunk: new Uint8Array(0) };
+    return { reader: inflate(input).getReader(), chunkStart: 0, chunk: new Uint8Array(0) };
   }
 
   /** The next chunk, or `undefined` at the end (which fixes `size`). */
@@ -196,6 +197,12 @@ export function gunzipReader(compressed: ByteReader, label: string): TarReader {
       await compressed.close?.();
     },
   };
+}
+
+function _decompress(gzip: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  return gzip.pipeThrough(
+    new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,
+  );
 }
 
 /** Whether a file starting with these bytes may be a JSON document (object or array). */
