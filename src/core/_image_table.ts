@@ -1,4 +1,5 @@
 /** The store's inner table: images by ID, found by full or truncated ID, with per-reference pins. */
+import { validateDigest } from "./digest.ts";
 import { DigestSet } from "./digest_set.ts";
 import { isNotFound, NotFoundError } from "./errors.ts";
 import { _SortedReferences } from "./_reference_order.ts";
@@ -37,8 +38,11 @@ export class ImageTable {
 
   /** Adds an image, or merges its references and pin into the image with the same ID. */
   add(image: Image): void {
-    // A stored ID is its own exact match, so the lookup (and its NotFoundError) can be skipped.
-    if (!this.#entries.has(image.id)) {
+    // A stored ID is its own exact match, so the lookup (and its NotFoundError) can be skipped;
+    // so can it for a valid digest not stored yet: no other digest can match all of its hex.
+    const stored = this.#entries.has(image.id);
+    if (!stored && validateDigest(image.id) === undefined) this.#ids.add(image.id);
+    else if (!stored) {
       try {
         this.#ids.lookup(image.id);
       } catch (error) {
