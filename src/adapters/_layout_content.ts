@@ -5,6 +5,9 @@ import { NotFoundError } from "../core/errors.ts";
 import type { Files } from "../core/files.ts";
 import type { Descriptor } from "../core/types.ts";
 
+/** Blobs smaller than this are read by their declared size (documents, small layers). */
+const _SIZED_READ_LIMIT = 1024 * 1024;
+
 /** Blobs at `blobs/<algorithm>/<encoded>`, the path built only from a parsed digest. */
 export function layoutContent(
   files: Files,
@@ -41,6 +44,15 @@ export function layoutContent(
       if (memory) {
         const start = offset ?? 0;
         return memory.slice(start, length === undefined ? undefined : start + length);
+      }
+      if (length === undefined && !offset && descriptor.size < _SIZED_READ_LIMIT) {
+        // The declared size saves a stat per blob: ask for one byte more, and only a file longer
+        // than declared is read again whole (so the mismatch can say how long it is).
+        const head = await attempt(
+          descriptor.digest,
+          (path) => files.readRange(path, 0, descriptor.size + 1),
+        );
+        if (head.byteLength <= descriptor.size) return head;
       }
       if (length === undefined) {
         const whole = await attempt(descriptor.digest, (path) => files.read(path));
