@@ -2,6 +2,7 @@
 import { DigestMismatchError, InvalidArgumentError } from "./errors.ts";
 import { type DigestAlgorithm, digestOf, parseDigest } from "./digest.ts";
 import { createDigester } from "./digester.ts";
+import { checkRange } from "./files.ts";
 import { DEFAULT_DOCUMENT_LIMIT } from "./documents.ts";
 import type { BlobInfo, Descriptor, ImageRecord } from "./types.ts";
 
@@ -266,7 +267,7 @@ export async function readBlobRange(
   options: SignalOptions = {},
 ): Promise<Uint8Array> {
   const { offset, length } = range;
-  checkRange(offset, length, descriptor.size, `Cannot read blob ${descriptor.digest}`);
+  checkRange(range, { what: `Cannot read blob ${descriptor.digest}`, size: descriptor.size });
   const wanted = Math.min(length, descriptor.size - offset);
   if (wanted === 0) return new Uint8Array(0);
   const bytes = await provider.read(descriptor, { offset, length: wanted, signal: options.signal });
@@ -277,37 +278,6 @@ export async function readBlobRange(
     );
   }
   return bytes;
-}
-
-/**
- * Checks a byte range against the size of what it reads: whole, non-negative numbers, starting
- * at or before the end.
- *
- * @param offset First byte.
- * @param length Number of bytes.
- * @param size Size of the whole.
- * @param what How the error message starts (`Cannot read blob …`).
- * @throws {InvalidArgumentError} When the range is not one.
- * @example
- * ```ts
- * import { checkRange, InvalidArgumentError } from "@ocistore/ocistore";
- * import { assertThrows } from "@std/assert";
- *
- * checkRange(0, 10, 5, "Cannot read file");
- * assertThrows(() => checkRange(6, 1, 5, "Cannot read file"), InvalidArgumentError);
- * ```
- */
-export function checkRange(offset: number, length: number, size: number, what: string): void {
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-    throw new InvalidArgumentError(
-      `${what}: expected a range of whole non-negative numbers, found offset ${offset} and length ${length}`,
-    );
-  }
-  if (offset > size) {
-    throw new InvalidArgumentError(
-      `${what}: expected an offset of at most ${size}, found ${offset}`,
-    );
-  }
 }
 
 /**

@@ -3,8 +3,7 @@ import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } fr
 import { lstat, open, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { setImmediate } from "node:timers";
 import { InvalidArgumentError, NotFoundError, UnavailableError } from "../core/errors.ts";
-import type { Files, FileStat } from "../core/files.ts";
-import { splitFilesPath } from "./_paths.ts";
+import { checkRange, type Files, type FileStat, splitFilesPath } from "../core/files.ts";
 
 /**
  * Opens a directory as a read-only {@link Files}: every path is checked (relative, no `..`) and
@@ -85,7 +84,7 @@ export function nodeFiles(root: string): Files {
   }
 
   async function readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
-    _checkRange(offset, length);
+    checkRange({ offset, length });
     try {
       return await withFile(path, async (real, flags) => {
         if (length <= _SYNC_LIMIT) {
@@ -248,14 +247,6 @@ async function _realInside(
     );
   }
   return real;
-}
-
-function _checkRange(offset: number, length: number): void {
-  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
-    throw new InvalidArgumentError(
-      `Cannot read range: expected non-negative integers, found offset ${offset} and length ${length}`,
-    );
-  }
 }
 
 function _ioError(error: unknown, action: string, what = "file"): Error {
