@@ -2,12 +2,13 @@
 import type { ImageSource } from "../core/content.ts";
 import { describeValue, InvalidArgumentError } from "../core/errors.ts";
 import { blobReader, type ByteReader } from "../core/files.ts";
-import { layoutSource, type NamingOptions, openLayoutFiles } from "./_layout_source.ts";
+import { layoutSource, type NamingOptions, openLayoutFiles } from "./_layout_open.ts";
 
 export type { NamingOptions };
 import { importDockerArchive } from "./archive/_docker.ts";
 import { indexTar } from "./archive/_tar.ts";
 import { tarFiles } from "./archive/_tar_files.ts";
+import { gunzipReader, isGzip } from "./archive/_gunzip.ts";
 
 /** Options of {@link openArchive}. */
 export interface ArchiveOptions extends NamingOptions {
@@ -18,6 +19,12 @@ export interface ArchiveOptions extends NamingOptions {
    * layout, `oci-archive:`) or `docker` (a `docker save`, `docker-archive:`). By default either.
    */
   readonly format?: "oci" | "docker";
+  /**
+   * Inflates a gzip stream; by default `DecompressionStream("gzip")`. On Node, pass `nodeGunzip`
+   * from `@ocistore/ocistore/runtime`: Node's `DecompressionStream` lets the inflated chunks pile
+   * up as garbage (300 MiB for a 300 MB archive), `node:zlib` does not.
+   */
+  readonly inflate?: (gzip: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>;
 }
 
 /**
@@ -29,8 +36,8 @@ export interface ArchiveOptions extends NamingOptions {
  * Image names then follow {@link NamingOptions} exactly as for an OCI layout.
  *
  * The tar is read lazily: one pass over its headers builds an index of entry offsets, and blobs are
- * read by range. A gzip-compressed archive is decompressed into memory once (tar offsets need
- * random access). Layer and config digests of a `docker save` archive come from their
+ * read by range. A gzip-compressed archive is never inflated into memory: one streaming pass
+ * indexes it and keeps its JSON documents, and a layer is read by streaming the archive again. Layer and config digests of a `docker save` archive come from their
  * content-addressed file names when they have them, else they are computed at open.
  *
  * The archive comes as a `Blob` (a dropped `File`) or any {@link ByteReader}; on Deno, Bun and
@@ -112,7 +119,7 @@ export async function openArchive(
     );
   }
   try {
-    const tar = await _gunzipIfNeeded(reader, label);
+    const tar = await _gunzipIfNeeded(reader, label, options.inflate);
     const index = await indexTar(tar, label);
     let source: ImageSource;
     const format = options.format;
@@ -149,33 +156,10 @@ export async function openArchive(
   }
 }
 
-async function _gunzipIfNeeded(reader: ByteReader, label: string): Promise<ByteReader> {
-  const head = await reader.readRange(0, 2);
-  if (head[0] !== 0x1f || head[1] !== 0x8b) return reader;
-  const chunk = 1024 * 1024;
-  let offset = 0;
-  const compressed = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (offset >= reader.size) return controller.close();
-      const bytes = await reader.readRange(offset, Math.min(chunk, reader.size - offset));
-      offset += bytes.length;
-      controller.enqueue(bytes);
-    },
-  });
-  let bytes: Uint8Array;
-  try {
-    const stream = compressed.pipeThrough(
-      new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,
-    );
-    bytes = new Uint8Array(await new Response(stream).arrayBuffer());
-  } catch (error) {
-    throw new InvalidArgumentError(`Cannot read ${label}: gzip data is corrupt or truncated`, {
-      cause: error,
-    });
-  }
-  return {
-    size: bytes.length,
-    readRange: (start: number, length: number) =>
-      Promise.resolve(bytes.slice(start, start + length)),
-  };
+async function _gunzipIfNeeded(
+  reader: ByteReader,
+  label: string,
+  inflate: ArchiveOptions["inflate"],
+): Promise<ByteReader> {
+  return isGzip(await reader.readRange(0, 2)) ? gunzipReader(reader, label, inflate) : reader;
 }

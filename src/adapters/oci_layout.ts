@@ -2,7 +2,7 @@
 import type { ImageSource } from "../core/content.ts";
 import { describeValue } from "../core/errors.ts";
 import type { Files } from "../core/files.ts";
-import { type NamingOptions, openLayoutFiles } from "./_layout_source.ts";
+import { type NamingOptions, openLayoutFiles } from "./_layout_open.ts";
 
 export type { NamingOptions };
 

@@ -2,7 +2,7 @@
 import { stat } from "node:fs/promises";
 import type { ImageSource } from "../core/content.ts";
 import { OciStoreError } from "../core/errors.ts";
-import type { EntrySelector } from "../adapters/_layout_source.ts";
+import type { EntrySelector } from "../adapters/_layout_naming.ts";
 import { parseDockerRef } from "../core/normalize.ts";
 import { formatReference } from "../core/reference.ts";
 import { UsageError } from "./args.ts";

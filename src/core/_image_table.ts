@@ -1,7 +1,8 @@
 /** The store's inner table: images by ID, found by full or truncated ID, with per-reference pins. */
+import { validateDigest } from "./digest.ts";
 import { DigestSet } from "./digest_set.ts";
-import { NotFoundError, OciStoreError } from "./errors.ts";
-import { sortReferences } from "./sort_references.ts";
+import { isNotFound, NotFoundError } from "./errors.ts";
+import { _SortedReferences } from "./_reference_order.ts";
 import type { ImageConfig } from "./types.ts";
 
 /** An image as containerd's CRI keeps it. Treat it as immutable. */
@@ -20,53 +21,64 @@ export interface Image {
   readonly pinned: boolean;
 }
 
-function _isNotFound(error: unknown): boolean {
-  return error instanceof OciStoreError && error.code === "NOT_FOUND";
+// One image as the table holds it: the image as last handed out, and, once a second reference
+// merged into it, its references kept in order incrementally (handed out as a new array only
+// when someone asks, so N adds cost N binary insertions, not N copies and sorts).
+interface _Entry {
+  image: Image;
+  sorted?: _SortedReferences;
+  stale: boolean;
 }
 
 /** The inner `store` of containerd's CRI image store (HEAD: with per-reference pin tracking). */
 export class ImageTable {
-  readonly #images = new Map<string, Image>();
+  readonly #entries = new Map<string, _Entry>();
   readonly #ids = new DigestSet();
   readonly #pinnedRefs = new Map<string, Set<string>>();
 
   /** Adds an image, or merges its references and pin into the image with the same ID. */
   add(image: Image): void {
-    try {
-      this.#ids.lookup(image.id);
-    } catch (error) {
-      if (!_isNotFound(error)) throw error;
-      this.#ids.add(image.id);
+    // A stored ID is its own exact match, so the lookup (and its NotFoundError) can be skipped;
+    // so can it for a valid digest not stored yet: no other digest can match all of its hex.
+    const stored = this.#entries.has(image.id);
+    if (!stored && validateDigest(image.id) === undefined) this.#ids.add(image.id);
+    else if (!stored) {
+      try {
+        this.#ids.lookup(image.id);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        this.#ids.add(image.id);
+      }
     }
     if (image.pinned) {
       const refs = this.#pinnedRefs.get(image.id);
       if (refs) { for (const ref of image.references) refs.add(ref); }
       else this.#pinnedRefs.set(image.id, new Set(image.references));
     }
-    const existing = this.#images.get(image.id);
-    if (!existing) {
-      this.#images.set(image.id, image);
+    const entry = this.#entries.get(image.id);
+    if (!entry) {
+      this.#entries.set(image.id, { image, stale: false });
       return;
     }
-    const merged = [...new Set([...existing.references, ...image.references])];
-    this.#images.set(image.id, {
-      ...existing,
-      references: sortReferences(merged),
-      pinned: existing.pinned || image.pinned,
-    });
+    if (entry.sorted) entry.sorted.merge(image.references);
+    else entry.sorted = new _SortedReferences(this.#image(entry).references, image.references);
+    entry.stale = true;
+    if (image.pinned && !entry.image.pinned) entry.image = { ...entry.image, pinned: true };
   }
 
   /** The image with this full or truncated ID; ambiguity surfaces as `AmbiguousDigestError`. */
   get(id: string): Image {
-    const digest = this.#ids.lookup(id);
-    const image = this.#images.get(digest);
-    if (!image) throw new NotFoundError(`Cannot find image "${id}": no image has that ID`);
-    return image;
+    const entry = this.#entries.get(id) ?? this.#entries.get(this.#ids.lookup(id));
+    if (!entry) throw new NotFoundError(`Cannot find image "${id}": no image has that ID`);
+    return this.#image(entry);
   }
 
   /** Every image, in insertion order. */
   list(): Image[] {
-    return [...this.#images.values()];
+    const images = new Array<Image>(this.#entries.size);
+    let i = 0;
+    for (const entry of this.#entries.values()) images[i++] = this.#image(entry);
+    return images;
   }
 
   /** Removes `ref` (case-insensitively) from the image; drops the image when no reference is left. */
@@ -77,32 +89,40 @@ export class ImageTable {
     } catch {
       return; // containerd ignores lookup failures here, truncated or ambiguous IDs included
     }
-    const image = this.#images.get(digest);
-    if (!image) return;
+    const entry = this.#entries.get(digest);
+    if (!entry) return;
     const folded = ref.toLowerCase();
-    const references = image.references.filter((r) => r.toLowerCase() !== folded);
-    if (references.length > 0) {
-      let pinned = image.pinned;
+    let remaining: number;
+    if (entry.sorted) {
+      entry.sorted.removeFolded(folded);
+      entry.stale = true;
+      remaining = entry.sorted.size;
+    } else {
+      const references = entry.image.references.filter((r) => r.toLowerCase() !== folded);
+      entry.image = { ...entry.image, references };
+      remaining = references.length;
+    }
+    if (remaining > 0) {
       const refs = this.#pinnedRefs.get(digest);
       if (refs) {
         refs.delete(ref);
         if (refs.size === 0) {
-          pinned = false;
           this.#pinnedRefs.delete(digest);
+          entry.image = { ...entry.image, pinned: false };
         }
       }
-      this.#images.set(digest, { ...image, references, pinned });
       return;
     }
     this.#ids.remove(digest);
-    this.#images.delete(digest);
+    this.#entries.delete(digest);
     this.#pinnedRefs.delete(digest);
   }
 
   /** Whether `ref` pins the image with this ID. */
   isPinned(id: string, ref: string): boolean {
     try {
-      return this.#pinnedRefs.get(this.#ids.lookup(id))?.has(ref) ?? false;
+      const digest = this.#entries.has(id) ? id : this.#ids.lookup(id);
+      return this.#pinnedRefs.get(digest)?.has(ref) ?? false;
     } catch {
       return false;
     }
@@ -114,7 +134,8 @@ export class ImageTable {
     const refs = this.#pinnedRefs.get(image.id);
     if (refs) refs.add(ref);
     else this.#pinnedRefs.set(image.id, new Set([ref]));
-    this.#images.set(image.id, { ...image, pinned: true });
+    const entry = this.#entries.get(image.id)!;
+    if (!entry.image.pinned) entry.image = { ...entry.image, pinned: true };
   }
 
   /** Records that `ref` no longer pins the image; the image is unpinned when no pin is left. */
@@ -125,7 +146,16 @@ export class ImageTable {
     refs.delete(ref);
     if (refs.size === 0) {
       this.#pinnedRefs.delete(image.id);
-      this.#images.set(image.id, { ...image, pinned: false });
+      const entry = this.#entries.get(image.id)!;
+      entry.image = { ...entry.image, pinned: false };
     }
+  }
+
+  #image(entry: _Entry): Image {
+    if (entry.stale) {
+      entry.image = { ...entry.image, references: entry.sorted!.list() };
+      entry.stale = false;
+    }
+    return entry.image;
   }
 }

@@ -1,7 +1,8 @@
 /** The two ports (content provider, image records) and the helpers that read verified blobs through them. */
 import { DigestMismatchError, InvalidArgumentError } from "./errors.ts";
-import { digestOf, parseDigest } from "./digest.ts";
+import { type DigestAlgorithm, digestOf, parseDigest } from "./digest.ts";
 import { createDigester } from "./digester.ts";
+import { checkRange } from "./files.ts";
 import { DEFAULT_DOCUMENT_LIMIT } from "./documents.ts";
 import type { BlobInfo, Descriptor, ImageRecord } from "./types.ts";
 
@@ -64,6 +65,19 @@ export interface ImageSource {
 export interface ReadBlobOptions extends SignalOptions {
   /** Reject blobs whose descriptor declares more than this many bytes (default: no limit). */
   readonly maxBytes?: number;
+}
+
+/**
+ * Blobs up to this size are hashed synchronously: for documents, awaiting WebCrypto's `digest`
+ * costs more than the hash itself (a third of an in-memory `sync()` profile).
+ */
+const _SYNC_DIGEST_LIMIT = 64 * 1024;
+
+function _digest(bytes: Uint8Array, algorithm: DigestAlgorithm): string | Promise<string> {
+  if (bytes.byteLength > _SYNC_DIGEST_LIMIT) return digestOf(bytes, algorithm);
+  const digester = createDigester(algorithm);
+  digester.update(bytes);
+  return digester.digest();
 }
 
 /** Bytes per ranged read when a stream is derived from a provider without `stream()`. */
@@ -129,10 +143,10 @@ export async function readBlob(
     );
   }
   const inline = _inline(descriptor);
-  if (inline && await digestOf(inline, algorithm) === descriptor.digest) return inline;
+  if (inline && await _digest(inline, algorithm) === descriptor.digest) return inline;
   const bytes = await provider.read(descriptor, { signal: options.signal });
   if (bytes.byteLength !== descriptor.size) throw _sizeMismatch(descriptor, bytes.byteLength);
-  const actual = await digestOf(bytes, algorithm);
+  const actual = await _digest(bytes, algorithm);
   if (actual !== descriptor.digest) throw _digestMismatch(descriptor, actual);
   return bytes;
 }
@@ -253,7 +267,7 @@ export async function readBlobRange(
   options: SignalOptions = {},
 ): Promise<Uint8Array> {
   const { offset, length } = range;
-  checkRange(offset, length, descriptor.size, `Cannot read blob ${descriptor.digest}`);
+  checkRange(range, { what: `Cannot read blob ${descriptor.digest}`, size: descriptor.size });
   const wanted = Math.min(length, descriptor.size - offset);
   if (wanted === 0) return new Uint8Array(0);
   const bytes = await provider.read(descriptor, { offset, length: wanted, signal: options.signal });
@@ -264,37 +278,6 @@ export async function readBlobRange(
     );
   }
   return bytes;
-}
-
-/**
- * Checks a byte range against the size of what it reads: whole, non-negative numbers, starting
- * at or before the end.
- *
- * @param offset First byte.
- * @param length Number of bytes.
- * @param size Size of the whole.
- * @param what How the error message starts (`Cannot read blob …`).
- * @throws {InvalidArgumentError} When the range is not one.
- * @example
- * ```ts
- * import { checkRange, InvalidArgumentError } from "@ocistore/ocistore";
- * import { assertThrows } from "@std/assert";
- *
- * checkRange(0, 10, 5, "Cannot read file");
- * assertThrows(() => checkRange(6, 1, 5, "Cannot read file"), InvalidArgumentError);
- * ```
- */
-export function checkRange(offset: number, length: number, size: number, what: string): void {
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-    throw new InvalidArgumentError(
-      `${what}: expected a range of whole non-negative numbers, found offset ${offset} and length ${length}`,
-    );
-  }
-  if (offset > size) {
-    throw new InvalidArgumentError(
-      `${what}: expected an offset of at most ${size}, found ${offset}`,
-    );
-  }
 }
 
 /**

@@ -1,20 +1,18 @@
 /** containerd's CRI image store: references to images, images by full or truncated ID. */
-import { _readConfig } from "./_read_document.ts";
-import { type Image, ImageTable } from "./_image_table.ts";
-import { chainId } from "./chain_id.ts";
+import { ImageCache, type ImageChange } from "./_image_cache.ts";
+import type { Image } from "./_image_table.ts";
+import { _loadImage, PINNED_LABEL } from "./_load_image.ts";
+import { pool } from "./_pool.ts";
 import type { ContentProvider, ImageGetter, ImageLister, ImageRecord } from "./content.ts";
 import { DocumentCache } from "./document_cache.ts";
 import { isNotFound, NotFoundError, UnsupportedError, wrapError } from "./errors.ts";
-import { manifestFor } from "./image.ts";
 import { DEFAULT_PLATFORM } from "./platform.ts";
 import { type MatchComparer, only } from "./platform_matcher.ts";
-import type { ImageConfig, Manifest, Platform } from "./types.ts";
-import { imageUsage } from "./usage.ts";
+import type { Platform } from "./types.ts";
 
 export type { Image } from "./_image_table.ts";
-
-/** The label that pins an image (kept from garbage collection), with the value `pinned`. */
-export const PINNED_LABEL = "io.cri-containerd.pinned";
+export type { ImageChange } from "./_image_cache.ts";
+export { PINNED_LABEL };
 
 /** What a store reads: content, and image records by name (a listing enables `sync`). */
 export interface ImageStoreSource {
@@ -34,18 +32,6 @@ export interface ImageStoreOptions {
   readonly cache?: DocumentCache;
   /** How many images `sync` loads at once (default 8). */
   readonly concurrency?: number;
-}
-
-/** A change of what a reference points at. */
-export interface ImageChange {
-  /** `added`: a new reference; `updated`: it points elsewhere or its pin changed; `removed`: it is gone. */
-  readonly type: "added" | "updated" | "removed";
-  /** The reference. */
-  readonly reference: string;
-  /** The image ID it pointed at before (`updated`, `removed`). */
-  readonly oldId?: string;
-  /** The image ID it points at now (`added`, `updated`). */
-  readonly newId?: string;
 }
 
 /** What {@link ImageStore.sync} did. */
@@ -85,10 +71,8 @@ export class ImageStore {
   readonly #options: ImageStoreOptions;
   readonly #platform: MatchComparer;
   readonly #cache: DocumentCache;
-  readonly #refCache = new Map<string, string>();
-  readonly #table = new ImageTable();
+  readonly #memory = new ImageCache();
   readonly #queues = new Map<string, Promise<unknown>>();
-  readonly #listeners = new Set<(change: ImageChange) => void>();
 
   /**
    * Creates an empty store over a source.
@@ -139,14 +123,7 @@ export class ImageStore {
         list: () => Promise.resolve([]),
       },
     });
-    for (const image of images) {
-      for (const ref of image.references) (store as ImageStore).#refCache.set(ref, image.id);
-      try {
-        (store as ImageStore).#table.add(image);
-      } catch (error) {
-        throw wrapError(error, `Cannot add image ${image.id}`);
-      }
-    }
+    for (const image of images) (store as ImageStore).#memory.seed(image);
     return store;
   }
 
@@ -212,7 +189,7 @@ export class ImageStore {
         }
       }
       const image = record && await this.#load(record);
-      this.#apply(ref, image);
+      this.#memory.apply(ref, image);
     });
   }
 
@@ -246,21 +223,9 @@ export class ImageStore {
     }
     const records = new Map<string, ImageRecord>();
     for (const record of await images.list()) records.set(record.name, record);
-    const limit = Math.max(1, this.#options.concurrency ?? 8);
-    let running = 0;
-    const waiting: (() => void)[] = [];
-    const load = async (record: ImageRecord) => {
-      while (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-      running++;
-      try {
-        return await this.#load(record);
-      } finally {
-        running--;
-        waiting.shift()?.();
-      }
-    };
+    const slots = pool(this.#options.concurrency ?? 8);
     const loads = [...records.values()].map((record) => {
-      const loaded = load(record);
+      const loaded = slots.run(() => this.#load(record));
       loaded.catch(() => {}); // observed below, in order
       return loaded;
     });
@@ -272,7 +237,7 @@ export class ImageStore {
       const done = this.#enqueue(ref, async () => {
         const image = await loads[i];
         await previous;
-        this.#apply(ref, image);
+        this.#memory.apply(ref, image);
       }).then(
         () => void updated.push(ref),
         (error) => void failures.push({ reference: ref, error }),
@@ -281,8 +246,10 @@ export class ImageStore {
       return done;
     });
     await Promise.all(applied);
-    const removed = [...this.#refCache.keys()].filter((ref) => !records.has(ref));
-    await Promise.all(removed.map((ref) => this.#enqueue(ref, () => this.#apply(ref, undefined))));
+    const removed = [...this.#memory.references()].filter((ref) => !records.has(ref));
+    await Promise.all(
+      removed.map((ref) => this.#enqueue(ref, () => this.#memory.apply(ref, undefined))),
+    );
     return { updated, removed, failures };
   }
 
@@ -301,11 +268,7 @@ export class ImageStore {
    * ```
    */
   resolve(ref: string): string {
-    const id = this.#refCache.get(ref);
-    if (id === undefined) {
-      throw new NotFoundError(`Cannot resolve "${ref}": the store has no such reference`);
-    }
-    return id;
+    return this.#memory.resolve(ref);
   }
 
   /**
@@ -329,7 +292,7 @@ export class ImageStore {
    * ```
    */
   get(id: string): Image {
-    return this.#table.get(id);
+    return this.#memory.get(id);
   }
 
   /**
@@ -345,7 +308,7 @@ export class ImageStore {
    * ```
    */
   list(): Image[] {
-    return this.#table.list();
+    return this.#memory.list();
   }
 
   /**
@@ -369,13 +332,7 @@ export class ImageStore {
    * ```
    */
   onChange(listener: (change: ImageChange) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  /** Applies a read image to the cache (containerd's `Store.update`); `undefined` means gone. */
-  protected applyImage(ref: string, image: Image | undefined): void {
-    this.#apply(ref, image);
+    return this.#memory.onChange(listener);
   }
 
   #enqueue<T>(ref: string, job: () => Promise<T> | T): Promise<T> {
@@ -389,71 +346,11 @@ export class ImageStore {
     return run;
   }
 
-  async #load(record: ImageRecord): Promise<Image> {
-    const content = this.#source.content;
-    const options = { platform: this.#platform, host: this.#options.host, cache: this.#cache };
-    const what = `Cannot read image "${record.name}"`;
-    let manifest: Manifest;
-    let imageSpec: ImageConfig;
-    try {
-      manifest = (await manifestFor(content, record.target, options)).manifest;
-      imageSpec = await _readConfig(content, manifest.config, options);
-    } catch (error) {
-      throw wrapError(error, `${what}: get image diffIDs`);
-    }
-    let size: number;
-    try {
-      size = await imageUsage(content, record.target, {
-        ...options,
-        manifestLimit: 1,
-        manifestUsage: true,
-      });
-    } catch (error) {
-      throw wrapError(error, `${what}: get image compressed resource size`);
-    }
-    return {
-      id: manifest.config.digest,
-      references: [record.name],
-      chainId: chainId(imageSpec.rootfs.diff_ids),
-      size,
-      imageSpec,
-      pinned: record.labels[PINNED_LABEL] === "pinned",
-    };
-  }
-
-  #apply(ref: string, image: Image | undefined): void {
-    const oldId = this.#refCache.get(ref);
-    if (image === undefined) {
-      if (oldId === undefined) return;
-      this.#table.delete(oldId, ref);
-      this.#refCache.delete(ref);
-      this.#emit({ type: "removed", reference: ref, oldId });
-      return;
-    }
-    if (oldId !== undefined) {
-      if (oldId === image.id) {
-        if (this.#table.isPinned(image.id, ref) === image.pinned) return;
-        if (image.pinned) this.#table.pin(image.id, ref);
-        else this.#table.unpin(image.id, ref);
-        this.#emit({ type: "updated", reference: ref, oldId, newId: image.id });
-        return;
-      }
-      this.#table.delete(oldId, ref);
-    }
-    this.#refCache.set(ref, image.id);
-    try {
-      this.#table.add(image);
-    } catch (error) {
-      throw wrapError(error, `Cannot add image "${ref}"`);
-    }
-    this.#emit(
-      oldId === undefined
-        ? { type: "added", reference: ref, newId: image.id }
-        : { type: "updated", reference: ref, oldId, newId: image.id },
-    );
-  }
-
-  #emit(change: ImageChange): void {
-    for (const listener of this.#listeners) listener(change);
+  #load(record: ImageRecord): Promise<Image> {
+    return _loadImage(this.#source.content, record, {
+      platform: this.#platform,
+      host: this.#options.host,
+      cache: this.#cache,
+    });
   }
 }

@@ -1,34 +1,14 @@
 /** Docker's order for the references of one image (distribution/reference `Sort`). */
-import { OciStoreError } from "./errors.ts";
-import { parseAnyReference } from "./normalize.ts";
-import { formatReference, type Reference } from "./reference.ts";
-
-function _rank(ref: Reference): number {
-  if (ref.path === "") return 5;
-  if (ref.tag !== undefined) return ref.digest !== undefined ? 1 : 2;
-  return ref.digest !== undefined ? 3 : 4;
-}
-
-// Go compares strings bytewise (UTF-8), which is code point order; JavaScript's `<` compares
-// UTF-16 code units, which puts U+E000..U+FFFF after the astral planes. Swap those two bands.
-function _codeUnitKey(unit: number): number {
-  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
-  return unit >= 0xe000 ? unit - 0x800 : unit;
-}
-
-function _compareBytes(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return _codeUnitKey(x) - _codeUnitKey(y);
-  }
-  return a.length - b.length;
-}
+import {
+  _compareBytes,
+  _compareKeys,
+  type _ReferenceKey,
+  _referenceKey,
+} from "./_reference_order.ts";
 
 /**
  * Sorts image references the way containerd merges an image's names: each is parsed with
- * {@linkcode parseAnyReference} and printed normalized; named+tagged+digested first, then
+ * `parseAnyReference` and printed normalized; named+tagged+digested first, then
  * named+tagged, named+digested, name only, digest only, each group in byte order; the strings
  * that do not parse come last, unchanged, in byte order. Duplicates are kept.
  *
@@ -50,19 +30,13 @@ function _compareBytes(a: string, b: string): number {
  * ```
  */
 export function sortReferences(refs: readonly string[]): string[] {
-  const parsed: { rank: number; text: string }[] = [];
+  const parsed: _ReferenceKey[] = [];
   const bad: string[] = [];
   for (const text of refs) {
-    let ref: Reference;
-    try {
-      ref = parseAnyReference(text);
-    } catch (error) {
-      if (!(error instanceof OciStoreError)) throw error;
-      bad.push(text);
-      continue;
-    }
-    parsed.push({ rank: _rank(ref), text: formatReference(ref) });
+    const key = _referenceKey(text);
+    if (key) parsed.push(key);
+    else bad.push(text);
   }
-  parsed.sort((a, b) => a.rank - b.rank || _compareBytes(a.text, b.text));
-  return [...parsed.map((entry) => entry.text), ...bad.sort(_compareBytes)];
+  parsed.sort(_compareKeys);
+  return [...parsed.map((key) => key.text), ...bad.sort(_compareBytes)];
 }

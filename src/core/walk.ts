@@ -1,4 +1,5 @@
 /** Walking an image's content graph: children, handlers, sequential and concurrent walks. */
+import { pool } from "./_pool.ts";
 import { _readIndex, _readManifest } from "./_read_document.ts";
 import type { ReadDocumentOptions } from "./document_cache.ts";
 import type { ContentProvider } from "./content.ts";
@@ -115,30 +116,18 @@ export async function dispatch(
   handler: Handler,
   options: DispatchOptions = {},
 ): Promise<void> {
-  const limit = Math.max(1, options.limit ?? 8);
-  let running = 0;
+  const slots = pool(options.limit ?? 8);
   let failed = false;
-  const waiting: (() => void)[] = [];
-  const acquire = async () => {
-    while (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
-  };
-  const release = () => {
-    running--;
-    waiting.shift()?.();
-  };
   const visit = async (descriptor: Descriptor): Promise<void> => {
-    await acquire();
-    let next: readonly Descriptor[];
-    try {
-      if (failed) return;
-      next = await handler(descriptor);
-    } catch (error) {
-      failed = true;
-      throw error;
-    } finally {
-      release();
-    }
+    const next = await slots.run(async () => {
+      if (failed) return [];
+      try {
+        return await handler(descriptor);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    });
     if (next.length > 0) await Promise.all(next.map(visit));
   };
   await Promise.all(descriptors.map(visit));

@@ -160,8 +160,12 @@ export function diskBlobStore(dir: string, options: DiskBlobStoreOptions = {}): 
         await rm(temp, { force: true }).catch(() => {});
         throw error;
       }
+      // The file system's clock is coarser than ours: stamp the write with the same ticks as reads,
+      // so eviction (which rescans the directory) orders writes and reads as they happened.
+      const used = tick();
+      await utimes(path, used / 1000, used / 1000).catch(() => {});
       const entries = await known();
-      entries.set(digest, { size: bytes.byteLength, used: tick() });
+      entries.set(digest, { size: bytes.byteLength, used });
       if (total(entries) > maxBytes) await evict();
     },
     async delete(digest) {

@@ -1,12 +1,6 @@
 /** The `Files` capability over `fetch`: a tree of static files served over HTTP (e.g. an OCI layout). */
-import {
-  InvalidArgumentError,
-  NotFoundError,
-  UnavailableError,
-  UnsupportedError,
-} from "../core/errors.ts";
-import type { Files, FileStat } from "../core/files.ts";
-import { splitFilesPath } from "./_paths.ts";
+import { NotFoundError, UnavailableError, UnsupportedError } from "../core/errors.ts";
+import { checkRange, type Files, type FileStat, splitFilesPath } from "../core/files.ts";
 
 /** Options of {@link httpFiles}. */
 export interface HttpFilesOptions {
@@ -91,13 +85,7 @@ export function httpFiles(baseUrl: string | URL, options: HttpFilesOptions = {})
       return await bytes(await request(path, {}));
     },
     async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
-      if (
-        !Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0
-      ) {
-        throw new InvalidArgumentError(
-          `Cannot read range: expected non-negative integers, found offset ${offset} and length ${length}`,
-        );
-      }
+      checkRange({ offset, length });
       if (length === 0) {
         await (await request(path, { method: "HEAD" })).body?.cancel();
         return new Uint8Array(0);

@@ -9,3 +9,5 @@ export * from "./http_files.ts";
 export * from "./node_file_reader.ts";
 export * from "./host_platform.ts";
 export * from "./disk_blob_store.ts";
+export * from "./node_digester.ts";
+export * from "./node_gunzip.ts";

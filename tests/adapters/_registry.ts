@@ -197,14 +197,27 @@ async function _issuer(dir: string, service: string, issuer: string) {
 }
 
 /**
+ * The CORS answers of the anonymous registry (distribution's `http.headers`, one comma-joined value
+ * each): any origin, the methods and request headers the client sends, and the response headers
+ * it reads.
+ */
+export const CORS_HEADERS: readonly string[] = [
+  'Access-Control-Allow-Origin: ["*"]',
+  'Access-Control-Allow-Methods: ["HEAD, GET, OPTIONS"]',
+  'Access-Control-Allow-Headers: ["Authorization, Accept, Range"]',
+  'Access-Control-Expose-Headers: ["Docker-Content-Digest, Link, WWW-Authenticate, Warning"]',
+];
+
+/**
  * Starts `docker-registry serve` over `storage` in the given configuration and waits until
- * `/v2/` answers. `exposeHeaders: false` leaves out Access-Control-Expose-Headers, so a browser
- * sees neither Docker-Content-Digest nor Link.
+ * `/v2/` answers. `headers` replaces {@link CORS_HEADERS} (none: no CORS at all);
+ * `exposeHeaders: false` leaves out Access-Control-Expose-Headers, so a browser sees neither
+ * Docker-Content-Digest nor Link.
  */
 export async function startRegistry(
   kind: RegistryKind,
   storage: string,
-  options: { exposeHeaders?: boolean } = {},
+  options: { exposeHeaders?: boolean; headers?: readonly string[] } = {},
 ): Promise<TestRegistry> {
   _hook();
   const dir = tempDir("ocistore-registry-");
@@ -232,6 +245,9 @@ export async function startRegistry(
       `    rootcertbundle: ${issuer.cert}`,
     ];
   }
+  const headers = (options.headers ?? CORS_HEADERS).filter((line) =>
+    options.exposeHeaders !== false || !line.startsWith("Access-Control-Expose-Headers")
+  );
   const config = join(dir, "config.yml");
   writeFileSync(
     config,
@@ -251,13 +267,7 @@ export async function startRegistry(
       "      enabled: false",
       "http:",
       `  addr: ${host}`,
-      "  headers:",
-      '    Access-Control-Allow-Origin: ["*"]',
-      '    Access-Control-Allow-Methods: ["HEAD, GET, OPTIONS"]',
-      '    Access-Control-Allow-Headers: ["Authorization, Accept, Range"]',
-      ...(options.exposeHeaders === false ? [] : [
-        '    Access-Control-Expose-Headers: ["Docker-Content-Digest, Link, WWW-Authenticate, Warning"]',
-      ]),
+      ...(headers.length > 0 ? ["  headers:", ...headers.map((line) => `    ${line}`)] : []),
       ...auth,
       "",
     ].join("\n"),

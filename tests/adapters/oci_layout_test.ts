@@ -286,3 +286,25 @@ test("the layout's blobs are what skopeo inspect shows", async () => {
   assertEquals(ours.rootfs.diff_ids, images.app.diffIds);
   assertStringIncludes(ours.config.Entrypoint.join(" "), "/usr/local/bin/app");
 });
+
+test("a layout blob longer or shorter than its descriptor fails readBlob with its real size", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ocistore-sized-"));
+  cpSync("examples/layout", dir, { recursive: true });
+  const source = await openOciLayout(dir);
+  const [record] = await source.images.list();
+  const path = join(dir, "blobs/sha256", record.target.digest.slice(7));
+  const bytes = await readBlob(source.content, record.target);
+  writeFileSync(path, new Uint8Array([...bytes, ...new Uint8Array(50)]));
+  await assertRejects(
+    () => readBlob(source.content, record.target),
+    DigestMismatchError,
+    `expected ${bytes.length} bytes, found ${bytes.length + 50}`,
+  );
+  writeFileSync(path, bytes.slice(0, 10));
+  await assertRejects(
+    () => readBlob(source.content, record.target),
+    DigestMismatchError,
+    `expected ${bytes.length} bytes, found 10`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+});

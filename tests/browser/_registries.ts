@@ -4,11 +4,15 @@
  * proxy that damages one blob on its way.
  */
 import { Buffer } from "node:buffer";
-import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
-import { join } from "node:path";
-import { closeServer, freePort, listen, sharedRegistry, tempDir } from "../adapters/_registry.ts";
+import {
+  closeServer,
+  CORS_HEADERS,
+  listen,
+  sharedRegistry,
+  startRegistry,
+  type TestRegistry,
+} from "../adapters/_registry.ts";
 
 /** A registry run by a test. */
 export interface OwnRegistry {
@@ -22,55 +26,12 @@ export interface OwnRegistry {
  * Starts docker-registry over the shared storage with only the given `http.headers` lines (none:
  * no CORS at all).
  */
-export async function startRegistryWithHeaders(headers: readonly string[]): Promise<OwnRegistry> {
+export async function startRegistryWithHeaders(headers: readonly string[]): Promise<TestRegistry> {
   const { storage } = await sharedRegistry();
-  const dir = tempDir("ocistore-browser-registry-");
-  const host = `127.0.0.1:${await freePort()}`;
-  const config = join(dir, "config.yml");
-  writeFileSync(
-    config,
-    [
-      "version: 0.1",
-      "log:",
-      "  level: error",
-      "  accesslog:",
-      "    disabled: true",
-      "storage:",
-      "  filesystem:",
-      `    rootdirectory: ${storage}`,
-      "http:",
-      `  addr: ${host}`,
-      ...(headers.length > 0 ? ["  headers:", ...headers.map((line) => `    ${line}`)] : []),
-      "",
-    ].join("\n"),
-  );
-  const child = spawn("docker-registry", ["serve", config], { stdio: "ignore" });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  for (let i = 0; i < 200; i++) {
-    try {
-      const response = await fetch(`http://${host}/v2/`);
-      await response.body?.cancel();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return {
-    host,
-    async stop() {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
+  return await startRegistry("anonymous", storage, { headers });
 }
 
-/** The CORS headers of the registry tests' anonymous registry. */
-export const CORS_HEADERS: readonly string[] = [
-  'Access-Control-Allow-Origin: ["*"]',
-  'Access-Control-Allow-Methods: ["HEAD, GET, OPTIONS"]',
-  'Access-Control-Allow-Headers: ["Authorization, Accept, Range"]',
-  'Access-Control-Expose-Headers: ["Docker-Content-Digest, Link, WWW-Authenticate, Warning"]',
-];
+export { CORS_HEADERS };
 
 /**
  * A loopback proxy in front of `upstream` (`127.0.0.1:PORT`) that flips one byte of the blob

@@ -344,3 +344,24 @@ test("a set filled in ascending or descending order splits its chunks consistent
     assertEquals(set.size, 1000);
   }
 });
+
+test("lookup() answers the same for prefixes of 12 or more hex whether short IDs are shared or not", () => {
+  const hex = (head: string, fill: string) => head + fill.repeat(64 - head.length);
+  const a = `sha256:${hex("0123456789ab0", "1")}`;
+  const b = `sha256:${hex("0123456789ab1", "2")}`;
+  const c = `sha384:${hex("fedcba987654", "3")}${"3".repeat(32)}`;
+  const set = new DigestSet([a, b, c]);
+  assertThrows(() => set.lookup("0123456789ab"), AmbiguousDigestError);
+  assertEquals(set.lookup("0123456789ab0"), a);
+  assertEquals(set.lookup("sha256:0123456789ab1"), b);
+  assertEquals(set.lookup("fedcba9876543"), c);
+  assertThrows(() => set.lookup("sha256:fedcba9876543"), NotFoundError);
+  assertThrows(() => set.lookup("0123456789ac"), NotFoundError);
+  set.remove(a);
+  assertEquals(set.lookup("0123456789ab"), b);
+  assertThrows(() => set.lookup("0123456789ab0"), NotFoundError);
+  set.remove(b);
+  assertThrows(() => set.lookup("0123456789ab"), NotFoundError);
+  set.add(a);
+  assertEquals([set.lookup("0123456789ab"), set.lookup(a)], [a, a]);
+});

@@ -17,7 +17,8 @@ import { parseDockerRef } from "../../core/normalize.ts";
 import { normalizePlatform } from "../../core/platform.ts";
 import { formatReference } from "../../core/reference.ts";
 import type { Descriptor, Platform } from "../../core/types.ts";
-import { parseJsonBytes, SOURCE_INDEX_ANNOTATION } from "../_layout_source.ts";
+import { parseJsonBytes } from "../_layout_open.ts";
+import { SOURCE_INDEX_ANNOTATION } from "../_layout_naming.ts";
 import type { TarIndex } from "./_tar.ts";
 
 /** What a `docker save` archive becomes: index entries, synthesized blobs and blob paths by digest. */

@@ -5,6 +5,17 @@ import type { ByteReader } from "../../core/files.ts";
 
 export type { ByteReader };
 
+/** A byte reader that may stream (a gzip archive) instead of seeking. */
+export interface TarReader extends ByteReader {
+  /**
+   * Streaming readers: `size` is `Infinity` until this reads to the end and returns the size.
+   * Others know their size up front.
+   */
+  end?(): Promise<number>;
+  /** Streaming readers: a regular file's data is at `offset`, which the reader may keep. */
+  keep?(offset: number, size: number): void;
+}
+
 /** A regular file of the archive: where its data starts and how long it is. */
 export interface TarFile {
   /** Where the file's data starts in the archive. */
@@ -34,7 +45,7 @@ type Meta = Record<string, string>;
  * @throws {InvalidArgumentError} For a bad checksum, an entry running past the end, an oversized
  *   or malformed metadata header, an absolute or `..` name, or a link leading out of the archive.
  */
-export async function indexTar(reader: ByteReader, label: string): Promise<TarIndex> {
+export async function indexTar(reader: TarReader, label: string): Promise<TarIndex> {
   const fail = (problem: string) => new InvalidArgumentError(`Cannot read ${label}: ${problem}`);
   const files = new Map<string, TarFile>();
   const links = new Map<string, string>();
@@ -42,6 +53,12 @@ export async function indexTar(reader: ByteReader, label: string): Promise<TarIn
   let global: Meta = {};
   let local: Meta = {};
   let offset = 0;
+  // A streaming reader learns its size at the end: a short read is then the end, and only the
+  // last entry can be truncated, which is checked once the size is known.
+  const streaming = !Number.isFinite(reader.size);
+  let last: { offset: number; end: number } | undefined;
+  const truncated = (at: number, size: number) =>
+    fail(`entry at offset ${at} is truncated: expected ${size} bytes of data`);
   if (reader.size < _BLOCK) {
     throw fail(
       reader.size === 0
@@ -51,6 +68,14 @@ export async function indexTar(reader: ByteReader, label: string): Promise<TarIn
   }
   while (offset + _BLOCK <= reader.size) {
     const header = await reader.readRange(offset, _BLOCK);
+    if (header.length < _BLOCK && streaming && offset === 0) {
+      throw fail(
+        header.length === 0
+          ? "not a tar archive: the file is empty"
+          : `the tar is truncated: expected a ${_BLOCK}-byte header, found ${header.length} bytes`,
+      );
+    }
+    if (header.length < _BLOCK && streaming) break;
     if (header.length < _BLOCK) throw fail(`truncated header at offset ${offset}`);
     if (header.every((b) => b === 0)) break;
     if (offset === 0) {
@@ -69,15 +94,16 @@ export async function indexTar(reader: ByteReader, label: string): Promise<TarIn
       : _octal(header, 124, 12, fail);
     const dataStart = offset + _BLOCK;
     const next = dataStart + Math.ceil(size / _BLOCK) * _BLOCK;
-    if (dataStart + size > reader.size) {
-      throw fail(`entry at offset ${offset} is truncated: expected ${size} bytes of data`);
-    }
+    if (dataStart + size > reader.size) throw truncated(offset, size);
+    last = { offset, end: dataStart + size };
+    const headerOffset = offset;
     offset = next;
     if (isMeta) {
       if (size > _MAX_META) {
         throw fail(`metadata header at offset ${dataStart - _BLOCK} is too large: ${size} bytes`);
       }
       const data = await reader.readRange(dataStart, size);
+      if (data.length < size) throw truncated(headerOffset, size);
       if (type === "x") local = { ...local, ..._parsePax(data, fail) };
       else if (type === "g") global = { ...global, ..._parsePax(data, fail) };
       else local = { ...local, [type === "L" ? "path" : "linkpath"]: _cString(data) };
@@ -89,6 +115,7 @@ export async function indexTar(reader: ByteReader, label: string): Promise<TarIn
     const linkname = meta.linkpath ?? _cString(header.subarray(157, 257));
     if (type === "0" || type === "7") {
       files.set(name, { offset: dataStart, size });
+      reader.keep?.(dataStart, size);
       links.delete(name);
     } else if (type === "5") {
       directories.add(name);
@@ -102,6 +129,10 @@ export async function indexTar(reader: ByteReader, label: string): Promise<TarIn
       if (target === undefined) throw fail(`symbolic link "${rawName}" leads out of the archive`);
       links.set(name, target);
     }
+  }
+  if (streaming) {
+    const size = await reader.end!();
+    if (last && last.end > size) throw truncated(last.offset, last.end - last.offset - _BLOCK);
   }
   for (const [name, target] of links) {
     let resolved = target;

@@ -1,6 +1,6 @@
 /** A `Files` view of an indexed tar: reads go to byte ranges of the archive, never outside an entry. */
-import { InvalidArgumentError, NotFoundError } from "../../core/errors.ts";
-import type { Files, FileStat } from "../../core/files.ts";
+import { NotFoundError } from "../../core/errors.ts";
+import { checkRange, type Files, type FileStat, splitFilesPath } from "../../core/files.ts";
 import type { ByteReader, TarIndex } from "./_tar.ts";
 
 /** The archive's files by cleaned path; `aliases` map extra paths onto archive paths. */
@@ -11,12 +11,7 @@ export function tarFiles(
   aliases: ReadonlyMap<string, string> = new Map(),
 ): Files {
   const clean = (path: string) => {
-    if (typeof path !== "string") throw new TypeError("Cannot read file: expected a string path");
-    const segments = path.split("/").filter((s) => s !== "" && s !== ".");
-    if (path.startsWith("/") || segments.includes("..")) {
-      throw new InvalidArgumentError(`Cannot use path "${path}": expected a relative path`);
-    }
-    const joined = segments.join("/");
+    const joined = splitFilesPath(path).join("/");
     return aliases.get(joined) ?? joined;
   };
   const fileOf = (path: string) => {
@@ -33,13 +28,7 @@ export function tarFiles(
     // deno-lint-ignore require-await
     async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
       const file = fileOf(path);
-      if (
-        !Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0
-      ) {
-        throw new InvalidArgumentError(
-          `Cannot read range: expected non-negative integers, found offset ${offset} and length ${length}`,
-        );
-      }
+      checkRange({ offset, length });
       const start = Math.min(offset, file.size);
       const end = Math.min(file.size, offset + length);
       return reader.readRange(file.offset + start, end - start);

@@ -1,0 +1,56 @@
+/** Reading one image record into the store's `Image` (containerd CRI's `getImage`). */
+import { _readConfig } from "./_read_document.ts";
+import type { Image } from "./_image_table.ts";
+import { wrapError } from "./errors.ts";
+import { chainId } from "./chain_id.ts";
+import type { ContentProvider, ImageRecord } from "./content.ts";
+import type { DocumentCache } from "./document_cache.ts";
+import { manifestFor } from "./image.ts";
+import type { MatchComparer } from "./platform_matcher.ts";
+import type { ImageConfig, Manifest, Platform } from "./types.ts";
+import { imageUsage } from "./usage.ts";
+
+/** The label that pins an image (kept from garbage collection), with the value `pinned`. */
+export const PINNED_LABEL = "io.cri-containerd.pinned";
+
+/** What loading needs: the platform chosen from indexes, the host, and the shared document cache. */
+export interface _LoadOptions {
+  readonly platform: MatchComparer;
+  readonly host?: Platform;
+  readonly cache: DocumentCache;
+}
+
+/** The image a record names: config digest as ID, chain ID, declared size for the platform, pin. */
+export async function _loadImage(
+  content: ContentProvider,
+  record: ImageRecord,
+  options: _LoadOptions,
+): Promise<Image> {
+  const what = `Cannot read image "${record.name}"`;
+  let manifest: Manifest;
+  let imageSpec: ImageConfig;
+  try {
+    manifest = (await manifestFor(content, record.target, options)).manifest;
+    imageSpec = await _readConfig(content, manifest.config, options);
+  } catch (error) {
+    throw wrapError(error, `${what}: get image diffIDs`);
+  }
+  let size: number;
+  try {
+    size = await imageUsage(content, record.target, {
+      ...options,
+      manifestLimit: 1,
+      manifestUsage: true,
+    });
+  } catch (error) {
+    throw wrapError(error, `${what}: get image compressed resource size`);
+  }
+  return {
+    id: manifest.config.digest,
+    references: [record.name],
+    chainId: chainId(imageSpec.rootfs.diff_ids),
+    size,
+    imageSpec,
+    pinned: record.labels[PINNED_LABEL] === "pinned",
+  };
+}
