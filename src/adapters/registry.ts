@@ -32,7 +32,7 @@ import type { Credentials } from "./registry/_auth.ts";
 import { readLimited } from "./registry/_body.ts";
 import { RegistryClient, type RetryOptions } from "./registry/_client.ts";
 import { TooManyRequestsError } from "./registry/_errors.ts";
-import { mapLimited } from "./registry/_limit.ts";
+import { pool } from "../core/_pool.ts";
 import {
   bareMediaType,
   isDocumentType,
@@ -494,15 +494,18 @@ function _open(text: string, options: RegistryOptions): RegistrySource {
         return [await record(named)];
       }
       const all = await tags();
-      const records = await mapLimited(all, concurrency, async (tag) => {
-        try {
-          return await record({ domain: reference.domain, path: reference.path, tag });
-        } catch (error) {
-          // A tag deleted between the listing and its lookup is simply gone.
-          if (error instanceof NotFoundError) return undefined;
-          throw error;
-        }
-      });
+      const slots = pool(concurrency);
+      const records = await Promise.all(all.map((tag) =>
+        slots.run(async () => {
+          try {
+            return await record({ domain: reference.domain, path: reference.path, tag });
+          } catch (error) {
+            // A tag deleted between the listing and its lookup is simply gone.
+            if (error instanceof NotFoundError) return undefined;
+            throw error;
+          }
+        })
+      ));
       return records.filter((r): r is ImageRecord => r !== undefined);
     },
   } satisfies ImageLister;

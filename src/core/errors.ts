@@ -274,35 +274,18 @@ export class UnavailableError extends OciStoreError {
   }
 }
 
-type _Rewrap = (
-  message: string,
-  options: OciStoreErrorOptions,
-  error: OciStoreError,
-) => OciStoreError;
-
-/** One constructor per code; the mapped type makes the compiler insist on every code. */
-const _rewrap: { readonly [C in ErrorCode]: _Rewrap } = {
-  NOT_FOUND: (message, options) => new NotFoundError(message, options),
-  INVALID_ARGUMENT: (message, options) => new InvalidArgumentError(message, options),
-  ALREADY_EXISTS: (message, options) => new AlreadyExistsError(message, options),
-  AMBIGUOUS: (message, options, error) =>
-    new AmbiguousDigestError(message, {
-      ...options,
-      matches: (error as AmbiguousDigestError).matches,
-    }),
-  DIGEST_MISMATCH: (message, options, error) =>
-    new DigestMismatchError(message, {
-      ...options,
-      expected: (error as DigestMismatchError).expected,
-      actual: (error as DigestMismatchError).actual,
-    }),
-  UNSUPPORTED: (message, options) => new UnsupportedError(message, options),
-  UNAUTHORIZED: (message, options) => new UnauthorizedError(message, options),
-  UNAVAILABLE: (message, options, error) =>
-    new UnavailableError(message, {
-      ...options,
-      retryAfter: (error as UnavailableError).retryAfter,
-    }),
+/** One class per code; the mapped type makes the compiler insist on every code. */
+const _classes: {
+  readonly [C in ErrorCode]: new (message: string, options: never) => OciStoreError;
+} = {
+  NOT_FOUND: NotFoundError,
+  INVALID_ARGUMENT: InvalidArgumentError,
+  ALREADY_EXISTS: AlreadyExistsError,
+  AMBIGUOUS: AmbiguousDigestError,
+  DIGEST_MISMATCH: DigestMismatchError,
+  UNSUPPORTED: UnsupportedError,
+  UNAUTHORIZED: UnauthorizedError,
+  UNAVAILABLE: UnavailableError,
 };
 
 /**
@@ -325,8 +308,9 @@ const _rewrap: { readonly [C in ErrorCode]: _Rewrap } = {
  */
 export function wrapError(error: unknown, action: string): unknown {
   if (!(error instanceof OciStoreError)) return error;
-  const options = { cause: error, ...(error.reason !== undefined && { reason: error.reason }) };
-  return _rewrap[error.code](`${action}: ${error.message}`, options, error);
+  // An error's own fields (reason, matches, expected, actual, retryAfter) are its options' names.
+  const options = { ...error, cause: error };
+  return new _classes[error.code](`${action}: ${error.message}`, options as never);
 }
 
 /**

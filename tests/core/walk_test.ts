@@ -162,3 +162,27 @@ test("pool() runs at most its limit at once, in queue order, and frees a slot wh
   assertEquals(results.filter((r) => r.status === "rejected").length, 4);
   assertEquals(await slots.run(() => Promise.resolve("free")), "free");
 });
+
+test("pool() acquire() holds a slot until freed once, and an aborted wait gives up its place", async () => {
+  const slots = pool(1);
+  const free = await slots.acquire();
+  const controller = new AbortController();
+  const aborted = slots.acquire(controller.signal);
+  const order: string[] = [];
+  const next = slots.run(() => Promise.resolve(order.push("next")));
+  controller.abort(new Error("gave up"));
+  await assertRejects(() => aborted, Error, "gave up");
+  free();
+  free(); // a second call frees nothing more
+  await next;
+  assertEquals(order, ["next"]);
+  const held = await slots.acquire();
+  let ran = false;
+  const waiting = slots.run(() => Promise.resolve(ran = true));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assertEquals(ran, false, "one slot, held: the job waits");
+  held();
+  await waiting;
+  assertEquals(ran, true);
+  await assertRejects(() => slots.acquire(AbortSignal.abort(new Error("early"))), Error, "early");
+});

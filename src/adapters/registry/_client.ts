@@ -7,7 +7,7 @@ import { OciStoreError, UnavailableError } from "../../core/errors.ts";
 import { type Credentials, isLoopback, RegistryAuth } from "./_auth.ts";
 import { discard, readLimited } from "./_body.ts";
 import { errorForStatus, TooManyRequestsError } from "./_errors.ts";
-import { type Limiter, limiter, sleep } from "./_limit.ts";
+import { type Pool, pool } from "../../core/_pool.ts";
 
 /** How failed requests are retried. */
 export interface RetryOptions {
@@ -92,7 +92,7 @@ export function warningTexts(header: string | null): string[] {
 /** The HTTP client of one registry. */
 export class RegistryClient {
   readonly #options: ClientOptions;
-  readonly #limit: Limiter;
+  readonly #limit: Pool;
   readonly #auth: RegistryAuth;
   readonly #warned = new Set<string>();
   /** Requests sent (token requests included), for callers that count (benchmarks, progress). */
@@ -105,7 +105,7 @@ export class RegistryClient {
    */
   constructor(options: ClientOptions) {
     this.#options = options;
-    this.#limit = limiter(options.concurrency ?? 8);
+    this.#limit = pool(options.concurrency ?? 8);
     this.#auth = new RegistryAuth({
       registry: options.base,
       credentials: options.credentials,
@@ -180,7 +180,7 @@ export class RegistryClient {
         if (signal?.aborted) throw signal.reason;
         if (error instanceof OciStoreError) throw error;
         if (attempt < retries) {
-          await sleep(Math.min(maxDelay, baseDelay * 2 ** attempt++), signal);
+          await _sleep(Math.min(maxDelay, baseDelay * 2 ** attempt++), signal);
           continue;
         }
         throw new UnavailableError(`${request.what}: ${(error as Error).message}`, {
@@ -203,7 +203,7 @@ export class RegistryClient {
       const wait = retryAfterMs(response.headers.get("retry-after"));
       if (_RETRIABLE.has(status) && attempt < retries && (wait ?? 0) <= maxDelay) {
         const backoff = Math.min(maxDelay, baseDelay * 2 ** attempt++);
-        await sleep(wait ?? backoff, signal);
+        await _sleep(wait ?? backoff, signal);
         continue;
       }
       const error = errorForStatus(request.what, status, body, wait);
@@ -315,4 +315,20 @@ export class RegistryClient {
     }
     throw new UnavailableError(`Cannot fetch ${start}: more than ${_MAX_HOPS} redirects`);
   }
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+function _sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
