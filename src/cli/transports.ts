@@ -205,7 +205,7 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
         if ((await source.images.list()).length > 0) return [];
         const { root, params } = _query(location, ["namespace"]);
         const namespace = params.get("namespace") ?? "k8s.io";
-        const { namespacesWithImages } = await import("./containerd_namespaces.ts");
+        const { namespacesWithImages } = await import("../runtime/open_containerd.ts");
         const others = await namespacesWithImages(root);
         return [
           others.length === 0

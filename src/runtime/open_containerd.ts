@@ -2,6 +2,7 @@
 import type { ImageSource } from "../core/content.ts";
 import type { Files } from "../core/files.ts";
 import {
+  namespacesWithImages as namespacesInFiles,
   openContainerd as openContainerdFiles,
   type OpenContainerdOptions,
 } from "../adapters/containerd.ts";
@@ -34,4 +35,25 @@ export async function openContainerd(
   if (typeof rootOrFiles !== "string") return await openContainerdFiles(rootOrFiles, options);
   const label = options.label ?? `"${rootOrFiles}"`;
   return await openContainerdFiles(nodeFiles(rootOrFiles), { ...options, label });
+}
+
+/**
+ * The namespaces of a containerd root that hold at least one image, in bbolt's order: the hint
+ * for a namespace that holds none (`default` versus `k8s.io`).
+ *
+ * @param rootOrFiles The root directory, or a `Files` over it.
+ * @returns The namespace names.
+ * @throws {NotFoundError} When the root has no metadata database.
+ * @example
+ * ```ts
+ * import { namespacesWithImages } from "@ocistore/ocistore/containerd";
+ * import { NotFoundError } from "@ocistore/ocistore";
+ * import { assertRejects } from "@std/assert";
+ *
+ * await assertRejects(() => namespacesWithImages("examples/layout"), NotFoundError, "meta.db");
+ * ```
+ */
+export async function namespacesWithImages(rootOrFiles: string | Files): Promise<string[]> {
+  if (typeof rootOrFiles !== "string") return await namespacesInFiles(rootOrFiles);
+  return await namespacesInFiles(nodeFiles(rootOrFiles), { label: `"${rootOrFiles}"` });
 }
