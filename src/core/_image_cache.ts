@@ -2,7 +2,8 @@
  * The store's memory, as containerd's CRI image store keeps it: references to image IDs, and the
  * images by ID (full or truncated). `apply` is containerd's `Store.update`; changes are announced.
  */
-import { type Image, ImageTable } from "./_image_table.ts";
+import { ImageTable } from "./_image_table.ts";
+import type { Image } from "./types.ts";
 import { NotFoundError, wrapError } from "./errors.ts";
 
 /** A change of what a reference points at. */

@@ -3,23 +3,7 @@ import { validateDigest } from "./digest.ts";
 import { DigestSet } from "./digest_set.ts";
 import { isNotFound, NotFoundError } from "./errors.ts";
 import { _SortedReferences } from "./_reference_order.ts";
-import type { ImageConfig } from "./types.ts";
-
-/** An image as containerd's CRI keeps it. Treat it as immutable. */
-export interface Image {
-  /** The image ID: the digest of its config. */
-  readonly id: string;
-  /** Every reference (image name) that points at it. */
-  readonly references: readonly string[];
-  /** The chain ID of its layers (`""` without layers). */
-  readonly chainId: string;
-  /** The compressed size for the store's platform, from descriptor sizes. */
-  readonly size: number;
-  /** The parsed image config. */
-  readonly imageSpec: ImageConfig;
-  /** Whether a reference marked it pinned (kept from garbage collection). */
-  readonly pinned: boolean;
-}
+import type { Image } from "./types.ts";
 
 // One image as the table holds it: the image as last handed out, and, once a second reference
 // merged into it, its references kept in order incrementally (handed out as a new array only

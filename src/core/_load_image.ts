@@ -1,6 +1,6 @@
 /** Reading one image record into the store's `Image` (containerd CRI's `getImage`). */
 import { _readConfig } from "./_read_document.ts";
-import type { Image } from "./_image_table.ts";
+import type { Image } from "./types.ts";
 import { wrapError } from "./errors.ts";
 import { chainId } from "./chain_id.ts";
 import type { ContentProvider, ImageRecord } from "./content.ts";

@@ -1,6 +1,5 @@
 /** containerd's CRI image store: references to images, images by full or truncated ID. */
 import { ImageCache, type ImageChange } from "./_image_cache.ts";
-import type { Image } from "./_image_table.ts";
 import { _loadImage, PINNED_LABEL } from "./_load_image.ts";
 import { pool } from "./_pool.ts";
 import type { ContentProvider, ImageGetter, ImageLister, ImageRecord } from "./content.ts";
@@ -8,9 +7,9 @@ import { DocumentCache } from "./document_cache.ts";
 import { isNotFound, NotFoundError, UnsupportedError, wrapError } from "./errors.ts";
 import { DEFAULT_PLATFORM } from "./platform.ts";
 import { type MatchComparer, only } from "./platform_matcher.ts";
-import type { Platform } from "./types.ts";
+import type { Image, Platform } from "./types.ts";
 
-export type { Image } from "./_image_table.ts";
+export type { Image } from "./types.ts";
 export type { ImageChange } from "./_image_cache.ts";
 export { PINNED_LABEL };
 

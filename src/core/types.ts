@@ -1,4 +1,4 @@
-/** The vocabulary: descriptors, manifests, indexes, image configs, platforms (OCI JSON field names), references, blob info and image records. */
+/** The vocabulary: descriptors, manifests, indexes, image configs, platforms (OCI JSON field names), references, blob info, image records and images. */
 
 /** A platform as an index entry or an image config names it. */
 export interface Platform {
@@ -179,4 +179,20 @@ export interface ImageRecord {
   readonly createdAt?: string;
   /** When the record was last updated (RFC 3339), when known. */
   readonly updatedAt?: string;
+}
+
+/** An image as containerd's CRI keeps it. Treat it as immutable. */
+export interface Image {
+  /** The image ID: the digest of its config. */
+  readonly id: string;
+  /** Every reference (image name) that points at it. */
+  readonly references: readonly string[];
+  /** The chain ID of its layers (`""` without layers). */
+  readonly chainId: string;
+  /** The compressed size for the store's platform, from descriptor sizes. */
+  readonly size: number;
+  /** The parsed image config. */
+  readonly imageSpec: ImageConfig;
+  /** Whether a reference marked it pinned (kept from garbage collection). */
+  readonly pinned: boolean;
 }

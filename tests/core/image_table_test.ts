@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { assertEquals } from "@std/assert";
 import { test } from "../harness.ts";
-import { type Image, ImageTable } from "../../src/core/_image_table.ts";
+import { ImageTable } from "../../src/core/_image_table.ts";
+import type { Image } from "../../src/core/types.ts";
 import { DigestSet } from "../../src/core/digest_set.ts";
 import { sortReferences } from "../../src/core/sort_references.ts";
 
