@@ -1,12 +1,5 @@
 /** containerd's own root as an image source: its content store and its bbolt image records. */
-import type {
-  BlobInfo,
-  ContentProvider,
-  ImageLister,
-  ImageRecord,
-  ImageSource,
-  ReadOptions,
-} from "../core/content.ts";
+import type { ContentProvider, ImageLister, ImageSource, ReadOptions } from "../core/content.ts";
 import { parseDigest } from "../core/digest.ts";
 import {
   describeValue,
@@ -15,7 +8,7 @@ import {
   UnavailableError,
 } from "../core/errors.ts";
 import type { Files } from "../core/files.ts";
-import type { Descriptor } from "../core/types.ts";
+import type { BlobInfo, Descriptor, ImageRecord } from "../core/types.ts";
 import type { BoltBucket, BoltSnapshot } from "./containerd/_bbolt.ts";
 import { imageRecord, strings } from "./containerd/_records.ts";
 import { readSnapshot, SnapshotBusyError } from "./containerd/_snapshot.ts";

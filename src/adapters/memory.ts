@@ -1,12 +1,5 @@
 /** An in-memory source: content and image records kept in maps, for tests, examples and demos. */
-import type {
-  BlobInfo,
-  ContentProvider,
-  ImageLister,
-  ImageRecord,
-  ImageSource,
-  ReadOptions,
-} from "../core/content.ts";
+import type { ContentProvider, ImageLister, ImageSource, ReadOptions } from "../core/content.ts";
 import { digestOf } from "../core/digest.ts";
 import { NotFoundError } from "../core/errors.ts";
 import {
@@ -20,7 +13,7 @@ import {
   MEDIA_TYPE_OCI_MANIFEST,
 } from "../core/media_types.ts";
 import { DEFAULT_PLATFORM } from "../core/platform.ts";
-import type { Descriptor, ImageConfig, Platform } from "../core/types.ts";
+import type { BlobInfo, Descriptor, ImageConfig, ImageRecord, Platform } from "../core/types.ts";
 
 /** What {@link MemorySource.addImage} builds. */
 export interface ImageSpecInput {

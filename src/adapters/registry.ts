@@ -8,10 +8,8 @@
  */
 import { type BlobStore, cachedContent } from "../core/cached_content.ts";
 import type {
-  BlobInfo,
   ContentProvider,
   ImageLister,
-  ImageRecord,
   ImageSource,
   ReadOptions,
   SignalOptions,
@@ -27,7 +25,7 @@ import {
 } from "../core/errors.ts";
 import { formatReference, type Reference } from "../core/reference.ts";
 import { parseNormalizedReference } from "../core/normalize.ts";
-import type { Descriptor } from "../core/types.ts";
+import type { BlobInfo, Descriptor, ImageRecord } from "../core/types.ts";
 import type { Credentials } from "./registry/_auth.ts";
 import { readLimited } from "./registry/_body.ts";
 import { RegistryClient, type RetryOptions } from "./registry/_client.ts";
