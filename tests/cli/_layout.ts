@@ -70,3 +70,27 @@ export function testLayout(): TestLayout {
   };
   return layout;
 }
+
+/** A layout holding one two-platform index (linux/amd64, linux/arm64) named `example.com/multi:1`. */
+export async function twoPlatformLayout(): Promise<{
+  dir: string;
+  amd: { manifest: Descriptor; config: Descriptor };
+  arm: { manifest: Descriptor; config: Descriptor };
+}> {
+  const layout = testLayout();
+  const amd = await layout.image("amd", { arch: "amd64" });
+  const arm = await layout.image("arm", { arch: "arm64" });
+  const index = await layout.blob(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [
+        { ...amd.manifest, platform: { os: "linux", architecture: "amd64" } },
+        { ...arm.manifest, platform: { os: "linux", architecture: "arm64" } },
+      ],
+    }),
+    OCI_INDEX,
+  );
+  layout.write([named(index, "example.com/multi:1")]);
+  return { dir: layout.dir, amd, arm };
+}

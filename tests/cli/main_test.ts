@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "../harness.ts";
 import { fixtures } from "../fixtures.ts";
 import { tarBytes } from "../adapters/_tar_builder.ts";
-import { named, OCI_INDEX, OCI_MANIFEST, testLayout } from "./_layout.ts";
+import { named, OCI_INDEX, OCI_MANIFEST, testLayout, twoPlatformLayout } from "./_layout.ts";
 import { main } from "../../src/cli/main.ts";
 import { openOciLayout } from "../../src/runtime/open_oci_layout.ts";
 import { openArchive } from "../../src/runtime/open_archive.ts";
@@ -354,21 +354,8 @@ test("every command has --help on stdout with exit 0", async () => {
 });
 
 test("platforms lists each platform of an index with the ID and size a store for it reports", async () => {
-  const layout = testLayout();
-  const amd = await layout.image("amd", { arch: "amd64" });
-  const arm = await layout.image("arm", { arch: "arm64" });
-  const index = await layout.blob(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_INDEX,
-      manifests: [
-        { ...amd.manifest, platform: { os: "linux", architecture: "amd64" } },
-        { ...arm.manifest, platform: { os: "linux", architecture: "arm64" } },
-      ],
-    }),
-    OCI_INDEX,
-  );
-  layout.write([named(index, "example.com/multi:1")]);
+  const layout = await twoPlatformLayout();
+  const { amd, arm } = layout;
   const { code, stdout } = await cli([
     "platforms",
     layout.dir,

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { test } from "../harness.ts";
 import { fixtures } from "../fixtures.ts";
 import { tarBytes } from "../adapters/_tar_builder.ts";
-import { named, testLayout } from "./_layout.ts";
+import { named, testLayout, twoPlatformLayout } from "./_layout.ts";
 import {
   importName,
   linkOutLayout,
@@ -82,24 +82,6 @@ test("2. tag-only names are listed as ctr names them (import-<date>:TAG), once o
   }
 });
 
-async function multiLayout() {
-  const layout = testLayout();
-  const amd = await layout.image("amd", { arch: "amd64" });
-  const arm = await layout.image("arm", { arch: "arm64" });
-  const index = await layout.blob(
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [
-        { ...amd.manifest, platform: { os: "linux", architecture: "amd64" } },
-        { ...arm.manifest, platform: { os: "linux", architecture: "arm64" } },
-      ],
-    }),
-    "application/vnd.oci.image.index.v1+json",
-  );
-  layout.write([named(index, "example.com/multi:1")]);
-  return { dir: layout.dir, amd: amd.config.digest, arm: arm.config.digest };
-}
-
 /** The SIZE `images` shows for the layout's one image on a platform. */
 async function sizeFor(dir: string, platform: string): Promise<string> {
   const { stdout } = await cli(["images", dir, "--platform", platform, "-o", "json"]);
@@ -107,7 +89,9 @@ async function sizeFor(dir: string, platform: string): Promise<string> {
 }
 
 test("3. platforms lists every platform whatever --platform says and marks the store's pick", async () => {
-  const { dir, amd, arm } = await multiLayout();
+  const multi = await twoPlatformLayout();
+  const { dir } = multi;
+  const [amd, arm] = [multi.amd.config.digest, multi.arm.config.digest];
   const other = await cli(["platforms", dir, "example.com/multi:1", "--platform", "linux/s390x"]);
   assertEquals(other.code, 0, other.stderr);
   assertEquals(other.stdout.trimEnd().split("\n").map((line) => line.split(/ +/)), [
