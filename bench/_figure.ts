@@ -28,14 +28,7 @@ export function atMost(
   limit: number,
   note?: string,
 ): Figure {
-  return {
-    name,
-    value: _round(value),
-    unit,
-    target: `<= ${limit}`,
-    pass: value <= limit,
-    ...(note ? { note } : {}),
-  };
+  return _bounded(name, value, unit, `<= ${limit}`, value <= limit, note);
 }
 
 /** A figure that must be at least `limit`. */
@@ -46,14 +39,18 @@ export function atLeast(
   limit: number,
   note?: string,
 ): Figure {
-  return {
-    name,
-    value: _round(value),
-    unit,
-    target: `>= ${limit}`,
-    pass: value >= limit,
-    ...(note ? { note } : {}),
-  };
+  return _bounded(name, value, unit, `>= ${limit}`, value >= limit, note);
+}
+
+function _bounded(
+  name: string,
+  value: number,
+  unit: string,
+  target: string,
+  pass: boolean,
+  note: string | undefined,
+): Figure {
+  return { name, value: _round(value), unit, target, pass, ...(note ? { note } : {}) };
 }
 
 /** A figure without a target (context for the others). */
