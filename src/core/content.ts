@@ -83,14 +83,20 @@ function _digest(bytes: Uint8Array, algorithm: DigestAlgorithm): string | Promis
 /** Bytes per ranged read when a stream is derived from a provider without `stream()`. */
 const _STREAM_CHUNK = 4 * 1024 * 1024;
 
-function _inline(descriptor: Descriptor): Uint8Array | undefined {
+/** The descriptor's inline `data` when it verifies against size and digest, else `undefined`. */
+async function _inline(
+  descriptor: Descriptor,
+  algorithm: DigestAlgorithm,
+): Promise<Uint8Array | undefined> {
   if (descriptor.data === undefined) return undefined;
+  let bytes: Uint8Array;
   try {
-    const bytes = Uint8Array.from(atob(descriptor.data), (c) => c.charCodeAt(0));
-    return bytes.byteLength === descriptor.size ? bytes : undefined;
+    bytes = Uint8Array.from(atob(descriptor.data), (c) => c.charCodeAt(0));
   } catch {
     return undefined;
   }
+  if (bytes.byteLength !== descriptor.size) return undefined;
+  return await _digest(bytes, algorithm) === descriptor.digest ? bytes : undefined;
 }
 
 function _sizeMismatch(descriptor: Descriptor, found: number): DigestMismatchError {
@@ -142,8 +148,8 @@ export async function readBlob(
       `Cannot read blob ${descriptor.digest}: expected at most ${options.maxBytes} bytes, descriptor declares ${descriptor.size}`,
     );
   }
-  const inline = _inline(descriptor);
-  if (inline && await _digest(inline, algorithm) === descriptor.digest) return inline;
+  const inline = await _inline(descriptor, algorithm);
+  if (inline) return inline;
   const bytes = await provider.read(descriptor, { signal: options.signal });
   if (bytes.byteLength !== descriptor.size) throw _sizeMismatch(descriptor, bytes.byteLength);
   const actual = await _digest(bytes, algorithm);
@@ -185,8 +191,8 @@ export async function readBlobStream(
   options: SignalOptions = {},
 ): Promise<ReadableStream<Uint8Array>> {
   const { algorithm } = parseDigest(descriptor.digest);
-  const inline = _inline(descriptor);
-  const raw = inline && await digestOf(inline, algorithm) === descriptor.digest
+  const inline = await _inline(descriptor, algorithm);
+  const raw = inline
     ? new Blob([inline as Uint8Array<ArrayBuffer>]).stream()
     : provider.stream
     ? await provider.stream(descriptor, options)

@@ -1,0 +1,27 @@
+import { assertEquals, assertRejects } from "@std/assert";
+import { test } from "../harness.ts";
+import { readBlob, readBlobStream } from "../../src/core/content.ts";
+import { NotFoundError } from "../../src/core/errors.ts";
+import { memorySource } from "../../src/adapters/memory.ts";
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+test("readBlob() and readBlobStream() use inline data that verifies without asking the provider", async () => {
+  const source = memorySource();
+  const descriptor = await source.addBlob("hello", "text/plain");
+  source.deleteBlob(descriptor.digest);
+  const inline = { ...descriptor, data: btoa("hello") };
+  assertEquals(text(await readBlob(source.content, inline)), "hello");
+  assertEquals(await new Response(await readBlobStream(source.content, inline)).text(), "hello");
+  await assertRejects(() => readBlob(source.content, descriptor), NotFoundError);
+});
+
+test("readBlob() and readBlobStream() ignore inline data that does not verify and read the provider", async () => {
+  const source = memorySource();
+  const descriptor = await source.addBlob("hello", "text/plain");
+  for (const data of [btoa("jello"), btoa("hell"), "not base64!"]) {
+    const wrong = { ...descriptor, data };
+    assertEquals(text(await readBlob(source.content, wrong)), "hello", data);
+    assertEquals(await new Response(await readBlobStream(source.content, wrong)).text(), "hello");
+  }
+});
