@@ -1,5 +1,10 @@
 /** A layout's blobs by digest: `blobs/<algorithm>/<encoded>` (shared by the layout and archive adapters). */
-import type { BlobInfo, ContentProvider, ReadOptions } from "../core/content.ts";
+import {
+  type BlobInfo,
+  type ContentProvider,
+  type ReadOptions,
+  sliceRead,
+} from "../core/content.ts";
 import { parseDigest } from "../core/digest.ts";
 import { NotFoundError } from "../core/errors.ts";
 import type { Files } from "../core/files.ts";
@@ -41,10 +46,7 @@ export function layoutContent(
     async read(descriptor: Descriptor, options: ReadOptions = {}): Promise<Uint8Array> {
       const { offset, length } = options;
       const memory = extra.get(descriptor.digest);
-      if (memory) {
-        const start = offset ?? 0;
-        return memory.slice(start, length === undefined ? undefined : start + length);
-      }
+      if (memory) return sliceRead(memory, options);
       if (length === undefined && !offset && descriptor.size < _SIZED_READ_LIMIT) {
         // The declared size saves a stat per blob: ask for one byte more, and only a file longer
         // than declared is read again whole (so the mismatch can say how long it is).

@@ -1,5 +1,11 @@
 /** An in-memory source: content and image records kept in maps, for tests, examples and demos. */
-import type { ContentProvider, ImageLister, ImageSource, ReadOptions } from "../core/content.ts";
+import {
+  type ContentProvider,
+  type ImageLister,
+  type ImageSource,
+  type ReadOptions,
+  sliceRead,
+} from "../core/content.ts";
 import { digestOf } from "../core/digest.ts";
 import { NotFoundError } from "../core/errors.ts";
 import {
@@ -92,11 +98,7 @@ export function memorySource(): MemorySource {
     info: (digest: string): Promise<BlobInfo> =>
       Promise.resolve().then(() => ({ digest, size: bytesOf(digest).byteLength })),
     read: (descriptor: Descriptor, options: ReadOptions = {}): Promise<Uint8Array> =>
-      Promise.resolve().then(() => {
-        const start = options.offset ?? 0;
-        const end = options.length === undefined ? undefined : start + options.length;
-        return bytesOf(descriptor.digest).slice(start, end);
-      }),
+      Promise.resolve().then(() => sliceRead(bytesOf(descriptor.digest), options)),
   } satisfies ContentProvider;
   const images = {
     get: (name: string): Promise<ImageRecord> =>

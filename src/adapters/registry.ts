@@ -7,12 +7,13 @@
  * @module
  */
 import { type BlobStore, cachedContent } from "../core/cached_content.ts";
-import type {
-  ContentProvider,
-  ImageLister,
-  ImageSource,
-  ReadOptions,
-  SignalOptions,
+import {
+  type ContentProvider,
+  type ImageLister,
+  type ImageSource,
+  type ReadOptions,
+  type SignalOptions,
+  sliceRead,
 } from "../core/content.ts";
 import { digestOf, parseDigest, tryParseDigest } from "../core/digest.ts";
 import { DEFAULT_DOCUMENT_LIMIT } from "../core/documents.ts";
@@ -342,11 +343,7 @@ function _open(text: string, options: RegistryOptions): RegistrySource {
       const ranged = offset !== undefined || length !== undefined;
       const start = offset ?? 0;
       const kept = documents.get(digest);
-      if (kept) {
-        return ranged
-          ? kept.slice(start, length === undefined ? undefined : start + length)
-          : kept.slice();
-      }
+      if (kept) return sliceRead(kept, readOptions);
       const document = isDocumentType(descriptor.mediaType);
       const what = `Cannot read ${document ? "manifest" : "blob"} ${digest} from ${repository}`;
       const size = descriptor.size;
@@ -385,9 +382,7 @@ function _open(text: string, options: RegistryOptions): RegistrySource {
           return ranged && !document ? whole.slice(start, start + limit) : whole;
         },
       );
-      if (document && ranged) {
-        return bytes.slice(start, length === undefined ? undefined : start + length);
-      }
+      if (document && ranged) return sliceRead(bytes, readOptions);
       return bytes;
     },
 

@@ -1,6 +1,6 @@
 /** A content provider in front of a blob store: verified blobs are kept by digest and served from there. */
 import type { BlobInfo, ContentProvider, ReadOptions, SignalOptions } from "./content.ts";
-import { readBlob } from "./content.ts";
+import { readBlob, sliceRead } from "./content.ts";
 import { DigestMismatchError } from "./errors.ts";
 import type { Descriptor } from "./types.ts";
 
@@ -121,9 +121,7 @@ export function cachedContent(
       const { offset, length, signal } = readOptions;
       if (offset === undefined && length === undefined) return await whole(descriptor, signal);
       const hit = await fromStore(descriptor);
-      if (!hit) return await provider.read(descriptor, readOptions);
-      const start = offset ?? 0;
-      return hit.slice(start, length === undefined ? undefined : start + length);
+      return hit ? sliceRead(hit, readOptions) : await provider.read(descriptor, readOptions);
     },
   };
   // Without a stream of its own, the core streams through ranged reads, which the store serves too.

@@ -18,6 +18,28 @@ export interface ReadOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * The part of a whole blob that a read asks for: a copy of `length` bytes from `offset` (fewer at
+ * its end), or of all of it. For providers that hold blobs whole (memory, caches, small files).
+ *
+ * @param bytes The whole blob.
+ * @param options The read's offset and length.
+ * @returns A copy of the range.
+ * @example
+ * ```ts
+ * import { sliceRead } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const bytes = new TextEncoder().encode("hello world");
+ * assertEquals(new TextDecoder().decode(sliceRead(bytes, { offset: 6, length: 100 })), "world");
+ * assertEquals(sliceRead(bytes).length, 11);
+ * ```
+ */
+export function sliceRead(bytes: Uint8Array, options: ReadOptions = {}): Uint8Array {
+  const start = options.offset ?? 0;
+  return bytes.slice(start, options.length === undefined ? undefined : start + options.length);
+}
+
 /** Options that only carry a signal. */
 export interface SignalOptions {
   /** Aborts the operation. */
