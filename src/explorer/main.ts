@@ -313,8 +313,8 @@ async function filesSection(
       "code",
       {},
       entry.path,
-      entry.linkTarget !== undefined
-        ? (entry.type === "symlink" ? " -> " : " link to ") + entry.linkTarget
+      entry.link !== undefined
+        ? (entry.type === "symlink" ? " -> " : " link to ") + entry.link
         : "",
     ),
   ]);
