@@ -96,10 +96,13 @@ export function tarCString(bytes: Uint8Array): string {
   return new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end));
 }
 
-/** `name` without `./`, empty or trailing segments; absolute, `..` and NUL names are refused. */
-export function cleanTarName(name: string, fail: TarFail): string {
+/**
+ * `name` without `./`, empty or trailing segments; `..` and NUL names are refused, and so are
+ * absolute ones unless `rooted` (a layer is extracted at `/`, so `/etc` there is `etc`).
+ */
+export function cleanTarName(name: string, fail: TarFail, rooted = false): string {
   if (name.includes("\0")) throw fail(`entry name "${name}" contains NUL`);
-  if (name.startsWith("/")) throw fail(`entry name "${name}" is absolute`);
+  if (name.startsWith("/") && !rooted) throw fail(`entry name "${name}" is absolute`);
   const segments = name.split("/").filter((s) => s !== "" && s !== ".");
   if (segments.includes("..")) throw fail(`entry name "${name}" contains ".."`);
   return segments.join("/");

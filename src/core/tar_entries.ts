@@ -20,6 +20,8 @@ export type TarEntryType = "file" | "dir" | "symlink" | "hardlink" | "char" | "b
 export interface TarEntry {
   /** The cleaned path: relative, no `./`, no trailing `/`; pax and GNU long names applied. */
   readonly path: string;
+  /** The name as stored (after pax and GNU long names), as `tar -t` prints it. */
+  readonly name: string;
   /** What the entry is. */
   readonly type: TarEntryType;
   /** The size of a regular file's data in bytes; 0 for everything else. */
@@ -122,14 +124,15 @@ class _Exact {
 
 /**
  * Streams the entries of an uncompressed tar: ustar, GNU long names and base-256 numbers, pax
- * records (lengths in bytes), checksums checked, sparse files and hostile names refused. Breaking
+ * records (lengths in bytes), checksums checked, sparse files and `..` names refused (a leading
+ * `/` is the layer's root, as containerd and GNU tar read it). Breaking
  * out of the loop cancels the stream.
  *
  * @param stream The tar bytes.
  * @param label What the tar is, for error messages (e.g. `layer sha256:…`).
  * @returns The entries in stream order; each one's `bytes()` reads its data before the next.
  * @throws {InvalidArgumentError} For a bad checksum, a truncated entry, a malformed pax record, a
- *   sparse file, or an absolute, `..` or NUL name.
+ *   sparse file, or a `..` or NUL name.
  * @example
  * ```ts
  * import { tarEntries } from "./tar_entries.ts";
@@ -170,14 +173,14 @@ export async function* tarEntries(
       state.local = {};
       const rawName = meta.path ?? tarHeaderName(header);
       refuseSparse(flag, meta, rawName, fail);
-      const path = cleanTarName(rawName, fail);
+      const path = cleanTarName(rawName, fail, true);
       const type = _TYPES[flag];
       if (type === undefined) {
         throw fail(`entry "${rawName}" has unknown type "${flag}": expected one of 0-7`);
       }
       const rawLink = meta.linkpath ?? tarCString(header.subarray(157, 257));
       const link = type === "hardlink"
-        ? cleanTarName(rawLink, (p) => fail(`hard link "${rawName}": ${p}`))
+        ? cleanTarName(rawLink, (p) => fail(`hard link "${rawName}": ${p}`), true)
         : type === "symlink"
         ? rawLink
         : undefined;
@@ -187,6 +190,7 @@ export async function* tarEntries(
       let read = false;
       yield {
         path,
+        name: rawName,
         type,
         size,
         mode: tarNumber(header, 100, 8, fail) & 0o7777,

@@ -312,7 +312,7 @@ async function filesSection(
     h(
       "code",
       {},
-      entry.path,
+      entry.name,
       entry.link !== undefined
         ? (entry.type === "symlink" ? " -> " : " link to ") + entry.link
         : "",

@@ -1,6 +1,7 @@
 // The explorer's streaming tar reader and layer decompression, in the page's real streams.
 import { assertEquals, assertRejects } from "@std/assert";
 import { chunked } from "../../_chunked.ts";
+import { InvalidArgumentError } from "../../../src/core/errors.ts";
 import { test } from "../../harness.ts";
 import { formatMode, listTar } from "../../../src/explorer/tar_listing.ts";
 import { layerTarStream } from "../../../src/explorer/layer_stream.ts";
@@ -91,8 +92,8 @@ test("tar listing: stops at the limit and says so", async () => {
 test("tar listing: bytes that are not tar are refused", async () => {
   await assertRejects(
     () => listTar(chunked(new TextEncoder().encode("x".repeat(2048)))),
-    Error,
-    "checksum",
+    InvalidArgumentError,
+    "not a tar archive",
   );
 });
 

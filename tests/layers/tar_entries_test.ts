@@ -1,4 +1,4 @@
-// The core's streaming tar reader against archives GNU tar writes now, checked against `tar -tv`.
+// The core's streaming tar reader (here, not in tests/core: it drives GNU tar, which a page cannot) against archives GNU tar writes now, checked against `tar -tv`.
 import { assertEquals, assertRejects } from "@std/assert";
 import { execFileSync } from "node:child_process";
 import {
@@ -163,7 +163,7 @@ async function drain(bytes: Uint8Array): Promise<void> {
   for await (const _ of tarEntries(chunked(bytes, 777), "test.tar")) { /* drain */ }
 }
 
-test("tarEntries() refuses sparse files, absolute names and bad checksums, saying which", async () => {
+test("tarEntries() refuses sparse files, `..` names and bad checksums, saying which; `/` is the root", async () => {
   const root = mkdtempSync(join(tmpdir(), "tar-bad-"));
   execFileSync("truncate", ["-s", "10M", join(root, "sparse")]);
   writeFileSync(join(root, "x"), "x");
@@ -182,7 +182,10 @@ test("tarEntries() refuses sparse files, absolute names and bad checksums, sayin
   const absolute = new Uint8Array(
     execFileSync("tar", ["-c", "-P", "--format=gnu", join(root, "x")]),
   );
-  await assertRejects(() => drain(absolute), InvalidArgumentError, "is absolute");
+  // A layer is rooted at `/`: GNU tar -P keeps the slash, the entry is the same path below the root.
+  const paths = [];
+  for await (const e of tarEntries(chunked(absolute, 777))) paths.push([e.path, e.name]);
+  assertEquals(paths, [[join(root, "x").slice(1), join(root, "x")]]);
   const dotdot = new Uint8Array(
     execFileSync("tar", [
       "-c",
