@@ -243,7 +243,7 @@ function _checkBaseName(baseName: string): void {
     if (parsed.tag !== undefined || parsed.digest !== undefined) problem = "a tag or digest";
   } catch (error) {
     if (!(error instanceof OciStoreError)) throw error;
-    problem = error.message.replace(/^Cannot parse reference "[^"]*": /, "");
+    problem = error.problem ?? error.message;
   }
   if (problem !== undefined) {
     throw new UsageError(

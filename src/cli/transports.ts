@@ -5,6 +5,7 @@ import { OciStoreError } from "../core/errors.ts";
 import type { EntrySelector } from "../adapters/_layout_naming.ts";
 import { parseDockerRef } from "../core/normalize.ts";
 import { formatReference } from "../core/reference.ts";
+import type { Reference } from "../core/types.ts";
 import { UsageError } from "./args.ts";
 import type { BlobStore } from "../core/cached_content.ts";
 import type { Login } from "./registry_login.ts";
@@ -136,19 +137,20 @@ function _selector(ref: string | undefined, kind: "oci" | "docker"): { select?: 
     return { select: { index: Number(ref.slice(1)) } };
   }
   if (kind === "oci") return { select: { refName: ref } };
-  let name: string;
+  let parsed: Reference | undefined;
   try {
-    const parsed = parseDockerRef(ref);
-    if (parsed.digest !== undefined) throw new Error("a digest");
-    name = formatReference(parsed);
-  } catch (error) {
+    parsed = parseDockerRef(ref);
+  } catch {
+    // Not a reference at all: said below.
+  }
+  if (parsed === undefined || parsed.digest !== undefined) {
     throw new UsageError(
       `Cannot select "${ref}" in a docker-archive: expected a tagged reference such as app:1.0, found ${
-        error instanceof Error && error.message === "a digest" ? "a digest" : "no reference"
+        parsed === undefined ? "no reference" : "a digest"
       }`,
     );
   }
-  return { select: { imageName: name } };
+  return { select: { imageName: formatReference(parsed) } };
 }
 
 /** `oci-archive:` and `docker-archive:`: an archive that must be of that kind, as in skopeo. */

@@ -12,6 +12,7 @@ import {
   NotFoundError,
   UnauthorizedError,
   UnavailableError,
+  wrapError,
 } from "../../src/core/errors.ts";
 
 test("registry parts: several challenges in one header, quoted parameters with commas and escapes", () => {
@@ -79,6 +80,15 @@ test("registry parts: error codes become typed errors, the status decides withou
   assertEquals(errorForStatus("Cannot read", 404, "<html>").message, "Cannot read: HTTP 404");
   assert(errorForStatus("x", 502, "") instanceof UnavailableError);
   assertEquals((errorForStatus("x", 503, "", 1000) as UnavailableError).retryAfter, 1);
+});
+
+test("registry parts: a wrapped TooManyRequestsError is still one, its retryAfter in seconds like every error's", () => {
+  const slow = new TooManyRequestsError("429 from registry", { retryAfter: 30 });
+  const wrapped = wrapError(slow, "Cannot pull");
+  assert(wrapped instanceof TooManyRequestsError);
+  assertEquals([wrapped.message, wrapped.retryAfter], ["Cannot pull: 429 from registry", 30]);
+  const plain = errorForStatus("x", 503, "", 30_000) as UnavailableError;
+  assertEquals(plain.retryAfter, slow.retryAfter);
 });
 
 test("registry parts: loopback names", () => {

@@ -6,7 +6,7 @@
 import { OciStoreError, UnavailableError } from "../../core/errors.ts";
 import { type Credentials, isLoopback, RegistryAuth } from "./_auth.ts";
 import { discard, readLimited } from "./_body.ts";
-import { errorForStatus, TooManyRequestsError } from "./_errors.ts";
+import { errorForStatus, retryAfterSeconds, TooManyRequestsError } from "./_errors.ts";
 import { type Pool, pool } from "../../core/_pool.ts";
 
 /** How failed requests are retried. */
@@ -208,7 +208,7 @@ export class RegistryClient {
       }
       const error = errorForStatus(request.what, status, body, wait);
       if (status === 429 && !(error instanceof TooManyRequestsError)) {
-        throw new TooManyRequestsError(error.message, { retryAfterMs: wait });
+        throw new TooManyRequestsError(error.message, retryAfterSeconds(wait));
       }
       throw error;
     }

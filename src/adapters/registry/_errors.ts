@@ -17,15 +17,10 @@ export class TooManyRequestsError extends UnavailableError {
    * Creates the error.
    *
    * @param message The request, then what the registry said.
-   * @param options The wrapped cause and the wait the registry asked for, in milliseconds.
+   * @param options The wrapped cause and the wait the registry asked for, in seconds.
    */
-  constructor(message: string, options: { cause?: unknown; retryAfterMs?: number } = {}) {
-    super(message, {
-      cause: options.cause,
-      ...(options.retryAfterMs !== undefined
-        ? { retryAfter: Math.ceil(options.retryAfterMs / 1000) }
-        : {}),
-    });
+  constructor(message: string, options: { cause?: unknown; retryAfter?: number } = {}) {
+    super(message, options);
   }
 }
 
@@ -58,15 +53,21 @@ export function registryErrorOf(body: string): { code: string; message: string }
   return undefined;
 }
 
+/** Whole seconds for a wait in milliseconds, the unit every error's `retryAfter` is in. */
+export function retryAfterSeconds(ms: number | undefined): { retryAfter?: number } {
+  return ms === undefined ? {} : { retryAfter: Math.ceil(ms / 1000) };
+}
+
 /**
  * The typed error for an unsuccessful answer: the registry's error code first, the HTTP status
- * when there is none. `what` is the action (`Cannot read manifest "…" from …`).
+ * when there is none. `what` is the action (`Cannot read manifest "…" from …`); `retryAfterMs`
+ * the wait the registry asked for.
  */
 export function errorForStatus(
   what: string,
   status: number,
   body: string,
-  retryAfter?: number,
+  retryAfterMs?: number,
 ): OciStoreError {
   const registry = registryErrorOf(body);
   const found = registry
@@ -77,15 +78,12 @@ export function errorForStatus(
   if (_notFound.has(code)) return new NotFoundError(message);
   if (_unauthorized.has(code)) return new UnauthorizedError(message);
   if (code === "TOOMANYREQUESTS" || status === 429) {
-    return new TooManyRequestsError(message, { retryAfterMs: retryAfter });
+    return new TooManyRequestsError(message, retryAfterSeconds(retryAfterMs));
   }
   if (code === "UNSUPPORTED") return new UnsupportedError(message);
   if (_invalid.has(code)) return new InvalidArgumentError(message);
   if (status === 404) return new NotFoundError(message);
   if (status === 401 || status === 403) return new UnauthorizedError(message);
   if (status === 400 || status === 416) return new InvalidArgumentError(message);
-  return new UnavailableError(
-    message,
-    retryAfter !== undefined ? { retryAfter: Math.ceil(retryAfter / 1000) } : {},
-  );
+  return new UnavailableError(message, retryAfterSeconds(retryAfterMs));
 }
