@@ -89,6 +89,8 @@ export interface RegistrySource extends ImageSource {
   ): Promise<Descriptor[]>;
   /** Requests sent so far (token requests included). */
   readonly requests: number;
+  /** Where the requests go: the API's origin (`https://registry-1.docker.io` for Docker Hub). */
+  readonly base: URL;
 }
 
 const _DOC_CACHE_ENTRIES = 128;
@@ -579,6 +581,7 @@ function _open(text: string, options: RegistryOptions): RegistrySource {
     tags,
     resolve,
     referrers,
+    base: new URL(base.href),
     get requests() {
       return client.requests;
     },
