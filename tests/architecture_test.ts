@@ -143,3 +143,13 @@ test("architecture: there are no import cycles in src, type-only imports include
   for (const file of files) visit(file, []);
   assertEquals(cycles, []);
 });
+
+test("architecture: the explorer imports core, adapters and its own files, never the CLI or the runtime", () => {
+  const offenders = files.filter((f) => layer(f) === "explorer").flatMap((file) =>
+    imports(file).filter((specifier) => {
+      const local = resolveLocal(file, specifier);
+      return local !== undefined && ["cli", "runtime"].includes(layer(local));
+    }).map((specifier) => `${relative(root, file)} imports ${specifier}`)
+  );
+  assertEquals(offenders, []);
+});

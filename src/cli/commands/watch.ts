@@ -43,6 +43,7 @@ async function _run(ctx: CommandContext): Promise<number> {
   try {
     const store = new ImageStore(openContainerdApi(client, { namespace }), {
       ...(io.host && { host: io.host }),
+      ...(io.digester && { digester: io.digester }),
     });
     for (const { error } of (await store.sync()).failures) ctx.warn(error.message);
     store.onChange((change) =>
