@@ -105,6 +105,7 @@ function attached(dir: string): Containerd {
   const socket = join(dir, "state/containerd.sock");
   return {
     root: join(dir, "root"),
+    socket,
     pid: 0,
     ctr: (ns, ...args) => runCommand("ctr", ["-a", socket, "-n", ns, ...args]),
     stop: () => Promise.resolve(),

@@ -9,6 +9,8 @@ import process from "node:process";
 export interface Containerd {
   /** The daemon's root directory (what `openContainerd` opens). */
   readonly root: string;
+  /** The daemon's gRPC socket. */
+  readonly socket: string;
   /** The daemon's process id. */
   readonly pid: number;
   /** Runs `ctr -a SOCKET -n NAMESPACE ARGS…` and resolves with its stdout. */
@@ -123,7 +125,7 @@ export async function startContainerd(): Promise<Containerd> {
     await stop();
     throw error;
   }
-  return { root, pid: child.pid!, ctr, stop, remove };
+  return { root, socket, pid: child.pid!, ctr, stop, remove };
 }
 
 /** One row of `ctr images ls`. */
