@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { repoRoot } from "../fixtures.ts";
 import { newestMeta } from "../../src/adapters/containerd/_bbolt.ts";
 
 /** A running containerd with its own root, state and socket. */
@@ -312,7 +312,8 @@ export function startWriters(
   names: { source: string; toggled: string; labelled: string },
   transactionsPerSecond?: number,
 ): { stop(): Promise<WriterLog> } {
-  const script = fileURLToPath(new URL("./_ctr_writers.mjs", import.meta.url));
+  // From the repository (the Node build of the tests copies no .mjs next to them).
+  const script = join(repoRoot(), "tests/adapters/_ctr_writers.mjs");
   const child = spawn("node", [
     script,
     daemon.socket,
