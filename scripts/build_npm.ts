@@ -28,6 +28,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { builtinModules } from "node:module";
+import { buildCli } from "./build_cli.mjs";
 import { dirname, join, relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -215,10 +216,12 @@ for (const [subpath, entry] of Object.entries(exportsField)) {
   typesVersions[subpath.slice(2)] = [(entry as { types: string }).types];
 }
 
-// The CLI is an npm `bin` once src/cli/bin.ts exists; npm runs it with Node.
+// The CLI is an npm `bin` once src/cli/bin.ts exists; npm runs it with Node. The bin is the bundle
+// (one file and lazily loaded chunks, issue 23) in place of tsc's module-per-file bin.js.
 let bin: Record<string, string> | undefined;
 const binJs = join(esm, "src/cli/bin.js");
 if (existsSync(join(root, "src/cli/bin.ts")) && existsSync(binJs)) {
+  await buildCli(root, join(esm, "src/cli"));
   const text = readFileSync(binJs, "utf8");
   if (text.startsWith("#!")) {
     writeFileSync(binJs, text.replace(/^#!.*/, "#!/usr/bin/env node"));

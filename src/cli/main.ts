@@ -6,7 +6,7 @@
  */
 import { OciStoreError } from "../core/errors.ts";
 import { FLAGS, parseArgs, UsageError } from "./args.ts";
-import { COMMANDS } from "./commands/mod.ts";
+import { COMMANDS, loadCommands } from "./commands/mod.ts";
 import { type CliIO, createContext, oneLine } from "./context.ts";
 import { commandHelp, COMMON_FLAGS, programHelp, VERSION } from "./help.ts";
 import { processIO } from "./process_io.ts";
@@ -65,13 +65,15 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     }
     if (command === undefined || command === "help") {
       const topic = command === "help" ? parsed.operands[0] ?? "" : "";
-      const page = topic === "" ? programHelp(COMMANDS) : COMMANDS.find((c) => c.name === topic);
+      const page = topic === ""
+        ? programHelp(await loadCommands())
+        : await COMMANDS.find((c) => c.name === topic)?.load();
       if (page === undefined) throw new UsageError(`unknown command "${topic}"`);
       const text = typeof page === "string" ? page : commandHelp(page);
       (parsed.options.help || command === "help" ? io.stdout : io.stderr)(text);
       return parsed.options.help || command === "help" ? EXIT.OK : EXIT.USAGE;
     }
-    const found = COMMANDS.find((c) => c.name === command);
+    const found = await COMMANDS.find((c) => c.name === command)?.load();
     if (!found) {
       command = undefined;
       throw new UsageError(`unknown command "${parsed.command}"`);

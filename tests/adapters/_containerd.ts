@@ -11,7 +11,7 @@ import { newestMeta } from "../../src/adapters/containerd/_bbolt.ts";
 export interface Containerd {
   /** The daemon's root directory (what `openContainerd` opens). */
   readonly root: string;
-  /** The daemon's socket. */
+  /** The daemon's gRPC socket. */
   readonly socket: string;
   /** The daemon's process id. */
   readonly pid: number;

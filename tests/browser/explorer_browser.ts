@@ -111,7 +111,15 @@ test("explorer: an index's platforms switch, keyboard only, to the IDs the libra
     const manifest = await manifestFor(source.content, record.target, {
       platform: only(parsePlatform("linux/arm64/v8")),
     });
-    const digests = await page.$$eval("#layers code.digest", (c) => c.map((x) => x.textContent));
+    // The table above describes the same platform as the details (issue 26 §2).
+    assertEquals(
+      await page.getAttribute("#store tr:has([aria-current]) [data-id]", "data-id"),
+      await idFor("linux/arm64/v8"),
+    );
+    const digests = await page.$$eval(
+      "#layers code.digest",
+      (c) => c.map((x) => x.getAttribute("data-digest")),
+    );
     assertEquals(digests, manifest.manifest.layers.map((l) => l.digest));
     await screenshot(page, "platform");
     // On to the first layer's files, still by keyboard.
