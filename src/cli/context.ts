@@ -1,6 +1,7 @@
 /** What every command receives: its operands and flags, output channels, and the opened SOURCE. */
 import { importBaseName, tagOnlyNamesWarning } from "../core/import_naming.ts";
 import type { ImageSource } from "../core/content.ts";
+import type { DigesterFactory } from "../core/digester.ts";
 import { OciStoreError } from "../core/errors.ts";
 import { ImageStore } from "../core/image_store.ts";
 import { DEFAULT_PLATFORM, parsePlatform } from "../core/platform.ts";
@@ -26,6 +27,10 @@ export interface CliIO {
   readonly isTTY?: boolean;
   /** The host platform (default linux/amd64; `bin.ts` passes the real one). */
   readonly host?: Platform;
+  /** A signal that aborts on Ctrl-C (SIGINT), for commands that run until then (`watch`). */
+  readonly interrupt?: () => AbortSignal;
+  /** Hashes with this instead of the portable digester (`bin.ts` passes the runtime's native one). */
+  readonly digester?: DigesterFactory;
 }
 
 /** An opened SOURCE and a store over it. */
@@ -186,6 +191,7 @@ export function createContext(
         digestRefs: options.digestRefs,
         everyEntry: openOptions.everyEntry === true,
         registry: registryAccess(),
+        ...(io.env && { env: io.env }),
       });
       opened.push(source);
       for (const warning of warnings) this.warn(warning);
@@ -195,7 +201,12 @@ export function createContext(
         const warning = tagOnlyNamesWarning(names, defaultBaseName, "--base-name");
         if (warning) this.warn(warning);
       }
-      const store = new ImageStore(source, { platform, host, concurrency: 16 });
+      const store = new ImageStore(source, {
+        platform,
+        host,
+        concurrency: 16,
+        digester: io.digester,
+      });
       return { source, store, platform, host, ...(baseName ? { baseName } : {}) };
     },
     async close() {

@@ -37,6 +37,10 @@ export interface OciStoreErrorOptions {
   problem?: string;
   /** The kind of thing that is missing (`"file"`, `"directory"`), for not-found errors. */
   missing?: string;
+  /** The HTTP status of the answer behind the error, when a server answered. */
+  status?: number;
+  /** The registry's own error code (`MANIFEST_UNKNOWN`, `NAME_UNKNOWN`, `DENIED`, …), when it sent one. */
+  registryCode?: string;
 }
 
 /**
@@ -64,6 +68,13 @@ export class OciStoreError extends Error {
   readonly problem?: string;
   /** The kind of thing that is missing (`"file"`, `"directory"`), when a not-found thrower says. */
   readonly missing?: string;
+  /**
+   * The HTTP status of the answer behind the error, when a server answered: a request that got
+   * one was not refused by the network or by CORS.
+   */
+  readonly status?: number;
+  /** The registry's own error code (`MANIFEST_UNKNOWN`, `NAME_UNKNOWN`, `DENIED`, …), when it sent one. */
+  readonly registryCode?: string;
 
   /**
    * Creates an error of the given class.
@@ -79,6 +90,8 @@ export class OciStoreError extends Error {
     if (options.reason !== undefined) this.reason = options.reason;
     if (options.problem !== undefined) this.problem = options.problem;
     if (options.missing !== undefined) this.missing = options.missing;
+    if (options.status !== undefined) this.status = options.status;
+    if (options.registryCode !== undefined) this.registryCode = options.registryCode;
   }
 }
 

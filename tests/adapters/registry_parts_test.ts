@@ -91,6 +91,29 @@ test("registry parts: a wrapped TooManyRequestsError is still one, its retryAfte
   assertEquals(plain.retryAfter, slow.retryAfter);
 });
 
+test("registry parts: errors carry the registry's code and the status; a not-found names what is missing", () => {
+  const body = (code: string, message = "m") => JSON.stringify({ errors: [{ code, message }] });
+  const denied = errorForStatus("x", 403, body("DENIED", "requested access is denied"));
+  assertEquals([denied.registryCode, denied.status], ["DENIED", 403]);
+  assertEquals(denied.message, "x: 403 DENIED (requested access is denied)");
+  const subject = { repository: "127.0.0.1:5000/demo/app", ref: "nope" };
+  assertEquals(
+    errorForStatus("x", 404, body("MANIFEST_UNKNOWN"), undefined, subject).message,
+    "x: tag nope not found in 127.0.0.1:5000/demo/app (MANIFEST_UNKNOWN)",
+  );
+  assertEquals(
+    errorForStatus("x", 404, "", undefined, subject).message,
+    "x: tag nope not found in 127.0.0.1:5000/demo/app",
+  );
+  const unknown = errorForStatus("x", 404, body("NAME_UNKNOWN"), undefined, subject);
+  assertEquals(
+    unknown.message,
+    "x: repository 127.0.0.1:5000/demo/app not known to the registry (NAME_UNKNOWN)",
+  );
+  assertEquals((wrapError(unknown, "Cannot open") as NotFoundError).registryCode, "NAME_UNKNOWN");
+  assertEquals(errorForStatus("x", 502, "").registryCode, undefined);
+});
+
 test("registry parts: loopback names", () => {
   assertEquals(
     ["localhost", "127.0.0.1", "127.3.2.1", "[::1]", "10.0.0.1", "localhost.example", "example.com"]

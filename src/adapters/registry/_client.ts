@@ -6,7 +6,12 @@
 import { OciStoreError, UnavailableError } from "../../core/errors.ts";
 import { type Credentials, isLoopback, RegistryAuth } from "./_auth.ts";
 import { discard, readLimited } from "./_body.ts";
-import { errorForStatus, retryAfterSeconds, TooManyRequestsError } from "./_errors.ts";
+import {
+  errorForStatus,
+  type RegistrySubject,
+  retryAfterSeconds,
+  TooManyRequestsError,
+} from "./_errors.ts";
 import { type Pool, pool } from "../../core/_pool.ts";
 
 /** How failed requests are retried. */
@@ -55,6 +60,8 @@ export interface RegistryRequest {
   readonly signal?: AbortSignal;
   /** Statuses that are answers (default 200 only; 206 is added for ranged requests). */
   readonly accept?: readonly number[];
+  /** What is asked for, so a not-found answer can say what is missing. */
+  readonly subject?: RegistrySubject;
 }
 
 /** An answered request; call `release` once the body is consumed or discarded. */
@@ -206,7 +213,7 @@ export class RegistryClient {
         await _sleep(wait ?? backoff, signal);
         continue;
       }
-      const error = errorForStatus(request.what, status, body, wait);
+      const error = errorForStatus(request.what, status, body, wait, request.subject);
       if (status === 429 && !(error instanceof TooManyRequestsError)) {
         throw new TooManyRequestsError(error.message, retryAfterSeconds(wait));
       }

@@ -62,9 +62,9 @@ export const filesView: View<FilesModel> = {
       h(
         "code",
         {},
-        entry.path,
-        entry.linkTarget !== undefined
-          ? (entry.type === "symlink" ? " -> " : " link to ") + entry.linkTarget
+        entry.name,
+        entry.link !== undefined
+          ? (entry.type === "symlink" ? " -> " : " link to ") + entry.link
           : "",
       ),
     ]);
