@@ -13,6 +13,7 @@ import {
   decodeImage,
   decodeImages,
   decodeInfo,
+  decodeNamespaces,
   decodeReadChunk,
   encodeFilters,
   encodeName,
@@ -52,6 +53,7 @@ export interface ContainerdApiClient {
 const _images = "/containerd.services.images.v1.Images/";
 const _content = "/containerd.services.content.v1.Content/";
 const _subscribe = "/containerd.services.events.v1.Events/Subscribe";
+const _namespaces = "/containerd.services.namespaces.v1.Namespaces/List";
 // gRPC status codes.
 const _notFound = 5;
 const _unavailable = 14;
@@ -163,6 +165,40 @@ export function openContainerdApi(
     images,
     ...(client.close && { close: () => Promise.resolve(client.close!()) }),
   };
+}
+
+/**
+ * The daemon's namespaces that hold at least one image, in its order: the hint for a namespace
+ * that holds none (`default` versus `k8s.io`).
+ *
+ * @param client The gRPC calls.
+ * @returns The namespace names.
+ * @example
+ * ```ts
+ * import { namespacesWithImagesApi } from "./containerd_api.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const client = {
+ *   address: "unix:///nowhere.sock",
+ *   unary: () => Promise.resolve(new Uint8Array()),
+ *   async *serverStream() {},
+ * };
+ * assertEquals(await namespacesWithImagesApi(client), []);
+ * ```
+ */
+export async function namespacesWithImagesApi(client: ContainerdApiClient): Promise<string[]> {
+  const action = "Cannot list containerd's namespaces";
+  const names = decodeNamespaces(
+    await client.unary(_namespaces, new Uint8Array(), { namespace: "" }).catch((e) =>
+      _fail(e, action, client.address)
+    ),
+  );
+  const held = await Promise.all(
+    names.map(async (namespace) =>
+      (await openContainerdApi(client, { namespace }).images.list()).length > 0
+    ),
+  );
+  return names.filter((_, i) => held[i]);
 }
 
 /** The chunks of a `Content/Read` stream as a web stream (cancelling it ends the call). */

@@ -26,6 +26,8 @@ export interface CliIO {
   readonly isTTY?: boolean;
   /** The host platform (default linux/amd64; `bin.ts` passes the real one). */
   readonly host?: Platform;
+  /** A signal that aborts on Ctrl-C (SIGINT), for commands that run until then (`watch`). */
+  readonly interrupt?: () => AbortSignal;
   /** Hashes with this instead of the portable digester (`bin.ts` passes the runtime's native one). */
   readonly digester?: DigesterFactory;
 }
@@ -192,6 +194,7 @@ export function createContext(
         digestRefs: options.digestRefs,
         everyEntry: openOptions.everyEntry === true,
         registry: registryAccess(),
+        ...(io.env && { env: io.env }),
       });
       opened.push(source);
       for (const warning of warnings) this.warn(warning);

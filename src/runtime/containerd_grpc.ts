@@ -9,6 +9,7 @@ export {
   type ContainerdApiClient,
   followContainerd,
   type FollowOptions,
+  namespacesWithImagesApi,
   openContainerdApi,
 } from "../adapters/containerd_api.ts";
 
@@ -62,7 +63,7 @@ export async function connectContainerd(socket: string): Promise<ContainerdApiCl
   });
   const metadata = (options: ContainerdCallOptions) => {
     const m = new grpc.Metadata();
-    m.set("containerd-namespace", options.namespace);
+    if (options.namespace) m.set("containerd-namespace", options.namespace);
     return m;
   };
   return {

@@ -8,7 +8,8 @@
  *
  * Field numbers and types are taken from containerd 1.6's
  * `api/services/images/v1/images.proto`, `api/services/content/v1/content.proto`,
- * `api/services/events/v1/events.proto`, `api/types/descriptor.proto`, `api/types/event.proto`
+ * `api/services/events/v1/events.proto`, `api/services/namespaces/v1/namespace.proto`,
+ * `api/types/descriptor.proto`, `api/types/event.proto`
  * and `api/events/image.proto`:
  *
  *    Copyright The containerd Authors.
@@ -308,4 +309,16 @@ export function decodeEnvelope(data: Uint8Array): ImageEvent {
     }
   }
   return { topic, namespace, name };
+}
+
+/**
+ * `ListNamespacesResponse` (namespaces 1, repeated `Namespace`: name 1).
+ *
+ * @param data The response.
+ * @returns The namespace names in the daemon's order.
+ */
+export function decodeNamespaces(data: Uint8Array): string[] {
+  return protoFields(data, "namespace list").filter((f) => f.number === 1 && f.bytes).map((f) =>
+    _string(protoFields(f.bytes!, "namespace").find((n) => n.number === 1) ?? { number: 1 })
+  );
 }

@@ -22,6 +22,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "platforms", load: async () => (await import("./platforms.ts")).platforms },
   { name: "tags", load: async () => (await import("./tags.ts")).tags },
   { name: "verify", load: async () => (await import("./verify.ts")).verify },
+  { name: "watch", load: async () => (await import("./watch.ts")).watch },
 ];
 
 /**
