@@ -29,6 +29,7 @@ import {
 } from "node:fs";
 import { builtinModules } from "node:module";
 import { buildCli } from "./build_cli.mjs";
+import { buildExplorer } from "./build_explorer.ts";
 import { dirname, join, relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -243,6 +244,9 @@ if (existsSync(join(root, "src/cli/bin.ts")) && existsSync(binJs)) {
 // Only the library goes in: tsc also emits the tests and the scripts they import, which stay here.
 const files = ["esm/mod.js", "esm/mod.d.ts", "esm/mod.js.map", "esm/src/"];
 if (existsSync(join(esm, "examples"))) files.push("esm/examples/");
+// `ocistore serve` serves the built explorer from here (../../../explorer/ of its command file).
+await buildExplorer(join(esm, "explorer"));
+files.push("esm/explorer/");
 const packaged = [join(esm, "mod.js"), ...walk(join(esm, "src"))].filter((f) => f.endsWith(".js"));
 const versions = { ...rootPackage.devDependencies, ...rootPackage.dependencies };
 const dependencies: Record<string, string> = {};

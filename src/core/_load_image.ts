@@ -50,7 +50,7 @@ export async function _loadImage(
   return {
     id: manifest.config.digest,
     references: [record.name],
-    chainId: chainId(imageSpec.rootfs.diff_ids),
+    chainId: chainId(imageSpec.rootfs.diff_ids, options.digester),
     size,
     imageSpec,
     pinned: record.labels[PINNED_LABEL] === "pinned",

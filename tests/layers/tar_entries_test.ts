@@ -1,18 +1,11 @@
 // The core's streaming tar reader (here, not in tests/core: it drives GNU tar, which a page cannot) against archives GNU tar writes now, checked against `tar -tv`.
 import { assertEquals, assertRejects } from "@std/assert";
 import { execFileSync } from "node:child_process";
-import {
-  linkSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chunked } from "../_chunked.ts";
 import { test } from "../harness.ts";
+import { freshDir } from "./_layers.ts";
 import { tarEntries, type TarEntry } from "../../src/core/tar_entries.ts";
 import { compressionOf, layerEntries } from "../../src/core/compression.ts";
 import { InvalidArgumentError } from "../../src/core/errors.ts";
@@ -22,7 +15,7 @@ const long = "a-directory-with-a-long-name/".repeat(5) + "and-a-file-named-at-le
 
 /** A fresh tree holding what layers hold: long and unicode names, links, a fifo, odd modes. */
 function tree(): string {
-  const root = mkdtempSync(join(tmpdir(), "tar-entries-"));
+  const root = freshDir("tar-entries-");
   mkdirSync(join(root, "etc"));
   writeFileSync(join(root, "etc", "hosts"), "127.0.0.1 localhost\n");
   writeFileSync(join(root, "etc", "empty"), "");
@@ -47,7 +40,7 @@ function gnuTar(root: string, format: string, ...extra: string[]): Uint8Array {
 
 /** What `tar -tv --numeric-owner` says: type letter, mode, uid/gid, size, path, link. */
 function tarTv(archive: Uint8Array): string[][] {
-  const dir = mkdtempSync(join(tmpdir(), "tar-tv-"));
+  const dir = freshDir("tar-tv-");
   writeFileSync(join(dir, "a.tar"), archive);
   const out = execFileSync("tar", ["-tvf", join(dir, "a.tar"), "--numeric-owner"], {
     encoding: "utf8",
@@ -129,7 +122,7 @@ test("tarEntries() reads each file's bytes as GNU tar stored them", async () => 
 test("layerEntries() reads gzip, zstd and plain layers through the decompressors handed in", async () => {
   const root = tree();
   const plain = gnuTar(root, "pax");
-  const dir = mkdtempSync(join(tmpdir(), "tar-z-"));
+  const dir = freshDir("tar-z-");
   writeFileSync(join(dir, "l.tar"), plain);
   const gzip = new Uint8Array(
     execFileSync("gzip", ["-c", join(dir, "l.tar")], { maxBuffer: 1 << 26 }),
@@ -164,7 +157,7 @@ async function drain(bytes: Uint8Array): Promise<void> {
 }
 
 test("tarEntries() refuses sparse files, `..` names and bad checksums, saying which; `/` is the root", async () => {
-  const root = mkdtempSync(join(tmpdir(), "tar-bad-"));
+  const root = freshDir("tar-bad-");
   execFileSync("truncate", ["-s", "10M", join(root, "sparse")]);
   writeFileSync(join(root, "x"), "x");
   const sparse = new Uint8Array(

@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "tags", load: async () => (await import("./tags.ts")).tags },
   { name: "verify", load: async () => (await import("./verify.ts")).verify },
   { name: "watch", load: async () => (await import("./watch.ts")).watch },
+  { name: "serve", load: async () => (await import("./serve.ts")).serve },
 ];
 
 /**
