@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { OciStoreError } from "../core/errors.ts";
+import { OciStoreError, UnreachableError } from "../core/errors.ts";
 import { FLAGS, parseArgs, UsageError } from "./args.ts";
 import { COMMANDS, loadCommands } from "./commands/mod.ts";
 import { type CliIO, createContext, oneLine } from "./context.ts";
@@ -22,7 +22,12 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** Usage mistakes and sources that cannot be opened are 2, not-found and ambiguous 3, else 1. */
 function _exitCodeOf(error: unknown): ExitCode {
-  if (error instanceof UsageError || error instanceof SourceError) return EXIT.USAGE;
+  if (
+    error instanceof UsageError || error instanceof SourceError ||
+    error instanceof UnreachableError
+  ) {
+    return EXIT.USAGE;
+  }
   if (
     error instanceof OciStoreError && (error.code === "NOT_FOUND" || error.code === "AMBIGUOUS")
   ) {

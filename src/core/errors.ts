@@ -303,6 +303,47 @@ export class UnavailableError extends OciStoreError {
   }
 }
 
+/** Why a host could not be reached, as far as the runtime's fetch said. */
+export type UnreachableReason =
+  | "PLAIN_HTTP"
+  | "CONNECTION_REFUSED"
+  | "NAME_NOT_RESOLVED"
+  | "TLS_CERTIFICATE";
+
+/**
+ * A source's host could not be reached, for a reason that will not pass by retrying: it speaks
+ * plain HTTP to HTTPS, nothing listens, its name does not resolve, its certificate is not trusted.
+ * A source that cannot be opened, where {@link UnavailableError} alone may be a busy one.
+ *
+ * @example
+ * ```ts
+ * import { UnavailableError, UnreachableError } from "@ocistore/ocistore";
+ * import { assert, assertEquals } from "@std/assert";
+ *
+ * const error = new UnreachableError("connection refused", { unreachable: "CONNECTION_REFUSED" });
+ * assert(error instanceof UnavailableError);
+ * assertEquals([error.code, error.unreachable], ["UNAVAILABLE", "CONNECTION_REFUSED"]);
+ * ```
+ */
+export class UnreachableError extends UnavailableError {
+  /** Why the host could not be reached. */
+  readonly unreachable: UnreachableReason;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What could not be reached, then why, in words.
+   * @param options The wrapped cause and why.
+   */
+  constructor(
+    message: string,
+    options: OciStoreErrorOptions & { unreachable: UnreachableReason },
+  ) {
+    super(message, options);
+    this.unreachable = options.unreachable;
+  }
+}
+
 /**
  * Adds what was being done to an error of the family: the result has the same class (a
  * subclass such as `TooManyRequestsError` included), `code`, `reason` and extra fields, the

@@ -5,7 +5,7 @@ import { test } from "../harness.ts";
 import { DOCKER_REPO, registryOf } from "./_registry.ts";
 import { openRegistry } from "../../src/adapters/registry.ts";
 import { NotFoundError } from "../../src/core/errors.ts";
-import { main } from "../../src/cli/main.ts";
+import { runCli } from "../cli/_in_process.ts";
 
 test("registry: a missing tag and a missing repository say what is missing, registryCode and status set", async () => {
   const { host } = await registryOf("anonymous");
@@ -41,18 +41,12 @@ test("registry: a missing tag and a missing repository say what is missing, regi
 
 test("cli: a missing tag is one line naming the tag and the repository, exit 3", async () => {
   const { host } = await registryOf("anonymous");
-  let stderr = "";
-  const code = await main([
+  const { code, stderr } = await runCli([
     "images",
     `docker://${host}/${DOCKER_REPO}:nope`,
     "--plain-http",
     "--no-cache",
-  ], {
-    stdout: () => {},
-    stderr: (t) => void (stderr += t),
-    env: {},
-    isTTY: false,
-  });
+  ]);
   assertEquals(code, 3);
   assertEquals(
     stderr,

@@ -2,19 +2,7 @@
 import { assertEquals } from "@std/assert";
 import { test } from "../harness.ts";
 import { fixtures } from "../fixtures.ts";
-import { main } from "../../src/cli/main.ts";
-
-async function cli(argv: string[]) {
-  let stderr = "";
-  const code = await main(argv, {
-    stdout: () => {},
-    stderr: (t) => void (stderr += t),
-    env: {},
-    isTTY: false,
-    host: { os: "linux", architecture: "amd64" },
-  });
-  return { code, stderr };
-}
+import { runCli as cli } from "./_in_process.ts";
 
 test("a --base-name that is no reference says what is wrong with it, from the parse error's problem", async () => {
   const f = await fixtures();

@@ -6,6 +6,7 @@
 import { OciStoreError, UnavailableError } from "../../core/errors.ts";
 import { type Credentials, isLoopback, RegistryAuth } from "./_auth.ts";
 import { discard, readLimited } from "./_body.ts";
+import { unreachableError } from "./_unreachable.ts";
 import {
   errorForStatus,
   type RegistrySubject,
@@ -190,9 +191,7 @@ export class RegistryClient {
           await _sleep(Math.min(maxDelay, baseDelay * 2 ** attempt++), signal);
           continue;
         }
-        throw new UnavailableError(`${request.what}: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw unreachableError(request.what, url, error);
       }
       const { response } = answer;
       this.#warn(response);
