@@ -15,6 +15,7 @@ import { openArchive } from "../adapters/archive.ts";
 import { openRegistry, type RegistrySource } from "../adapters/registry.ts";
 import { httpFiles } from "../adapters/http_files.ts";
 import { diagnoseCors } from "./cors_diagnosis.ts";
+import { registryFetch, routeLine } from "./registry_fetch.ts";
 import { type RememberingImages, rememberingImages } from "./remembered_images.ts";
 import { h } from "./dom.ts";
 import { formatViewState, parseViewState, type SourceState, type ViewState } from "./view_state.ts";
@@ -108,6 +109,7 @@ export function startExplorer(): void {
   });
 
   const sourceKey = (source: SourceState) => formatViewState({ source });
+  const registries = registryFetch((input, init) => fetch(input, init), location.origin);
 
   async function open(source: SourceState): Promise<Opened> {
     const stores = new Map<string, Promise<SyncedStore>>();
@@ -138,6 +140,7 @@ export function startExplorer(): void {
     const access = registryAccess(text);
     return openRegistry(access.reference, {
       plainHttp: access.plainHttp,
+      fetch: registries.fetch,
       ...(credentials ? { credentials } : {}),
       // A refusing registry is diagnosed instead of retried at length.
       retry: { retries: 1, baseDelay: 100 },
@@ -249,6 +252,8 @@ export function startExplorer(): void {
       const since = entry?.remembering?.offlineSince();
       status.textContent = since
         ? `The registry cannot be reached: showing the image records this browser saved at ${since}.`
+        : state.source?.kind === "registry"
+        ? routeLine(registries.latest()?.host ?? "", registries.latest()?.route, true)
         : "";
       document.body.dataset.offline = since ? "true" : "false";
       document.body.dataset.error = "";
@@ -288,6 +293,8 @@ export function startExplorer(): void {
     } catch (error) {
       text = `Cannot diagnose the registry: ${(error as Error)?.message ?? error}`;
     }
+    const proxy = await registries.hasProxy();
+    if (!proxy) text = text.replace("\n", ` ${routeLine("", undefined, false)}\n`);
     const [summary, ...config] = text.split("\n");
     return h(
       "section",
