@@ -1,4 +1,5 @@
 /** What every command receives: its operands and flags, output channels, and the opened SOURCE. */
+import { importBaseName, tagOnlyNamesWarning } from "../core/import_naming.ts";
 import type { ImageSource } from "../core/content.ts";
 import type { DigesterFactory } from "../core/digester.ts";
 import { OciStoreError } from "../core/errors.ts";
@@ -18,6 +19,8 @@ import { join } from "node:path";
 export interface CliIO {
   /** Writes to standard output. */
   readonly stdout: (text: string) => void;
+  /** Writes bytes to standard output as they are (`cat`); without it, they are decoded as UTF-8. */
+  readonly stdoutBytes?: (bytes: Uint8Array) => void;
   /** Writes to standard error. */
   readonly stderr: (text: string) => void;
   /** The environment (for `NO_COLOR`). */
@@ -184,11 +187,7 @@ export function createContext(
         }
         text = `oci:${layout}`;
       }
-      // ctr's default for tag-only names: `import-<YYYY-MM-DD>`, the local date.
-      const now = new Date();
-      const date = [now.getFullYear(), now.getMonth() + 1, now.getDate()]
-        .map((n) => String(n).padStart(2, "0")).join("-");
-      const defaultBaseName = `import-${date}`;
+      const defaultBaseName = importBaseName(new Date());
       const { source, naming, warnings } = await openSource(text, {
         ...(options.baseName !== undefined ? { baseName: options.baseName } : { defaultBaseName }),
         digestRefs: options.digestRefs,
@@ -200,15 +199,9 @@ export function createContext(
       for (const warning of warnings) this.warn(warning);
       const baseName = naming ? options.baseName ?? defaultBaseName : undefined;
       if (naming && options.baseName === undefined) {
-        const prefix = `${defaultBaseName}:`;
-        const count = (await source.images.list()).filter((r) => r.name.startsWith(prefix)).length;
-        if (count > 0) {
-          this.warn(
-            `${count} ${
-              count === 1 ? "entry has a tag-only name" : "entries have tag-only names"
-            }; listed as ${prefix}…; use --base-name to name ${count === 1 ? "it" : "them"}`,
-          );
-        }
+        const names = (await source.images.list()).map((r) => r.name);
+        const warning = tagOnlyNamesWarning(names, defaultBaseName, "--base-name");
+        if (warning) this.warn(warning);
       }
       const store = new ImageStore(source, {
         platform,

@@ -17,6 +17,43 @@ export interface Decompressors {
   readonly zstd?: () => ReadableWritablePair<Uint8Array, Uint8Array>;
 }
 
+/** A decoder fed chunk by chunk that calls back with its output (fzstd's `Decompress`, pako's `Inflate`). */
+export interface PushDecoder {
+  /** Feeds a chunk; `final` marks the end of the input. */
+  push(chunk: Uint8Array, final?: boolean): void;
+}
+
+/**
+ * A push-style decoder as a stream transform, so a decoder package the composition root picks
+ * (fzstd for zstd, where no `DecompressionStream` has it) becomes a {@link Decompressors} entry.
+ *
+ * @param create Makes the decoder, given where its output goes.
+ * @returns The transform from compressed bytes to their content.
+ * @example
+ * ```ts
+ * import { pushDecompression } from "./compression.ts";
+ * const upper = pushDecompression((emit) => ({ push: (chunk) => emit(chunk.map((b) => b - 32)) }));
+ * const out = new Blob(["abc"]).stream().pipeThrough(upper);
+ * console.assert(await new Response(out).text() === "ABC");
+ * ```
+ */
+export function pushDecompression(
+  create: (emit: (chunk: Uint8Array) => void) => PushDecoder,
+): TransformStream<Uint8Array, Uint8Array> {
+  let decoder: PushDecoder;
+  return new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      decoder = create((chunk) => controller.enqueue(chunk));
+    },
+    transform(chunk) {
+      decoder.push(chunk);
+    },
+    flush() {
+      decoder.push(new Uint8Array(0), true);
+    },
+  });
+}
+
 /**
  * How bytes are compressed, from their first four (media types lie more often: containerd 1.6
  * labels zstd layers as gzip).

@@ -55,7 +55,7 @@ export async function imageFilesystem(
     }
   };
   walk(root);
-  out.sort((a, b) => _bytewise(a.path, b.path));
+  out.sort((a, b) => bytewise(a.path, b.path));
   const byPath = new Map(out.map((e) => [e.path, e]));
   return out.map((e) => {
     if (e.type !== "hardlink") return e;
@@ -80,9 +80,20 @@ function _apply(root: _Node, entry: TarEntry, layer: number): void {
     if (hidden && hidden.entry.layer < layer) parent.children.delete(base.slice(_WHITEOUT.length));
     return;
   }
-  const { name: _, ...fields } = entry;
+  // Only the metadata: an entry with data (`bytes()`) would keep its layer's reader alive.
+  const { path, type, size, mode, uid, gid, link, mtime } = entry;
   const existing = parent.children.get(base);
-  const merged: FsEntry = { ...fields, layer };
+  const merged: FsEntry = {
+    path,
+    type,
+    size,
+    mode,
+    uid,
+    gid,
+    ...(link !== undefined ? { link } : {}),
+    mtime,
+    layer,
+  };
   if (existing && existing.entry.type === "dir" && entry.type === "dir") existing.entry = merged;
   else parent.children.set(base, { entry: merged, children: new Map() });
 }
@@ -104,8 +115,19 @@ function _ensureDir(root: _Node, segments: readonly string[], layer: number): _N
 
 const _encoder = new TextEncoder();
 
-/** Orders paths by their UTF-8 bytes, as `LC_ALL=C sort` and Go do. */
-function _bytewise(a: string, b: string): number {
+/**
+ * Orders paths by their UTF-8 bytes, as `LC_ALL=C sort` and Go do.
+ *
+ * @param a One path.
+ * @param b Another.
+ * @returns Negative, zero or positive, as `Array.prototype.sort` expects.
+ * @example
+ * ```ts
+ * import { bytewise } from "./image_filesystem.ts";
+ * console.assert(["é", "z", "a"].sort(bytewise).join() === "a,z,é");
+ * ```
+ */
+export function bytewise(a: string, b: string): number {
   const x = _encoder.encode(a);
   const y = _encoder.encode(b);
   for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];

@@ -14,7 +14,9 @@ import { openOciLayout } from "../adapters/oci_layout.ts";
 import { openArchive } from "../adapters/archive.ts";
 import { openRegistry, type RegistrySource } from "../adapters/registry.ts";
 import { httpFiles } from "../adapters/http_files.ts";
-import { diagnoseCors } from "./cors_diagnosis.ts";
+import type { NamingOptions } from "../adapters/_layout_naming.ts";
+import { importBaseName, tagOnlyNamesWarning } from "../core/import_naming.ts";
+import { diagnoseCors, looksLikeCorsRefusal } from "./cors_diagnosis.ts";
 import { registryFetch, routeLine } from "./registry_fetch.ts";
 import { type RememberingImages, rememberingImages } from "./remembered_images.ts";
 import { h } from "./dom.ts";
@@ -31,8 +33,12 @@ export const HOST: Platform = { os: "linux", architecture: "amd64" };
 interface Opened {
   readonly source: ImageSource;
   readonly stores: Map<string, Promise<SyncedStore>>;
+  /** What opening it warned of. */
+  readonly warnings: readonly string[];
   /** The remembering records of a registry source, to tell when a view was opened offline. */
   readonly remembering?: RememberingImages;
+  /** Where a registry source's requests go, said while they are waiting. */
+  readonly base?: URL;
 }
 
 /** How a source is named on the page. */
@@ -108,15 +114,34 @@ export function startExplorer(): void {
       `The IndexedDB cache is off (${error.message}); images are read from the network.`;
   });
 
-  const sourceKey = (source: SourceState) => formatViewState({ source });
+  const sourceKey = (source: SourceState, baseName?: string) =>
+    formatViewState({ source, ...(baseName ? { baseName } : {}) });
   const registries = registryFetch((input, init) => fetch(input, init), location.origin);
 
-  async function open(source: SourceState): Promise<Opened> {
-    const stores = new Map<string, Promise<SyncedStore>>();
+  /** A layout or archive named as the CLI names it: tag-only names under the base name. */
+  async function named(
+    opening: (naming: NamingOptions) => Promise<ImageSource>,
+    baseName: string | undefined,
+  ): Promise<Opened> {
+    const defaultBaseName = importBaseName(new Date());
+    const source = await opening(baseName ? { baseName } : { defaultBaseName });
+    const names = (await source.images.list()).map((record) => record.name);
+    const warning = baseName
+      ? undefined
+      : tagOnlyNamesWarning(names, defaultBaseName, "the base name field below");
+    return { source, stores: new Map(), warnings: warning ? [warning] : [] };
+  }
+
+  async function open(source: SourceState, baseName: string | undefined): Promise<Opened> {
     if (source.kind === "layout") {
       const url = new URL(source.url, location.href);
-      const opened = await openOciLayout(httpFiles(url), { label: `OCI layout ${url}` });
-      return { source: { ...opened, content: memoized(cache.wrap(opened.content)) }, stores };
+      const files = httpFiles(url);
+      const opened = await named(
+        (naming) => openOciLayout(files, { ...naming, label: `OCI layout ${url}` }),
+        baseName,
+      );
+      const content = memoized(cache.wrap(opened.source.content));
+      return { ...opened, source: { ...opened.source, content } };
     }
     if (source.kind === "archive") {
       const file = archives.get(source.name);
@@ -125,14 +150,17 @@ export function startExplorer(): void {
           `Cannot reopen archive "${source.name}": a page cannot keep a file across reloads; choose or drop it again`,
         );
       }
-      return { source: await openArchive(file), stores };
+      return await named((naming) => openArchive(file, naming), baseName);
     }
+    const stores = new Map<string, Promise<SyncedStore>>();
     const opened = await openedRegistry(source.reference);
     const remembering = rememberingImages(sourceKey(source), opened.images);
     return {
       source: { ...opened, images: remembering, content: memoized(cache.wrap(opened.content)) },
       stores,
+      warnings: [],
       remembering,
+      base: opened.base,
     };
   }
 
@@ -147,11 +175,11 @@ export function startExplorer(): void {
     });
   }
 
-  function opened(source: SourceState): Promise<Opened> {
-    const key = sourceKey(source);
+  function opened(source: SourceState, baseName: string | undefined): Promise<Opened> {
+    const key = sourceKey(source, baseName);
     let entry = sources.get(key);
     if (!entry) {
-      entry = open(source);
+      entry = open(source, baseName);
       sources.set(key, entry);
       entry.catch(() => sources.delete(key));
     }
@@ -169,6 +197,7 @@ export function startExplorer(): void {
       },
       source: entry.source,
       label: describeSource(state.source!),
+      warnings: entry.warnings,
       platform,
       store() {
         const key = formatPlatform(platform);
@@ -241,7 +270,10 @@ export function startExplorer(): void {
     let entry: Opened | undefined;
     try {
       if (state.source) {
-        entry = await opened(state.source);
+        entry = await opened(state.source, state.baseName);
+        if (entry.base) {
+          status.textContent = `Reading ${describeSource(state.source)} from ${entry.base.origin}…`;
+        }
         const context = contextFor(entry, state);
         for (const each of VIEWS) {
           if (each.applies(state)) parts.push(each.render(await each.load(context, state), links));
@@ -259,7 +291,7 @@ export function startExplorer(): void {
       document.body.dataset.error = "";
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);
-      if (state.source?.kind === "registry" && parts.length === 0) {
+      if (state.source?.kind === "registry" && parts.length === 0 && looksLikeCorsRefusal(error)) {
         parts.push(await diagnosisSection(state.source.reference));
       }
       if (mine !== generation) return;
@@ -318,7 +350,11 @@ export function startExplorer(): void {
   }
 
   function openFresh(source: SourceState): void {
-    sources.delete(sourceKey(source));
+    // The source under any base name: a file picked again may differ.
+    const key = sourceKey(source);
+    for (const each of [...sources.keys()]) {
+      if (each === key || each.startsWith(`${key}&`)) sources.delete(each);
+    }
     links.navigate({ source });
   }
 

@@ -18,6 +18,7 @@ function contextFor(source: ImageSource, platform = "linux/amd64"): ViewContext 
   return {
     source,
     label: "memory",
+    warnings: ["opening warned"],
     platform: parsed,
     image: (reference) => resolveImage(source, parsed, reference),
     async store() {
@@ -73,7 +74,8 @@ test("explorer views: the table lists every reference and says why a record fail
     "example.test/app:1",
     "example.test/app:latest",
   ]);
-  assertEquals(model.failures.length, 1);
+  assertEquals(model.warnings.length, 2);
+  assertEquals(model.warnings[0], "opening warned");
 });
 
 test("explorer views: the files view lists a layer, and names a layer that is not there", async () => {

@@ -1,14 +1,18 @@
 /** The store's images table: one row per reference, as `ocistore images` lists them. */
 import { formatPlatform } from "../../core/platform.ts";
+import { parseAnyReference } from "../../core/normalize.ts";
+import { formatReference } from "../../core/reference.ts";
 import { humanSize, shortId } from "../../core/format.ts";
 import { type Child, h, table } from "../dom.ts";
 import type { ViewState } from "../view_state.ts";
-import type { View } from "./view.ts";
+import type { View, ViewLinks } from "./view.ts";
 
 /** One row of the table. */
 export interface StoreRow {
-  /** The reference. */
+  /** The reference, as the source names it (what links open). */
   readonly reference: string;
+  /** The reference as `ocistore images` prints it (the CRI's normalized repo tag). */
+  readonly name: string;
   /** The image ID (config digest). */
   readonly id: string;
   /** The chain ID of the layers. */
@@ -29,8 +33,17 @@ export interface StoreModel {
   readonly platform: string;
   /** The rows, sorted by reference. */
   readonly rows: readonly StoreRow[];
-  /** Why some records could not be listed. */
-  readonly failures: readonly string[];
+  /** Why some records could not be listed, after what opening the source warned of. */
+  readonly warnings: readonly string[];
+}
+
+/** `busybox:1` as the CLI prints it, `docker.io/library/busybox:1`; unparsable names as they are. */
+function printedName(reference: string): string {
+  try {
+    return formatReference(parseAnyReference(reference));
+  } catch {
+    return reference;
+  }
 }
 
 /** The images table. */
@@ -41,6 +54,7 @@ export const storeView: View<StoreModel> = {
     const rows = store.list().flatMap((image) =>
       image.references.map((reference) => ({
         reference,
+        name: printedName(reference),
         id: image.id,
         chainId: image.chainId,
         size: image.size,
@@ -52,14 +66,14 @@ export const storeView: View<StoreModel> = {
       label: context.label,
       platform: formatPlatform(context.platform),
       rows,
-      failures,
+      warnings: [...context.warnings, ...failures],
     };
   },
   render(model, links) {
     const rows: Child[][] = model.rows.map((row) => [
       links.link(
-        { source: model.state.source, image: row.reference, platform: model.state.platform },
-        row.reference,
+        { ...model.state, image: row.reference, layer: undefined },
+        row.name,
         row.reference === model.state.image ? { "aria-current": "page" } : {},
         "image-heading",
       ),
@@ -82,9 +96,33 @@ export const storeView: View<StoreModel> = {
           "Pinned",
         ], rows)
         : h("p", {}, "No images."),
-      model.failures.length > 0
-        ? h("ul", { class: "warnings" }, model.failures.map((f) => h("li", {}, f)))
+      model.warnings.length > 0
+        ? h("ul", { class: "warnings" }, model.warnings.map((f) => h("li", {}, f)))
         : null,
+      model.state.source?.kind === "registry" ? null : baseNameForm(model, links),
     );
   },
 };
+
+/** The CLI's `--base-name` on the page: the repository tag-only names are listed under. */
+function baseNameForm(model: StoreModel, links: ViewLinks): HTMLElement {
+  const input = h("input", {
+    id: "base-name",
+    type: "text",
+    placeholder: "example.com/team/app",
+    value: model.state.baseName,
+  });
+  return h(
+    "form",
+    {
+      id: "base-name-form",
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        const baseName = input.value.trim();
+        links.navigate({ source: model.state.source, ...(baseName ? { baseName } : {}) });
+      },
+    },
+    h("label", { for: "base-name" }, "Base name for tag-only names"),
+    h("div", { class: "row" }, input, h("button", { type: "submit" }, "Rename")),
+  );
+}

@@ -12,6 +12,8 @@ export interface ViewContext {
   readonly source: ImageSource;
   /** How the source is named on the page (`OCI layout …`, `registry …`). */
   readonly label: string;
+  /** What opening the source warned of (tag-only names, as the CLI warns). */
+  readonly warnings: readonly string[];
   /** The platform the view is seen for: the chosen one, else the host's. */
   readonly platform: Platform;
   /** The source's store for `platform`, synced once (one store per source and platform). */
