@@ -118,7 +118,8 @@ export async function startContainerd(): Promise<Containerd> {
     if (!options.keep) remove();
   };
   const ready = async () => {
-    const deadline = Date.now() + 10_000;
+    // A stall stop, not a verdict: on a loaded machine containerd can take tens of seconds to start.
+    const deadline = Date.now() + 60_000;
     for (;;) {
       if (exitCode !== null) throw new Error(`containerd exited with ${exitCode}`);
       if (existsSync(socket)) {
@@ -129,7 +130,7 @@ export async function startContainerd(): Promise<Containerd> {
           if (Date.now() > deadline) throw error;
         }
       }
-      if (Date.now() > deadline) throw new Error("containerd did not open its socket in 10 s");
+      if (Date.now() > deadline) throw new Error("containerd did not open its socket in 60 s");
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };

@@ -203,3 +203,38 @@ test("cat writes a file's bytes as umoci unpack wrote them, on every runtime", a
   const dir = await runCli(["cat", ...oci(layout), "x:bin", "/usr/lib"]);
   assertEquals([dir.code, dir.stderr.includes("directory")], [1, true]);
 });
+
+test("files, diff and cat read OCI and Docker archives (skopeo) as they read the layout", async () => {
+  const { layout } = images();
+  const work = freshDir("fs2-archives-");
+  run("skopeo", ["copy", `oci:${layout}:b`, `oci-archive:${join(work, "b.tar")}:b`]);
+  run("skopeo", ["copy", `oci:${layout}:b`, `docker-archive:${join(work, "d.tar")}:x/b:latest`]);
+  const expected = await runCli(["files", ...oci(layout), "x:b", "-o", "json"]);
+  const fromOci = await runCli([
+    "files",
+    `oci-archive:${join(work, "b.tar")}`,
+    "--base-name",
+    "x",
+    "x:b",
+    "-o",
+    "json",
+  ]);
+  const fromDocker = await runCli([
+    "files",
+    `docker-archive:${join(work, "d.tar")}`,
+    "x/b",
+    "-o",
+    "json",
+  ]);
+  assertEquals([fromOci.stdout, fromDocker.stdout], [expected.stdout, expected.stdout]);
+  const diff = await runCli([
+    "diff",
+    `docker-archive:${join(work, "d.tar")}`,
+    "x/b",
+    "--layer",
+    "4",
+  ]);
+  assertEquals(diff.stdout, "M data/big\nA h1-link\n");
+  const cat = await runCli(["cat", `docker-archive:${join(work, "d.tar")}`, "x/b", "h1-link"]);
+  assertEquals(cat.stdout, "hard one\n");
+});
