@@ -16,7 +16,9 @@ async function printedNames(source: string): Promise<[string, string][]> {
   const json = await cli(["images", source, "-o", "json"]);
   assertEquals(json.code, 0, json.stderr);
   const images: Listed[] = JSON.parse(json.stdout).images;
-  const names: [string, string][] = images.flatMap((i) => i.repoTags.map((t) => [t, i.id]));
+  const names: [string, string][] = images.flatMap((i) =>
+    i.repoTags.map((t): [string, string] => [t, i.id])
+  );
   const table = await cli(["images", source]);
   assertEquals(table.code, 0, table.stderr);
   for (const row of table.stdout.trimEnd().split("\n").slice(1)) {
