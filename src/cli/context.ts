@@ -19,6 +19,8 @@ import { join } from "node:path";
 export interface CliIO {
   /** Writes to standard output. */
   readonly stdout: (text: string) => void;
+  /** Writes bytes to standard output as they are (`cat`); without it, they are decoded as UTF-8. */
+  readonly stdoutBytes?: (bytes: Uint8Array) => void;
   /** Writes to standard error. */
   readonly stderr: (text: string) => void;
   /** The environment (for `NO_COLOR`). */

@@ -17,6 +17,7 @@ import { httpFiles } from "../adapters/http_files.ts";
 import type { NamingOptions } from "../adapters/_layout_naming.ts";
 import { importBaseName, tagOnlyNamesWarning } from "../core/import_naming.ts";
 import { diagnoseCors, looksLikeCorsRefusal } from "./cors_diagnosis.ts";
+import { registryFetch, routeLine } from "./registry_fetch.ts";
 import { type RememberingImages, rememberingImages } from "./remembered_images.ts";
 import { h } from "./dom.ts";
 import { formatViewState, parseViewState, type SourceState, type ViewState } from "./view_state.ts";
@@ -115,6 +116,7 @@ export function startExplorer(): void {
 
   const sourceKey = (source: SourceState, baseName?: string) =>
     formatViewState({ source, ...(baseName ? { baseName } : {}) });
+  const registries = registryFetch((input, init) => fetch(input, init), location.origin);
 
   /** A layout or archive named as the CLI names it: tag-only names under the base name. */
   async function named(
@@ -166,6 +168,7 @@ export function startExplorer(): void {
     const access = registryAccess(text);
     return openRegistry(access.reference, {
       plainHttp: access.plainHttp,
+      fetch: registries.fetch,
       ...(credentials ? { credentials } : {}),
       // A refusing registry is diagnosed instead of retried at length.
       retry: { retries: 1, baseDelay: 100 },
@@ -281,6 +284,8 @@ export function startExplorer(): void {
       const since = entry?.remembering?.offlineSince();
       status.textContent = since
         ? `The registry cannot be reached: showing the image records this browser saved at ${since}.`
+        : state.source?.kind === "registry"
+        ? routeLine(registries.latest()?.host ?? "", registries.latest()?.route, true)
         : "";
       document.body.dataset.offline = since ? "true" : "false";
       document.body.dataset.error = "";
@@ -320,6 +325,8 @@ export function startExplorer(): void {
     } catch (error) {
       text = `Cannot diagnose the registry: ${(error as Error)?.message ?? error}`;
     }
+    const proxy = await registries.hasProxy();
+    if (!proxy) text = text.replace("\n", ` ${routeLine("", undefined, false)}\n`);
     const [summary, ...config] = text.split("\n");
     return h(
       "section",

@@ -21,6 +21,8 @@ export interface Containerd {
   stop(options?: { keep?: boolean }): Promise<void>;
   /** Removes the daemon's directories (after `stop({ keep: true })`). */
   remove(): void;
+  /** Kills the daemon (SIGKILL) and starts it again on the same root and socket (not on attached daemons). */
+  restart?(): Promise<void>;
 }
 
 /**
@@ -78,15 +80,22 @@ export async function startContainerd(): Promise<Containerd> {
       "",
     ].join("\n"),
   );
-  const child = spawn("containerd", ["--config", config], { stdio: "ignore" });
+  let child!: ChildProcess;
   let exitCode: number | null = null;
-  const exited = new Promise<void>((resolve) =>
-    child.once("exit", (code) => {
-      exitCode = code ?? -1;
-      resolve();
-    })
-  );
-  _running.add(child);
+  let exited!: Promise<void>;
+  const launch = () => {
+    child = spawn("containerd", ["--config", config], { stdio: "ignore" });
+    exitCode = null;
+    const started = child;
+    exited = new Promise<void>((resolve) =>
+      started.once("exit", (code) => {
+        exitCode = code ?? -1;
+        resolve();
+      })
+    );
+    _running.add(child);
+  };
+  launch();
   if (!_exitHook) {
     _exitHook = true;
     // A failed run must not leave a daemon behind.
@@ -108,8 +117,9 @@ export async function startContainerd(): Promise<Containerd> {
     }
     if (!options.keep) remove();
   };
-  try {
-    const deadline = Date.now() + 10_000;
+  const ready = async () => {
+    // A stall stop, not a verdict: on a loaded machine containerd can take tens of seconds to start.
+    const deadline = Date.now() + 60_000;
     for (;;) {
       if (exitCode !== null) throw new Error(`containerd exited with ${exitCode}`);
       if (existsSync(socket)) {
@@ -120,14 +130,43 @@ export async function startContainerd(): Promise<Containerd> {
           if (Date.now() > deadline) throw error;
         }
       }
-      if (Date.now() > deadline) throw new Error("containerd did not open its socket in 10 s");
+      if (Date.now() > deadline) throw new Error("containerd did not open its socket in 60 s");
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  };
+  const restart = async () => {
+    const pid = child.pid!;
+    child.kill("SIGKILL");
+    _running.delete(child);
+    // Deno reports the exit when the signal is sent: wait until the process is really gone.
+    for (let i = 0; i < 200; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    launch();
+    await ready();
+  };
+  try {
+    await ready();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { root, socket, pid: child.pid!, ctr, stop, remove };
+  return {
+    root,
+    socket,
+    get pid() {
+      return child.pid!;
+    },
+    ctr,
+    stop,
+    remove,
+    restart,
+  };
 }
 
 /** One row of `ctr images ls`. */
@@ -337,4 +376,23 @@ export function startWriters(
       return JSON.parse(out) as WriterLog;
     },
   };
+}
+
+/**
+ * Fails unless the writers held `rate` (within -10 %/+25 %): a machine too slow for the rate fails
+ * saying so, rather than a test passing on a lighter load.
+ *
+ * @param log What {@linkcode startWriters} reported.
+ * @param rate The transactions a second the test must run at.
+ */
+export function assertHeldRate(log: WriterLog, rate: number): void {
+  const held = log.transactionsPerSecond;
+  if (held >= rate * 0.9 && held <= rate * 1.25) return;
+  throw new Error(
+    `the writers held ${held.toFixed(1)} transactions/s (${log.transactions} in ${
+      log.seconds.toFixed(1)
+    } s); this test must run at ${rate}/s: ${
+      held < rate * 0.9 ? "this machine could not reach the rate" : "the pacer overshot"
+    }`,
+  );
 }

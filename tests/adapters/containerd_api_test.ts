@@ -142,7 +142,7 @@ test("containerd's socket: a missing image is NotFoundError, a missing socket na
   await assertRejects(() => connectContainerd(`${daemon.socket}.none`), NotFoundError, "ctr -a");
 });
 
-test("a following store sees tag, label change, untag and delete in order", async () => {
+test("a following store sees tag, label change, untag and delete in order, and resumes after the daemon is killed and restarted", async () => {
   const daemon = await containerd();
   const client = await connectContainerd(daemon.socket);
   const stop = new AbortController();
@@ -155,10 +155,12 @@ test("a following store sees tag, label change, untag and delete in order", asyn
     const changes: ImageChange[] = [];
     store.onChange((change) => changes.push(change));
     const events: string[] = [];
+    const reconnects: number[] = [];
     const following = followContainerd(client, store, {
       namespace: "k8s.io",
       signal: stop.signal,
       onEvent: (e) => events.push(`${e.topic} ${e.name}`),
+      onReconnect: (attempt) => reconnects.push(attempt),
     });
     // Subscribe is live once an event goes through: re-tag until one does.
     await waitFor("the subscription", async () => {
@@ -192,6 +194,16 @@ test("a following store sees tag, label change, untag and delete in order", asyn
       "removed example.com/probe:1",
       "removed example.com/follow:1",
     ]);
+    // Killed and restarted: following resumes (one re-sync) and sees what happens next.
+    await daemon.restart!();
+    await waitFor("the re-sync after the restart", () => reconnects.length > 0, 60_000);
+    events.length = 0;
+    await waitFor("an event after the restart", async () => {
+      await ctr("tag", "--force", from, "example.com/after:1");
+      return events.includes("/images/create example.com/after:1") ||
+        events.includes("/images/update example.com/after:1");
+    }, 60_000);
+    assertEquals(store.resolve("example.com/after:1"), store.resolve(from));
     stop.abort();
     await following;
   } finally {

@@ -40,6 +40,8 @@ export async function explorerWithLayout(layoutDir: string): Promise<ExplorerSer
 /** A fresh browser context (its own IndexedDB) and a page in it, logging page errors. */
 export async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await (await sharedBrowser()).newContext();
+  // Playwright's 30 s default is a stall stop that a loaded machine can hit; none of these waits is a verdict.
+  context.setDefaultTimeout(120_000);
   const page = await context.newPage();
   page.on("pageerror", (error) => console.log(`     page error: ${error.message}`));
   return { context, page };
