@@ -400,12 +400,10 @@ test("explorer: without a working IndexedDB the page still reads the images and 
 
 test("explorer: dark color scheme and a narrow screen: dark background, nothing wider than the screen", async () => {
   const server = await sharedExplorer();
-  const browser = await (await freshPage()).context.browser()!;
-  const context = await browser.newContext({
+  const { context, page } = await freshPage({
     viewport: { width: 360, height: 740 },
     colorScheme: "dark",
   });
-  const page = await context.newPage();
   try {
     await page.goto(layoutView(server.url, "&image=example.com%2Focistore%2Fapp%3A2.1"));
     await viewReady(page);
