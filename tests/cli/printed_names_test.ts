@@ -1,10 +1,10 @@
 // Issue 26 §1: every name `images` prints — the IMAGE and TAG columns joined, and every repoTags
 // entry of `-o json` — names the same image when given back to `inspect`.
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { fileURLToPath } from "node:url";
 import { test } from "../harness.ts";
 import { runCli as cli } from "./_in_process.ts";
-import { tagOnlyLayout } from "./_sources.ts";
+import { importName, tagOnlyLayout } from "./_sources.ts";
 
 interface Listed {
   readonly id: string;
@@ -49,4 +49,47 @@ test("names images prints for tag-only layout entries (import-DATE:TAG) are acce
 test("names images prints for a layout with full names are accepted back by inspect", async () => {
   const layout = fileURLToPath(new URL("../../examples/layout", import.meta.url));
   assert(await assertRoundTrip(layout) >= 4);
+});
+
+test("the tag-only names warning comes with images, which shows the names, not with a chosen name", async () => {
+  const { dir } = await tagOnlyLayout();
+  const listed = await cli(["images", dir]);
+  assertEquals(listed.code, 0, listed.stderr);
+  assertStringIncludes(listed.stderr, "warning: 3 entries have tag-only names");
+  const chosen = `${importName()}:v1`;
+  for (const argv of [["inspect", dir, chosen], ["resolve", dir, chosen], ["verify", dir]]) {
+    const run = await cli(argv);
+    assertEquals([run.code, run.stderr], [0, ""], argv.join(" "));
+  }
+});
+
+test("an IMAGE that is neither a reference nor an ID prefix is refused as such (exit 2), naming the rule it breaks", async () => {
+  const layout = fileURLToPath(new URL("../../examples/layout", import.meta.url));
+  const cases: [string, string][] = [
+    ["Bad::Ref", 'repository name "library/Bad" must be lowercase'],
+    ["ABCDEF12", 'repository name "library/ABCDEF12" must be lowercase'],
+    ["a b", 'found path component "a b" (a path component is lowercase letters and digits'],
+    ["busybox:bad tag!", 'found tag "bad tag!" (a tag is 1 to 128 letters'],
+    ["busybox:", 'found tag "" (a tag is'],
+    ["busybox@sha256:abc", 'found digest "sha256:abc" (a digest is ALGORITHM:HEX'],
+    ["team//app", 'found path component "" (a path component'],
+  ];
+  for (const [text, rule] of cases) {
+    const run = await cli(["inspect", layout, text]);
+    assertEquals(run.code, 2, `${text}: ${run.stderr}`);
+    assertStringIncludes(
+      run.stderr,
+      `ocistore: Cannot look up image ${
+        JSON.stringify(text)
+      }: it is neither an image ID prefix (lowercase hex) nor a reference: `,
+    );
+    assertStringIncludes(run.stderr, rule);
+    assertEquals(run.stderr.split("\n").length, 2, run.stderr); // one line
+  }
+  // A name that parses, and hex that could be an ID prefix, are still looked up: not found, exit 3.
+  for (const text of ["nosuch:1", "abcdef", "sha256:abcdef"]) {
+    const run = await cli(["inspect", layout, text]);
+    assertEquals(run.code, 3, `${text}: ${run.stderr}`);
+    assertStringIncludes(run.stderr, `Cannot find image "${text}"`);
+  }
 });
