@@ -1,8 +1,13 @@
 // Issue 26 §1: every name `images` prints — the IMAGE and TAG columns joined, and every repoTags
 // entry of `-o json` — names the same image when given back to `inspect`.
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "../harness.ts";
+import { fixtures } from "../fixtures.ts";
+import { run, startContainerd } from "../adapters/_containerd.ts";
 import { runCli as cli } from "./_in_process.ts";
 import { importName, tagOnlyLayout } from "./_sources.ts";
 
@@ -30,6 +35,7 @@ async function printedNames(source: string): Promise<[string, string][]> {
   return names;
 }
 
+/** Inspects every printed name of `source`; returns how many there were (table rows and JSON tags). */
 async function assertRoundTrip(source: string): Promise<number> {
   const names = await printedNames(source);
   assert(names.length > 0, `${source} lists no names`);
@@ -91,5 +97,49 @@ test("an IMAGE that is neither a reference nor an ID prefix is refused as such (
     const run = await cli(["inspect", layout, text]);
     assertEquals(run.code, 3, `${text}: ${run.stderr}`);
     assertStringIncludes(run.stderr, `Cannot find image "${text}"`);
+  }
+});
+
+test("names images prints for archives are accepted back by inspect: OCI archives with tag-only names (skopeo, umoci), docker-archives (skopeo, Docker 25)", async () => {
+  const f = await fixtures();
+  const work = mkdtempSync(join(tmpdir(), "ocistore-printed-"));
+  try {
+    // umoci writes only layouts; its archive is the layout as a tar, as the OCI spec has it.
+    const umoci = join(work, "umoci.oci.tar");
+    await run("tar", ["-C", f.layout, "-cf", umoci, "."]);
+    // Names printed (each in the table and in the JSON): app, busybox, multi (tag-only) and
+    // example.com/team/app:1.0; one tag-only name; app:latest and example.com/app:1.0; app:1.0.
+    const expected: [string, number][] = [
+      [`oci:${f.layout}`, 8],
+      [`oci-archive:${f.ociArchive}`, 2],
+      [`oci-archive:${f.multiArchive}`, 2],
+      [`oci-archive:${umoci}`, 8],
+      [`docker-archive:${f.dockerArchive}`, 4],
+      [`docker-archive:${f.hybridArchive}`, 2],
+    ];
+    for (const [source, count] of expected) {
+      assertEquals(await assertRoundTrip(source), count, source);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test("names images prints for a containerd root (ctr import of OCI and docker archives) are accepted back by inspect", async () => {
+  const f = await fixtures();
+  const daemon = await startContainerd();
+  try {
+    for (const archive of [f.ociArchive, f.multiArchive, f.dockerArchive]) {
+      await daemon.ctr("k8s.io", "images", "import", "--all-platforms", "--no-unpack", archive);
+    }
+  } finally {
+    await daemon.stop({ keep: true });
+  }
+  try {
+    // ctr stores the tag-only names verbatim (import-DATE:1.0, import-DATE:multi) beside
+    // example.com/app:1.0 and docker.io/library/app:latest: four names, each printed twice.
+    assertEquals(await assertRoundTrip(`containerd:${daemon.root}`), 8);
+  } finally {
+    daemon.remove();
   }
 });
