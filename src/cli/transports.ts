@@ -2,6 +2,7 @@
 import { stat } from "node:fs/promises";
 import type { ImageSource } from "../core/content.ts";
 import { OciStoreError } from "../core/errors.ts";
+import { isLoopbackHost } from "../core/host_address.ts";
 import type { EntrySelector } from "../adapters/_layout_naming.ts";
 import { parseDockerRef } from "../core/normalize.ts";
 import { formatReference } from "../core/reference.ts";
@@ -44,12 +45,6 @@ export interface RegistryAccess {
   readonly fetch?: typeof fetch;
 }
 
-/** Whether `host` (with an optional port) is a loopback name or address. */
-function _isLoopbackHost(host: string): boolean {
-  const name = host.replace(/:\d+$/, "");
-  return name === "localhost" || name === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(name);
-}
-
 /** Opens `docker://REFERENCE` (the location is `//REFERENCE`). */
 async function _openDocker(location: string, access: RegistryAccess = {}): Promise<ImageSource> {
   if (!location.startsWith("//") || location.length === 2) {
@@ -66,7 +61,7 @@ async function _openDocker(location: string, access: RegistryAccess = {}): Promi
     throw new UsageError(`Cannot open "docker:${location}": ${(error as Error).message}`);
   }
   const plainHttp = access.insecureRegistry === host || access.plainHttp === true;
-  if (access.plainHttp && !_isLoopbackHost(host) && access.insecureRegistry !== host) {
+  if (access.plainHttp && !isLoopbackHost(host) && access.insecureRegistry !== host) {
     throw new UsageError(
       `cannot use --plain-http with ${host}: it is not a loopback host; use --insecure-registry ${host}`,
     );
