@@ -10,6 +10,7 @@ import { formatPlatform, parsePlatform } from "../core/platform.ts";
 import { only } from "../core/platform_matcher.ts";
 import type { Platform } from "../core/types.ts";
 import { parseNormalizedReference } from "../core/normalize.ts";
+import { isLoopbackHost } from "../core/host_address.ts";
 import { openOciLayout } from "../adapters/oci_layout.ts";
 import { openArchive } from "../adapters/archive.ts";
 import { openRegistry, type RegistrySource } from "../adapters/registry.ts";
@@ -56,8 +57,10 @@ export function registryAccess(text: string): { reference: string; plainHttp: bo
   const scheme = /^(https?):\/\//i.exec(text.trim());
   const reference = text.trim().slice(scheme ? scheme[0].length : 0);
   const domain = parseNormalizedReference(reference).domain;
-  const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(domain);
-  return { reference, plainHttp: scheme ? scheme[1].toLowerCase() === "http" : loopback };
+  return {
+    reference,
+    plainHttp: scheme ? scheme[1].toLowerCase() === "http" : isLoopbackHost(domain),
+  };
 }
 
 /** "1 blob", "2 blobs". */
