@@ -6,7 +6,7 @@ import { parseChallenges } from "../../src/adapters/registry/_challenge.ts";
 import { nextLink } from "../../src/adapters/registry/_paging.ts";
 import { retryAfterMs, warningTexts } from "../../src/adapters/registry/_client.ts";
 import { errorForStatus, TooManyRequestsError } from "../../src/adapters/registry/_errors.ts";
-import { isLoopback } from "../../src/adapters/registry/_auth.ts";
+import { isLoopbackHost } from "../../src/core/host_address.ts";
 import {
   InvalidArgumentError,
   NotFoundError,
@@ -116,8 +116,17 @@ test("registry parts: errors carry the registry's code and the status; a not-fou
 
 test("registry parts: loopback names", () => {
   assertEquals(
-    ["localhost", "127.0.0.1", "127.3.2.1", "[::1]", "10.0.0.1", "localhost.example", "example.com"]
-      .map(isLoopback),
-    [true, true, true, true, false, false, false],
+    [
+      "localhost",
+      "127.0.0.1",
+      "127.3.2.1",
+      "[::1]",
+      "127.0.0.1:5000",
+      "[::1]:5000",
+      "10.0.0.1",
+      "localhost.example",
+      "example.com",
+    ].map(isLoopbackHost),
+    [true, true, true, true, true, true, false, false, false],
   );
 });

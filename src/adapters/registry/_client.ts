@@ -4,7 +4,8 @@
  * `Warning` headers, typed errors and a limit on requests in flight.
  */
 import { OciStoreError, UnavailableError } from "../../core/errors.ts";
-import { type Credentials, isLoopback, RegistryAuth } from "./_auth.ts";
+import { isLoopbackHost } from "../../core/host_address.ts";
+import { type Credentials, RegistryAuth } from "./_auth.ts";
 import { discard, readLimited } from "./_body.ts";
 import {
   errorForStatus,
@@ -247,11 +248,12 @@ export class RegistryClient {
         if (error instanceof OciStoreError) throw error;
         // The connection broke mid-body: the request is idempotent, so it is sent again.
         if (attempt < retries) continue;
+        // `status`: the registry did answer (a browser page must not read this as CORS).
         throw new UnavailableError(
           `${request.what}: the connection failed while reading the answer: ${
             (error as Error).message
           }`,
-          { cause: error },
+          { cause: error, status: answer.response.status },
         );
       } finally {
         if (!answer.response.bodyUsed) await discard(answer.response);
@@ -313,7 +315,7 @@ export class RegistryClient {
       const next = new URL(location, url);
       const from = new URL(url);
       if (
-        from.protocol === "https:" && next.protocol !== "https:" && !isLoopback(next.hostname)
+        from.protocol === "https:" && next.protocol !== "https:" && !isLoopbackHost(next.hostname)
       ) {
         throw new UnavailableError(
           `Cannot follow redirect from ${from.origin}: refusing to downgrade to ${next.origin}`,
