@@ -179,6 +179,40 @@ test("registry: a registry without CORS headers, or without a preflight answer f
   }
 });
 
+test("registry: docker.io/library/busybox:latest is diagnosed at the host the adapter asks, registry-1.docker.io (nothing leaves the machine)", async () => {
+  const server = await sharedExplorer();
+  const origin = new URL(server.url).origin;
+  const { context, page } = await freshPage();
+  const asked: string[] = [];
+  // Every request is recorded; only the page's own files are served (its proxy routes answer
+  // 404, so serve's proxy cannot reach out either); any other request fails as a refused one does.
+  await page.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin !== origin) {
+      asked.push(url.href);
+      return route.abort("failed");
+    }
+    if (/^\/_(registry|token)\//.test(url.pathname)) return route.fulfill({ status: 404 });
+    return route.continue();
+  });
+  try {
+    await page.goto(server.url);
+    await viewReady(page);
+    await openReference(page, "docker.io/library/busybox:latest");
+    // An unreachable host is one message on the status line, naming the host that was asked.
+    const said = await page.getAttribute("body", "data-error") ?? "";
+    assertStringIncludes(said, "no answer at all from https://registry-1.docker.io/ ");
+    assert(!/\bhttps:\/\/docker\.io/.test(said), said);
+    assert(asked.length > 0, "the page asked no registry");
+    assertEquals([...new Set(asked.map((href) => new URL(href).host))], ["registry-1.docker.io"]);
+    // The adapter's manifest request, then the diagnosis's probe of the same host.
+    assert(asked.includes("https://registry-1.docker.io/v2/library/busybox/manifests/latest"));
+    assertEquals(asked.at(-1), "https://registry-1.docker.io/v2/");
+  } finally {
+    await context.close();
+  }
+});
+
 test("registry: a blob served with wrong bytes is refused and not cached", async () => {
   const { registry } = await sharedRegistry();
   const server = await sharedExplorer();
