@@ -108,6 +108,11 @@ test("an IMAGE that is neither a reference nor an ID prefix is refused as such (
     assertStringIncludes(run.stderr, rule);
     assertEquals(run.stderr.split("\n").length, 2, run.stderr); // one line
   }
+  for (const command of ["resolve", "platforms", "files"]) {
+    const run = await cli([command, layout, "Bad::Ref"]);
+    assertEquals(run.code, 2, `${command}: ${run.stderr}`);
+    assertStringIncludes(run.stderr, 'Cannot look up image "Bad::Ref": it is neither');
+  }
   // A name that parses, and hex that could be an ID prefix, are still looked up: not found, exit 3.
   for (const text of ["nosuch:1", "abcdef", "sha256:abcdef"]) {
     const run = await cli(["inspect", layout, text]);
