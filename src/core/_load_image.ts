@@ -1,5 +1,5 @@
 /** Reading one image record into the store's `Image` (containerd CRI's `getImage`). */
-import { _readConfig } from "./_read_document.ts";
+import { _readConfig, _readManifest } from "./_read_document.ts";
 import type { DigesterFactory } from "./digester.ts";
 import type { Image } from "./types.ts";
 import { wrapError } from "./errors.ts";
@@ -10,6 +10,8 @@ import { manifestFor } from "./image.ts";
 import type { MatchComparer } from "./platform_matcher.ts";
 import type { ImageConfig, Manifest, Platform } from "./types.ts";
 import { imageUsage } from "./usage.ts";
+import { isIndexType, isManifestType } from "./media_types.ts";
+import type { Descriptor } from "./types.ts";
 
 /** The label that pins an image (kept from garbage collection), with the value `pinned`. */
 export const PINNED_LABEL = "io.cri-containerd.pinned";
@@ -32,20 +34,25 @@ export async function _loadImage(
   let manifest: Manifest;
   let imageSpec: ImageConfig;
   try {
-    manifest = (await manifestFor(content, record.target, options)).manifest;
+    // A manifest is its own choice (what manifestFor's walk would find, minus the walk).
+    manifest = isManifestType(record.target.mediaType)
+      ? await _readManifest(content, record.target, options)
+      : (await manifestFor(content, record.target, options)).manifest;
     imageSpec = await _readConfig(content, manifest.config, options);
   } catch (error) {
     throw wrapError(error, `${what}: get image diffIDs`);
   }
-  let size: number;
-  try {
-    size = await imageUsage(content, record.target, {
-      ...options,
-      manifestLimit: 1,
-      manifestUsage: true,
-    });
-  } catch (error) {
-    throw wrapError(error, `${what}: get image compressed resource size`);
+  let size = _manifestOnlyUsage(record.target, manifest);
+  if (size === undefined) {
+    try {
+      size = await imageUsage(content, record.target, {
+        ...options,
+        manifestLimit: 1,
+        manifestUsage: true,
+      });
+    } catch (error) {
+      throw wrapError(error, `${what}: get image compressed resource size`);
+    }
   }
   return {
     id: manifest.config.digest,
@@ -55,4 +62,17 @@ export async function _loadImage(
     imageSpec,
     pinned: record.labels[PINNED_LABEL] === "pinned",
   };
+}
+
+// What `imageUsage(…, { manifestUsage: true })` sums for a plain manifest, without its walk (a
+// dozen promises per layer): the declared sizes of the manifest and its children. `undefined` when
+// the target is an index or a child is itself a document the walk would descend into.
+function _manifestOnlyUsage(target: Descriptor, manifest: Manifest): number | undefined {
+  if (!isManifestType(target.mediaType)) return undefined;
+  let total = target.size > 0 ? target.size : 0;
+  for (const child of [manifest.config, ...manifest.layers]) {
+    if (isManifestType(child.mediaType) || isIndexType(child.mediaType)) return undefined;
+    if (child.size > 0) total += child.size;
+  }
+  return total;
 }

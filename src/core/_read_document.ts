@@ -5,7 +5,7 @@ import type { ReadDocumentOptions } from "./document_cache.ts";
 export type { ReadDocumentOptions };
 import { DEFAULT_DOCUMENT_LIMIT, type ParseDocumentOptions } from "./documents.ts";
 import { parseImageConfig } from "./image_config.ts";
-import { parseIndex, parseManifest, validateMediaType } from "./manifest.ts";
+import { parseIndex, parseManifest, type ParseManifestOptions } from "./manifest.ts";
 import type { Descriptor, ImageConfig, Index, Manifest } from "./types.ts";
 
 function _read<T>(
@@ -34,18 +34,25 @@ export type DocumentReader<T> = (
   options?: ReadDocumentOptions,
 ) => Promise<T>;
 
+// Manifests and indexes must agree with the descriptor's media type; configs have none to check.
 function _reader<T>(
   kind: string,
-  parse: (bytes: Uint8Array, options: ParseDocumentOptions) => T,
+  parse: (bytes: Uint8Array, options: ParseManifestOptions) => T,
   checkMediaType: boolean,
 ): DocumentReader<T> {
   return (provider, descriptor, options = {}) =>
-    _read(kind, provider, descriptor, options, (bytes) => {
-      if (checkMediaType) validateMediaType(bytes, descriptor.mediaType);
-      return parse(bytes, { source: descriptor.digest, maxBytes: options.maxBytes });
-    });
+    _read(kind, provider, descriptor, options, (bytes) =>
+      parse(bytes, {
+        source: descriptor.digest,
+        maxBytes: options.maxBytes,
+        ...(checkMediaType ? { mediaType: descriptor.mediaType } : {}),
+      }));
 }
 
 export const _readManifest: DocumentReader<Manifest> = _reader("manifest", parseManifest, true);
 export const _readIndex: DocumentReader<Index> = _reader("index", parseIndex, true);
-export const _readConfig: DocumentReader<ImageConfig> = _reader("config", parseImageConfig, false);
+export const _readConfig: DocumentReader<ImageConfig> = _reader(
+  "config",
+  (bytes, options: ParseDocumentOptions) => parseImageConfig(bytes, options),
+  false,
+);
