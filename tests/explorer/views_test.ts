@@ -1,34 +1,14 @@
 import { assertEquals, assertRejects } from "@std/assert";
 import { test } from "../harness.ts";
+import { contextFor } from "./_view_context.ts";
 import { memorySource } from "../../src/adapters/memory.ts";
-import { ImageStore } from "../../src/core/image_store.ts";
-import { only } from "../../src/core/platform_matcher.ts";
-import { parsePlatform } from "../../src/core/platform.ts";
-import type { ImageSource } from "../../src/core/content.ts";
-import type { ViewContext } from "../../src/explorer/views/view.ts";
 import { storeView } from "../../src/explorer/views/store.ts";
-import { imageView, resolveImage, shortDigest } from "../../src/explorer/views/image.ts";
+import { imageView, shortDigest } from "../../src/explorer/views/image.ts";
 import { filesView } from "../../src/explorer/views/files.ts";
 import { VIEWS } from "../../src/explorer/views/mod.ts";
 import { exploreView } from "../../src/explorer/views/explore.ts";
 import { blobs, registryAccess } from "../../src/explorer/app.ts";
 import type { ViewState } from "../../src/explorer/view_state.ts";
-
-function contextFor(source: ImageSource, platform = "linux/amd64"): ViewContext {
-  const parsed = parsePlatform(platform);
-  return {
-    source,
-    label: "memory",
-    warnings: ["opening warned"],
-    platform: parsed,
-    image: (reference) => resolveImage(source, parsed, reference),
-    async store() {
-      const store = new ImageStore(source, { platform: only(parsed) });
-      const { failures } = await store.sync();
-      return { store, failures: failures.map((f) => f.error.message) };
-    },
-  };
-}
 
 async function twoPlatforms() {
   const source = memorySource();
