@@ -16,6 +16,7 @@ import {
 } from "../layers/_images.ts";
 import { openOciLayout } from "../../src/runtime/open_oci_layout.ts";
 import { NotFoundError } from "../../src/core/errors.ts";
+import { bytewise } from "../../src/core/image_filesystem.ts";
 import type { ViewState } from "../../src/explorer/view_state.ts";
 import { pageOf, treeOrder } from "../../src/explorer/views/_fs_load.ts";
 import { treeView } from "../../src/explorer/views/fs_tree.ts";
@@ -205,6 +206,27 @@ test("fs views: the file viewer shows text, a PNG and a hex dump equal to hexdum
   );
   await assertRejects(() => view("etc"), Error, "directory");
   await assertRejects(() => view("etc/missing"), NotFoundError);
+});
+
+test("fs views: paths order by their UTF-8 bytes, surrogate pairs included", () => {
+  const paths = [
+    "a",
+    "a/b",
+    "a-c",
+    "é",
+    "\uFFFD",
+    "😀",
+    "\uE000x",
+    "z",
+    "",
+    "a\u0000",
+    "ab😀",
+    "ab\uFFFF",
+  ];
+  const encoder = new TextEncoder();
+  const expected = [...paths].sort((x, y) => Buffer.compare(encoder.encode(x), encoder.encode(y)));
+  assertEquals([...paths].sort(bytewise), expected);
+  assertEquals([...paths].reverse().sort(bytewise), expected);
 });
 
 test("fs views: file kinds, hex rows and pages at their edges", () => {
