@@ -8,7 +8,7 @@ import { parseDockerRef } from "../core/normalize.ts";
 import { formatReference } from "../core/reference.ts";
 import type { Reference } from "../core/types.ts";
 import { UsageError } from "./args.ts";
-import type { BlobStore } from "../core/cached_content.ts";
+import { type BlobStore, cachedContent } from "../core/cached_content.ts";
 import type { Login } from "./registry_login.ts";
 
 /** How layout and archive entries are named (containerd's `ctr images import` options). */
@@ -69,15 +69,16 @@ async function _openDocker(location: string, access: RegistryAccess = {}): Promi
   const login = await access.login?.(host) ?? {};
   const { openRegistry } = await import("../adapters/registry.ts");
   const { explainFetchFailure } = await import("../runtime/fetch_failure.ts");
-  return await openRegistry(text, {
+  const source = await openRegistry(text, {
     plainHttp,
     explainFetchFailure,
     ...login,
     ...(access.fetch ? { fetch: access.fetch } : {}),
-    ...(access.cache ? { cache: access.cache } : {}),
-    ...(access.onCacheError ? { onCacheError: access.onCacheError } : {}),
     ...(access.onWarning ? { onWarning: access.onWarning } : {}),
   });
+  if (!access.cache) return source;
+  const content = cachedContent(source.content, access.cache, { onError: access.onCacheError });
+  return { ...source, content };
 }
 
 /** One transport: a name before the colon and how to open what follows it. */

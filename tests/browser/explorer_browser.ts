@@ -148,6 +148,36 @@ test("explorer: an index's platforms switch, keyboard only, to the IDs the libra
   }
 });
 
+test('explorer: a layer\'s full digest is one click away, Copy puts it on the clipboard, and one blob fetched reads "1 blob"', async () => {
+  const server = await sharedExplorer();
+  const source = await openOciLayout(layoutDir);
+  const ref = "example.com/ocistore/app:2.1";
+  const { manifest } = await manifestFor(source.content, (await source.images.get(ref)).target);
+  const digest = manifest.layers[0].digest;
+  const { context, page } = await freshPage({ permissions: ["clipboard-read", "clipboard-write"] });
+  try {
+    await page.goto(layoutView(server.url, `&image=${encodeURIComponent(ref)}`));
+    await viewReady(page);
+    const row = page.locator("#layers tbody tr").first();
+    const full = row.locator("code.full");
+    assertEquals(await row.locator("summary").textContent(), `sha256:${digest.slice(7, 19)}`);
+    assertEquals(await full.isVisible(), false);
+    await row.locator("summary").click();
+    assertEquals(await full.isVisible(), true);
+    assertEquals(await full.textContent(), digest);
+    await row.locator("button.copy").click();
+    assertEquals(await page.evaluate(() => navigator.clipboard.readText()), digest);
+    // The image view read the documents; the files of a layer fetch that layer alone.
+    await row.locator('a[aria-label="Files of layer 1"]').click();
+    await page.waitForURL(/layer=0/);
+    await viewReady(page);
+    assertEquals(await page.getAttribute("#cache-status", "data-fetched"), "1");
+    assertStringIncludes(await page.textContent("#cache-status") ?? "", "Fetched 1 blob over");
+  } finally {
+    await context.close();
+  }
+});
+
 test("explorer: a layer's files are those GNU tar lists, and a reload reopens the view from the cache", async () => {
   const server = await sharedExplorer();
   const source = await openOciLayout(layoutDir);

@@ -248,11 +248,12 @@ export class RegistryClient {
         if (error instanceof OciStoreError) throw error;
         // The connection broke mid-body: the request is idempotent, so it is sent again.
         if (attempt < retries) continue;
+        // `status`: the registry did answer (a browser page must not read this as CORS).
         throw new UnavailableError(
           `${request.what}: the connection failed while reading the answer: ${
             (error as Error).message
           }`,
-          { cause: error },
+          { cause: error, status: answer.response.status },
         );
       } finally {
         if (!answer.response.bodyUsed) await discard(answer.response);
