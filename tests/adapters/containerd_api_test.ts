@@ -15,6 +15,9 @@ import { type CriImage, toCriImage } from "../../src/cli/cri_image.ts";
 import { fixtures } from "../fixtures.ts";
 import { test } from "../harness.ts";
 import { type Containerd, startContainerd } from "./_containerd.ts";
+import { freshDir } from "../layers/_layers.ts";
+import { run } from "../layers/_images.ts";
+import { join } from "node:path";
 
 const decoder = new TextDecoder();
 const text = (f: ProtoField) => decoder.decode(f.bytes);
@@ -129,6 +132,13 @@ function containerd(): Promise<Containerd> {
     // One ID under two tag-only names (base:tag). Not the docker archive: its ID is the same with
     // other sizes, and which size wins depends on the order the CRI saw the names in.
     await load(f.ociArchive, "--base-name", "example.com/again");
+    // A user name, not a number, in the config: the CRI reports it as username without a uid.
+    const named = join(freshDir("ocistore-user-"), "layout");
+    run("umoci", ["init", "--layout", named]);
+    run("umoci", ["new", "--image", `${named}:u`]);
+    run("umoci", ["config", "--image", `${named}:u`, "--config.user", "nobody:nogroup"]);
+    run("tar", ["-C", named, "-cf", `${named}.tar`, "."]);
+    await load(`${named}.tar`, "--base-name", "example.com/named");
     await daemon.ctr(
       "k8s.io",
       "images",
@@ -156,7 +166,10 @@ test("the store over containerd's socket equals the CRI's own ListImages on the 
     // containerd 1.6's CRI never reports pinned (the pinned label came with 1.7); ours does.
     const ours = store.list().map(toCriImage);
     assertEquals(byId(ours.map((i) => ({ ...i, pinned: false }))), byId(cri));
-    assert(cri.length >= 2, `the CRI lists ${cri.length} images`);
+    assert(cri.length >= 3, `the CRI lists ${cri.length} images`);
+    // Both forms of the config's User are there: a uid and a user name.
+    assertEquals(cri.filter((i) => i.uid === "1000").length > 0, true);
+    assertEquals(cri.filter((i) => i.username === "nobody" && i.uid === undefined).length, 1);
     assertEquals(cri.filter((i) => i.pinned), []);
     assertEquals(
       ours.filter((i) => i.pinned).map((i) => i.repoTags.includes("example.com/app:1.0")),
