@@ -29,7 +29,11 @@ import { parseNormalizedReference } from "../core/normalize.ts";
 import type { BlobInfo, Descriptor, ImageRecord } from "../core/types.ts";
 import type { Credentials } from "./registry/_auth.ts";
 import { readLimited } from "./registry/_body.ts";
-import { RegistryClient, type RetryOptions } from "./registry/_client.ts";
+import {
+  type FetchFailureExplainer,
+  RegistryClient,
+  type RetryOptions,
+} from "./registry/_client.ts";
 import { TooManyRequestsError } from "./registry/_errors.ts";
 import { pool } from "../core/_pool.ts";
 import {
@@ -41,7 +45,7 @@ import {
 } from "./registry/_manifests.ts";
 import { nextLink } from "./registry/_paging.ts";
 
-export type { BlobStore, Credentials, RetryOptions };
+export type { BlobStore, Credentials, FetchFailureExplainer, RetryOptions };
 export { TooManyRequestsError } from "./registry/_errors.ts";
 
 /** Options of {@link openRegistry}. */
@@ -70,6 +74,12 @@ export interface RegistryOptions {
   readonly pageSize?: number;
   /** The clock for token lifetimes, in milliseconds (default `Date.now`). */
   readonly now?: () => number;
+  /**
+   * Names the cause when a `fetch` rejects before any answer (refused, unresolved, plain HTTP,
+   * TLS); `explainFetchFailure` from `ocistore/runtime` does it for Deno, Bun and Node. Without
+   * one the error repeats the runtime's message.
+   */
+  readonly explainFetchFailure?: FetchFailureExplainer;
 }
 
 /** A registry repository opened as a source. */
@@ -166,6 +176,7 @@ function _open(text: string, options: RegistryOptions): RegistrySource {
     onWarning: options.onWarning,
     retry: options.retry,
     now: options.now,
+    explainFetchFailure: options.explainFetchFailure,
   });
   const name = reference.path;
   const scope = `repository:${name}:pull`;

@@ -15,8 +15,9 @@ export interface ResolvedImage {
 /**
  * Finds an image as containerd's CRI `LocalResolve`: a digest is an image ID; otherwise the text is
  * normalized (`busybox` → `docker.io/library/busybox:latest`) and resolved; beyond containerd, a
- * reference stored verbatim but not normalized (`app:1`) is tried as written; last, the text is an
- * image ID or a unique prefix of one.
+ * reference stored verbatim but not normalized (`app:1`) is tried as written, and the name
+ * `images` prints for it (`docker.io/library/app:1`) finds it too; last, the text is an image ID
+ * or a unique prefix of one.
  *
  * @param store The image store.
  * @param refOrId A reference, an image ID, or a unique ID prefix.
@@ -36,6 +37,13 @@ export interface ResolvedImage {
  * }]);
  * assertEquals(localResolve(store, "busybox").reference, "docker.io/library/busybox:latest");
  * assertEquals(localResolve(store, "abab").image.id, id);
+ *
+ * const stored = ImageStore.fromImages([{
+ *   id, references: ["import-2026-12-07:v1"], chainId: "", size: 1, pinned: false,
+ *   imageSpec: { os: "linux", architecture: "amd64", rootfs: { type: "layers", diff_ids: [] } },
+ * }]);
+ * const printed = localResolve(stored, "docker.io/library/import-2026-12-07:v1");
+ * assertEquals(printed.reference, "import-2026-12-07:v1");
  * ```
  */
 export function localResolve(store: ImageStore, refOrId: string): ResolvedImage {
@@ -49,7 +57,20 @@ export function localResolve(store: ImageStore, refOrId: string): ResolvedImage 
     }
     return { image: store.get(id), reference };
   }
+  const printed = _printedName(refOrId);
+  if (printed !== undefined) {
+    for (const image of store.list()) {
+      const reference = image.references.find((stored) => _printedName(stored) === printed);
+      if (reference !== undefined) return { image, reference };
+    }
+  }
   return { image: store.get(refOrId) };
+}
+
+/** The full form `images` prints for a name, or undefined when it is no reference. */
+function _printedName(text: string): string | undefined {
+  const [normalized, written] = referenceCandidates(text);
+  return written === undefined ? undefined : normalized;
 }
 
 /**

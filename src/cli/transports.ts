@@ -73,8 +73,10 @@ async function _openDocker(location: string, access: RegistryAccess = {}): Promi
   }
   const login = await access.login?.(host) ?? {};
   const { openRegistry } = await import("../adapters/registry.ts");
+  const { explainFetchFailure } = await import("../runtime/fetch_failure.ts");
   return await openRegistry(text, {
     plainHttp,
+    explainFetchFailure,
     ...login,
     ...(access.fetch ? { fetch: access.fetch } : {}),
     ...(access.cache ? { cache: access.cache } : {}),

@@ -12,9 +12,20 @@ export type Compression = "gzip" | "zstd" | "none";
  */
 export interface Decompressors {
   /** A gzip inflater. */
-  readonly gzip?: () => ReadableWritablePair<Uint8Array, Uint8Array>;
+  readonly gzip?: () => ByteTransform;
   /** A zstd decoder. */
-  readonly zstd?: () => ReadableWritablePair<Uint8Array, Uint8Array>;
+  readonly zstd?: () => ByteTransform;
+}
+
+/**
+ * A transform of bytes, as `pipeThrough` takes it; spelled out because Node's types, unlike the
+ * DOM's, have no `ReadableWritablePair`.
+ */
+export interface ByteTransform {
+  /** Where the transformed bytes come out. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Where the bytes go in. */
+  readonly writable: WritableStream<Uint8Array>;
 }
 
 /** A decoder fed chunk by chunk that calls back with its output (fzstd's `Decompress`, pako's `Inflate`). */

@@ -377,3 +377,22 @@ export function startWriters(
     },
   };
 }
+
+/**
+ * Fails unless the writers held `rate` (within -10 %/+25 %): a machine too slow for the rate fails
+ * saying so, rather than a test passing on a lighter load.
+ *
+ * @param log What {@linkcode startWriters} reported.
+ * @param rate The transactions a second the test must run at.
+ */
+export function assertHeldRate(log: WriterLog, rate: number): void {
+  const held = log.transactionsPerSecond;
+  if (held >= rate * 0.9 && held <= rate * 1.25) return;
+  throw new Error(
+    `the writers held ${held.toFixed(1)} transactions/s (${log.transactions} in ${
+      log.seconds.toFixed(1)
+    } s); this test must run at ${rate}/s: ${
+      held < rate * 0.9 ? "this machine could not reach the rate" : "the pacer overshot"
+    }`,
+  );
+}

@@ -6,7 +6,6 @@
 import { OciStoreError, UnavailableError } from "../../core/errors.ts";
 import { type Credentials, isLoopback, RegistryAuth } from "./_auth.ts";
 import { discard, readLimited } from "./_body.ts";
-import { unreachableError } from "./_unreachable.ts";
 import {
   errorForStatus,
   type RegistrySubject,
@@ -43,6 +42,19 @@ export interface ClientOptions {
   readonly retry?: RetryOptions;
   /** The clock for token lifetimes. */
   readonly now?: () => number;
+  /** Names why a fetch rejected before any answer; the default repeats the runtime's message. */
+  readonly explainFetchFailure?: FetchFailureExplainer;
+}
+
+/**
+ * The error for a request whose `fetch` rejected: `what` starts the message, `url` was asked.
+ * Handed in because what a failed fetch carries (codes, causes) is the host's: a page learns
+ * nothing beyond "Failed to fetch", so the words live where the runtime is known.
+ */
+export type FetchFailureExplainer = (what: string, url: string, error: unknown) => Error;
+
+function _fetchFailed(what: string, _url: string, error: unknown): Error {
+  return new UnavailableError(`${what}: ${(error as Error).message}`, { cause: error });
 }
 
 /** One request to the registry. */
@@ -191,7 +203,7 @@ export class RegistryClient {
           await _sleep(Math.min(maxDelay, baseDelay * 2 ** attempt++), signal);
           continue;
         }
-        throw unreachableError(request.what, url, error);
+        throw (this.#options.explainFetchFailure ?? _fetchFailed)(request.what, url, error);
       }
       const { response } = answer;
       this.#warn(response);

@@ -86,7 +86,7 @@ async function _run(ctx: CommandContext): Promise<number> {
  * import { assertEquals } from "@std/assert";
  *
  * const entry = { path: "etc/a", type: "file", size: 3, mode: 0o4755, uid: 0, gid: 0, mtime: 0, layer: 1 } as const;
- * assertEquals(formatListing([entry]).split("\n")[1], "-rwsr-xr-x   0/0   3   1   etc/a");
+ * assertEquals(formatListing([entry]).split("\n")[1], "-rwsr-xr-x   0/0        3       1   etc/a");
  * ```
  */
 export function formatListing(entries: readonly FsEntry[]): string {
