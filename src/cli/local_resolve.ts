@@ -61,10 +61,10 @@ export function localResolve(store: ImageStore, refOrId: string): ResolvedImage 
     }
     return { image: store.get(id), reference };
   }
-  const printed = _printedName(refOrId);
+  const printed = printedName(refOrId);
   if (printed !== undefined) {
     for (const image of store.list()) {
-      const reference = image.references.find((stored) => _printedName(stored) === printed);
+      const reference = image.references.find((stored) => printedName(stored) === printed);
       if (reference !== undefined) return { image, reference };
     }
   }
@@ -87,8 +87,22 @@ function _refuseNonName(text: string): void {
   }
 }
 
-/** The full form `images` prints for a name, or undefined when it is no reference. */
-function _printedName(text: string): string | undefined {
+/**
+ * The full form `images` prints for a name (`app:1` → `docker.io/library/app:1`), or undefined
+ * when it is no reference: two spellings of one name print the same.
+ *
+ * @param text A reference as stored or typed.
+ * @returns The printed form.
+ * @example
+ * ```ts
+ * import { printedName } from "./local_resolve.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(printedName("import-2026-12-07:v1"), "docker.io/library/import-2026-12-07:v1");
+ * assertEquals(printedName("Not::Valid"), undefined);
+ * ```
+ */
+export function printedName(text: string): string | undefined {
   const [normalized, written] = referenceCandidates(text);
   return written === undefined ? undefined : normalized;
 }

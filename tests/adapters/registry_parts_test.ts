@@ -1,7 +1,10 @@
 // The registry source's small parsers: WWW-Authenticate challenges, Link paging, Retry-After,
 // Warning, and the registry's error codes as typed errors.
 import { assert, assertEquals } from "@std/assert";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "../harness.ts";
+import { repoRoot } from "../fixtures.ts";
 import { parseChallenges } from "../../src/adapters/registry/_challenge.ts";
 import { nextLink } from "../../src/adapters/registry/_paging.ts";
 import { retryAfterMs, warningTexts } from "../../src/adapters/registry/_client.ts";
@@ -129,4 +132,15 @@ test("registry parts: loopback names", () => {
     ].map(isLoopbackHost),
     [true, true, true, true, true, true, false, false, false],
   );
+});
+
+test("registry parts: the entry only wires the modules (no request of its own), and the documents a GET-resolve fetched are kept in one DocumentCache", () => {
+  const dir = join(repoRoot(), "src", "adapters", "registry");
+  const read = (path: string) => readFileSync(path, "utf8");
+  const entry = read(join(repoRoot(), "src", "adapters", "registry.ts"));
+  assertEquals(entry.match(/\.(request|send)\(/g), null, "registry.ts sends no request itself");
+  const keepers = readdirSync(dir).filter((name) =>
+    /new DocumentCache\b|new Map<[^>]*Uint8Array/.test(read(join(dir, name)))
+  );
+  assertEquals(keepers, ["_repository.ts"]);
 });

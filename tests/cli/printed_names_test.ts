@@ -35,24 +35,40 @@ async function printedNames(source: string): Promise<[string, string][]> {
   return names;
 }
 
-/** Inspects every printed name of `source`; returns how many there were (table rows and JSON tags). */
-async function assertRoundTrip(source: string): Promise<number> {
+/**
+ * Inspects, resolves, and lists the platforms and the files of every printed name of `source`;
+ * returns how many names there were (table rows and JSON tags). `tars`: whether the layers are
+ * real tar files (the made-up layouts' are not, so `files` can only find the image).
+ */
+async function assertRoundTrip(source: string, tars = true): Promise<number> {
   const names = await printedNames(source);
   assert(names.length > 0, `${source} lists no names`);
   for (const [name, id] of names) {
     const inspected = await cli(["inspect", source, name]);
     assertEquals(inspected.code, 0, `inspect ${name}: ${inspected.stderr}`);
     assertEquals(JSON.parse(inspected.stdout).status.id, id, name);
+    // The other commands that take IMAGE find it the same way.
+    const resolved = await cli(["resolve", source, name]);
+    assertEquals(
+      [resolved.code, resolved.stdout],
+      [0, `${id}\n`],
+      `resolve ${name}: ${resolved.stderr}`,
+    );
+    const platforms = await cli(["platforms", source, name]);
+    assertEquals(platforms.code, 0, `platforms ${name}: ${platforms.stderr}`);
+    const files = await cli(["files", source, name]);
+    if (tars) assertEquals(files.code, 0, `files ${name}: ${files.stderr}`);
+    else assertStringIncludes(files.stderr, "Cannot read layer 0", `files ${name}`);
   }
   return names.length;
 }
 
-test("names images prints for tag-only layout entries (import-DATE:TAG) are accepted back by inspect", async () => {
+test("names images prints for tag-only layout entries (import-DATE:TAG) are accepted back by inspect and the other commands", async () => {
   const { dir } = await tagOnlyLayout();
-  assertEquals(await assertRoundTrip(dir), 8);
+  assertEquals(await assertRoundTrip(dir, false), 8);
 });
 
-test("names images prints for a layout with full names are accepted back by inspect", async () => {
+test("names images prints for a layout with full names are accepted back by inspect and the other commands", async () => {
   const layout = fileURLToPath(new URL("../../examples/layout", import.meta.url));
   assert(await assertRoundTrip(layout) >= 4);
 });
@@ -92,6 +108,11 @@ test("an IMAGE that is neither a reference nor an ID prefix is refused as such (
     assertStringIncludes(run.stderr, rule);
     assertEquals(run.stderr.split("\n").length, 2, run.stderr); // one line
   }
+  for (const command of ["resolve", "platforms", "files"]) {
+    const run = await cli([command, layout, "Bad::Ref"]);
+    assertEquals(run.code, 2, `${command}: ${run.stderr}`);
+    assertStringIncludes(run.stderr, 'Cannot look up image "Bad::Ref": it is neither');
+  }
   // A name that parses, and hex that could be an ID prefix, are still looked up: not found, exit 3.
   for (const text of ["nosuch:1", "abcdef", "sha256:abcdef"]) {
     const run = await cli(["inspect", layout, text]);
@@ -100,7 +121,7 @@ test("an IMAGE that is neither a reference nor an ID prefix is refused as such (
   }
 });
 
-test("names images prints for archives are accepted back by inspect: OCI archives with tag-only names (skopeo, umoci), docker-archives (skopeo, Docker 25)", async () => {
+test("names images prints for archives are accepted back by inspect and the other commands: OCI archives with tag-only names (skopeo, umoci), docker-archives (skopeo, Docker 25)", async () => {
   const f = await fixtures();
   const work = mkdtempSync(join(tmpdir(), "ocistore-printed-"));
   try {
@@ -125,7 +146,7 @@ test("names images prints for archives are accepted back by inspect: OCI archive
   }
 });
 
-test("names images prints for a containerd root (ctr import of OCI and docker archives) are accepted back by inspect", async () => {
+test("names images prints for a containerd root (ctr import of OCI and docker archives) are accepted back by inspect and the other commands", async () => {
   const f = await fixtures();
   const daemon = await startContainerd();
   try {

@@ -31,7 +31,6 @@ async function _explorerDir(): Promise<string | undefined> {
 }
 
 async function _run(ctx: CommandContext): Promise<number> {
-  if (ctx.operands.length !== 0) throw new UsageError("serve takes no operands", "serve");
   const { hostname, port } = _listenAddress(ctx.options.listen ?? "127.0.0.1:0");
   const allowed = (ctx.options.allowRegistry ?? "").split(",").map((h) => h.trim()).filter(Boolean);
   const [
