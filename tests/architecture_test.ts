@@ -153,3 +153,36 @@ test("architecture: the explorer imports core, adapters and its own files, never
   );
   assertEquals(offenders, []);
 });
+
+test("architecture: one loopback rule, core/host_address.ts, spelled nowhere else in src", () => {
+  // 127.0.0.0/8 as a regular expression, or [::1] as a name to compare with.
+  const spelled = /127\\\.\\d|"\[::1\]"/;
+  const offenders = files.filter((f) => !f.endsWith("core/host_address.ts")).flatMap((file) =>
+    readFileSync(file, "utf8").split("\n").filter((line) => spelled.test(line)).map((line) =>
+      `${relative(root, file)}: ${line.trim()}`
+    )
+  );
+  assertEquals(offenders, []);
+});
+
+test("architecture: the explorer and the CLI import adapters only through their subpath entry modules", () => {
+  const offenders = files.filter((f) => ["explorer", "cli"].includes(layer(f))).flatMap((file) =>
+    imports(file).filter((specifier) => {
+      const local = resolveLocal(file, specifier);
+      return local !== undefined && ["adapters", "proxy"].includes(layer(local)) &&
+        !publicModules.has(local);
+    }).map((specifier) => `${relative(root, file)} imports ${specifier}`)
+  );
+  assertEquals(offenders, []);
+});
+
+test("architecture: every subpath but ./runtime and ./cli is a module outside src/runtime and src/cli", () => {
+  const exports = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports as Record<
+    string,
+    string
+  >;
+  const misplaced = Object.entries(exports).filter(([subpath, path]) =>
+    !["./runtime", "./cli"].includes(subpath) && /^\.\/src\/(runtime|cli)\//.test(path)
+  ).map(([subpath, path]) => `${subpath} -> ${path}`);
+  assertEquals(misplaced, []);
+});

@@ -33,6 +33,8 @@ export interface CliIO {
   readonly interrupt?: () => AbortSignal;
   /** Hashes with this instead of the portable digester (`bin.ts` passes the runtime's native one). */
   readonly digester?: DigesterFactory;
+  /** Opens a URL in the host's browser (`serve --open`; default: the platform's opener). */
+  readonly openUrl?: (url: string) => Promise<void>;
 }
 
 /** An opened SOURCE and a store over it. */
@@ -53,6 +55,11 @@ export interface OpenedStore {
 export interface OpenOptions {
   /** Name every layout or archive entry `NAME@DIGEST` too, so that none goes unseen. */
   readonly everyEntry?: boolean;
+  /**
+   * The command shows the names (`images`): only then are tag-only names worth a warning; a
+   * command given a name already chosen from that list has no news in it.
+   */
+  readonly showsNames?: boolean;
 }
 
 /** Everything a command needs. */
@@ -198,7 +205,7 @@ export function createContext(
       opened.push(source);
       for (const warning of warnings) this.warn(warning);
       const baseName = naming ? options.baseName ?? defaultBaseName : undefined;
-      if (naming && options.baseName === undefined) {
+      if (naming && options.baseName === undefined && openOptions.showsNames === true) {
         const names = (await source.images.list()).map((r) => r.name);
         const warning = tagOnlyNamesWarning(names, defaultBaseName, "--base-name");
         if (warning) this.warn(warning);

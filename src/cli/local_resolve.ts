@@ -1,8 +1,10 @@
 /** Finding an image by reference or ID the way containerd's CRI `LocalResolve` does. */
 import { tryParseDigest } from "../core/digest.ts";
+import { OciStoreError } from "../core/errors.ts";
 import type { Image, ImageStore } from "../core/image_store.ts";
 import { parseDockerRef } from "../core/normalize.ts";
 import { formatReference } from "../core/reference.ts";
+import { ImageNameError } from "./image_name_error.ts";
 
 /** What {@link localResolve} found. */
 export interface ResolvedImage {
@@ -22,6 +24,8 @@ export interface ResolvedImage {
  * @param store The image store.
  * @param refOrId A reference, an image ID, or a unique ID prefix.
  * @returns The image, and the reference when one matched.
+ * @throws {ImageNameError} When the text is neither a reference nor a hex ID prefix (and no stored
+ *   reference is spelt so), naming the grammar rule it breaks.
  * @throws {NotFoundError} When nothing matches.
  * @throws {AmbiguousDigestError} When an ID prefix fits several images (the message says how many).
  * @example
@@ -57,18 +61,48 @@ export function localResolve(store: ImageStore, refOrId: string): ResolvedImage 
     }
     return { image: store.get(id), reference };
   }
-  const printed = _printedName(refOrId);
+  const printed = printedName(refOrId);
   if (printed !== undefined) {
     for (const image of store.list()) {
-      const reference = image.references.find((stored) => _printedName(stored) === printed);
+      const reference = image.references.find((stored) => printedName(stored) === printed);
       if (reference !== undefined) return { image, reference };
     }
   }
+  if (!/^(?:sha256:)?[0-9a-f]+$/.test(refOrId)) _refuseNonName(refOrId);
   return { image: store.get(refOrId) };
 }
 
-/** The full form `images` prints for a name, or undefined when it is no reference. */
-function _printedName(text: string): string | undefined {
+/** Throws when `text` does not parse as a reference: it can then name nothing. */
+function _refuseNonName(text: string): void {
+  try {
+    parseDockerRef(text);
+  } catch (error) {
+    if (!(error instanceof OciStoreError)) throw error;
+    const problem = error.problem ?? error.message;
+    throw new ImageNameError(
+      `Cannot look up image "${text}": it is neither an image ID prefix (lowercase hex) nor a ` +
+        `reference: ${problem}`,
+      { cause: error, problem, ...(error.reason && { reason: error.reason }) },
+    );
+  }
+}
+
+/**
+ * The full form `images` prints for a name (`app:1` → `docker.io/library/app:1`), or undefined
+ * when it is no reference: two spellings of one name print the same.
+ *
+ * @param text A reference as stored or typed.
+ * @returns The printed form.
+ * @example
+ * ```ts
+ * import { printedName } from "./local_resolve.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(printedName("import-2026-12-07:v1"), "docker.io/library/import-2026-12-07:v1");
+ * assertEquals(printedName("Not::Valid"), undefined);
+ * ```
+ */
+export function printedName(text: string): string | undefined {
   const [normalized, written] = referenceCandidates(text);
   return written === undefined ? undefined : normalized;
 }

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import process from "node:process";
 import { repoRoot } from "../fixtures.ts";
 import { newestMeta } from "../../src/adapters/containerd/_bbolt.ts";
+import type { Descriptor, ImageRecord } from "../../src/core/types.ts";
+import { assert, assertEquals } from "@std/assert";
 
 /** A running containerd with its own root, state and socket. */
 export interface Containerd {
@@ -395,4 +397,52 @@ export function assertHeldRate(log: WriterLog, rate: number): void {
       held < rate * 0.9 ? "this machine could not reach the rate" : "the pacer overshot"
     }`,
   );
+}
+
+/** What every listing taken while {@linkcode startWriters} run must agree with. */
+export interface ListingExpectation {
+  /** The names before the writers started, in the order a listing gives them. */
+  readonly base: readonly string[];
+  /** The name the tag writer adds and removes. */
+  readonly toggled: string;
+  /** The target `toggled` must have whenever it is listed. */
+  readonly sourceTarget: Descriptor;
+  /** The image whose `example.com/step` label the label writer counts up. */
+  readonly labelled: string;
+  /** Compare names sorted (a source whose listing order is not the database's). */
+  readonly sorted?: boolean;
+}
+
+/**
+ * Fails unless one listing is a state containerd really passed through: no name that never
+ * existed, none missing that was never removed, the toggled name (when there) on the source's
+ * target, and the label step never behind the listing before (`seenSteps`, which this extends).
+ *
+ * @param listed The listing.
+ * @param expected What it must agree with.
+ * @param seenSteps The label steps of the listings before, oldest first.
+ * @returns Whether the toggled name was listed.
+ */
+export function checkListing(
+  listed: readonly ImageRecord[],
+  expected: ListingExpectation,
+  seenSteps: number[],
+): boolean {
+  const { base, toggled, labelled } = expected;
+  const names = listed.map((r) => r.name);
+  if (expected.sorted) names.sort();
+  const baseSet = new Set(base);
+  assertEquals(names.filter((n) => !baseSet.has(n) && n !== toggled), []);
+  assertEquals(
+    names.filter((n) => n !== toggled),
+    expected.sorted ? [...base].sort() : [...base],
+  );
+  const tagged = listed.find((r) => r.name === toggled);
+  if (tagged) assertEquals(tagged.target, expected.sourceTarget);
+  // The label only moves forward: each listing is at least as new as the one before.
+  const step = listed.find((r) => r.name === labelled)?.labels["example.com/step"];
+  const value = step === undefined ? -1 : Number(step);
+  assert(value >= (seenSteps.at(-1) ?? -1), `step ${value} after ${seenSteps.at(-1)}`);
+  seenSteps.push(value);
+  return tagged !== undefined;
 }

@@ -11,6 +11,8 @@ import "./fs_views_browser.ts";
 import "./page_suite_browser.ts";
 import "./bundle_browser.ts";
 import "./registry_browser.ts";
+import "./serve_browser.ts";
+import "./reload_browser.ts";
 
 const filter = process.argv.slice(2).find((a) => !a.startsWith("-")) ?? "";
 let passed = 0;

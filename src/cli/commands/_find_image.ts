@@ -1,30 +1,17 @@
 /** Shared by inspect, resolve and platforms: sync the store, then find IMAGE or say why not. */
+import type { ImageRecord } from "../../core/content.ts";
 import { AmbiguousDigestError, NotFoundError } from "../../core/errors.ts";
 import type { ImageStore, SyncResult } from "../../core/image_store.ts";
-import { UsageError } from "../args.ts";
-import type { Command } from "../command.ts";
 import type { CommandContext, OpenedStore } from "../context.ts";
-import { localResolve, referenceCandidates, type ResolvedImage } from "../local_resolve.ts";
+import {
+  localResolve,
+  printedName,
+  referenceCandidates,
+  type ResolvedImage,
+} from "../local_resolve.ts";
 
 /** How many matching IDs an ambiguous prefix lists. */
 const _SHOWN = 10;
-
-/**
- * Checks that the operands are `SOURCE WANTED` as the command's usage says.
- *
- * @returns SOURCE and the second operand.
- */
-export function sourceAndImage(ctx: CommandContext, command: Command): [string, string] {
-  const [sourceText, wanted] = ctx.operands;
-  if (ctx.operands.length !== 2 || wanted === "") {
-    const count = ctx.operands.length;
-    throw new UsageError(
-      `${command.name} takes ${command.usage}, found ${count} operand${count === 1 ? "" : "s"}`,
-      command.name,
-    );
-  }
-  return [sourceText, wanted];
-}
 
 /** Syncs the store, showing progress on a terminal. */
 export async function syncStore(ctx: CommandContext, store: ImageStore): Promise<SyncResult> {
@@ -38,12 +25,11 @@ export async function syncStore(ctx: CommandContext, store: ImageStore): Promise
   }
 }
 
-/** Opens `SOURCE IMAGE` operands, syncs, and resolves IMAGE. */
+/** Opens `SOURCE IMAGE` operands (checked against the usage before the command ran), syncs, and resolves IMAGE. */
 export async function findImage(
   ctx: CommandContext,
-  command: Command,
 ): Promise<{ opened: OpenedStore; found: ResolvedImage }> {
-  const [sourceText, wanted] = sourceAndImage(ctx, command);
+  const [sourceText, wanted] = ctx.operands;
   const opened = await ctx.open(sourceText);
   return { opened, found: await findInStore(ctx, opened, wanted) };
 }
@@ -67,6 +53,27 @@ export async function findInStore(
       `Cannot find image "${wanted}": no reference, image ID or ID prefix matches it`,
       { cause: error },
     );
+  }
+}
+
+/**
+ * The source's record of a found image: the one its reference names, or its first reference's.
+ * The store may spell a name in its printed form (`docker.io/library/import-DATE:TAG`, as
+ * containerd's reference sort prints the names of an image with several) where the source keeps
+ * it as written (`import-DATE:TAG`); the record is then the one whose name prints the same.
+ */
+export async function foundRecord(opened: OpenedStore, found: ResolvedImage): Promise<ImageRecord> {
+  const name = found.reference ?? found.image.references[0];
+  try {
+    return await opened.source.images.get(name);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    const printed = printedName(name);
+    const record = printed === undefined
+      ? undefined
+      : (await opened.source.images.list()).find((r) => printedName(r.name) === printed);
+    if (record === undefined) throw error;
+    return record;
   }
 }
 

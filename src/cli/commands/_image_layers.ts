@@ -7,7 +7,7 @@ import { UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext, OpenedStore } from "../context.ts";
 import { cliDecompressors } from "../decompressors.ts";
-import { findInStore } from "./_find_image.ts";
+import { findInStore, foundRecord } from "./_find_image.ts";
 
 /** An image found in SOURCE, ready to read. */
 export interface OpenedImage {
@@ -26,8 +26,7 @@ export async function openImage(
   wanted: string,
 ): Promise<OpenedImage> {
   const found = await findInStore(ctx, opened, wanted);
-  const reference = found.reference ?? found.image.references[0];
-  const record = await opened.source.images.get(reference);
+  const record = await foundRecord(opened, found);
   const { manifest } = await manifestFor(opened.source.content, record.target, {
     platform: opened.platform,
     host: opened.host,
