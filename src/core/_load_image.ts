@@ -2,7 +2,7 @@
 import { _readConfig } from "./_read_document.ts";
 import type { DigesterFactory } from "./digester.ts";
 import type { Image } from "./types.ts";
-import { wrapError } from "./errors.ts";
+import { DigestMismatchError, wrapError } from "./errors.ts";
 import { chainId } from "./chain_id.ts";
 import type { ContentProvider, ImageRecord } from "./content.ts";
 import type { DocumentCache } from "./document_cache.ts";
@@ -10,6 +10,9 @@ import { manifestFor } from "./image.ts";
 import type { MatchComparer } from "./platform_matcher.ts";
 import type { ImageConfig, Manifest, Platform } from "./types.ts";
 import { imageUsage } from "./usage.ts";
+import { isIndexType } from "./media_types.ts";
+import { printedName } from "./normalize.ts";
+import type { Descriptor } from "./types.ts";
 
 /** The label that pins an image (kept from garbage collection), with the value `pinned`. */
 export const PINNED_LABEL = "io.cri-containerd.pinned";
@@ -28,24 +31,30 @@ export async function _loadImage(
   record: ImageRecord,
   options: _LoadOptions,
 ): Promise<Image> {
-  const what = `Cannot read image "${record.name}"`;
+  // Named as `images` prints it, so a warning points at a line the user has seen.
+  const name = printedName(record.name) ?? record.name;
+  const target = record.target;
   let manifest: Manifest;
+  try {
+    manifest = (await manifestFor(content, target, options)).manifest;
+  } catch (error) {
+    const role = isIndexType(target.mediaType) ? "index" : "manifest";
+    throw _blobFailure(error, target, `the ${role} of ${name}`) ??
+      wrapError(error, `Cannot read image "${name}"`);
+  }
   let imageSpec: ImageConfig;
   try {
-    manifest = (await manifestFor(content, record.target, options)).manifest;
     imageSpec = await _readConfig(content, manifest.config, options);
   } catch (error) {
-    throw wrapError(error, `${what}: get image diffIDs`);
+    const what = `the config of ${name}`;
+    throw _blobFailure(error, manifest.config, what) ??
+      wrapError(error, `Cannot read ${what} (${manifest.config.digest})`);
   }
   let size: number;
   try {
-    size = await imageUsage(content, record.target, {
-      ...options,
-      manifestLimit: 1,
-      manifestUsage: true,
-    });
+    size = await imageUsage(content, target, { ...options, manifestLimit: 1, manifestUsage: true });
   } catch (error) {
-    throw wrapError(error, `${what}: get image compressed resource size`);
+    throw wrapError(error, `Cannot add up the size of image "${name}"`);
   }
   return {
     id: manifest.config.digest,
@@ -55,4 +64,26 @@ export async function _loadImage(
     imageSpec,
     pinned: record.labels[PINNED_LABEL] === "pinned",
   };
+}
+
+/**
+ * A blob whose bytes are not the ones `descriptor` names, said of what it is (`the config of
+ * docker.io/library/bb:1.35.0`); `undefined` for any other failure, or another blob's.
+ */
+function _blobFailure(
+  error: unknown,
+  descriptor: Descriptor,
+  what: string,
+): DigestMismatchError | undefined {
+  if (!(error instanceof DigestMismatchError)) return undefined;
+  const { expected, actual } = error;
+  const action = `Cannot read ${what} (${descriptor.digest})`;
+  const found = expected === descriptor.digest
+    ? `it does not match its digest (its bytes hash to ${actual})`
+    : expected === String(descriptor.size)
+    ? `expected ${expected} bytes, found ${actual}`
+    : undefined;
+  return found === undefined
+    ? undefined
+    : new DigestMismatchError(`${action}: ${found}`, { expected, actual, cause: error });
 }
