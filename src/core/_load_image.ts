@@ -10,8 +10,6 @@ import { manifestFor } from "./image.ts";
 import type { MatchComparer } from "./platform_matcher.ts";
 import type { ImageConfig, Manifest, Platform } from "./types.ts";
 import { imageUsage } from "./usage.ts";
-import { isIndexType } from "./media_types.ts";
-import { printedName } from "./normalize.ts";
 import type { Descriptor } from "./types.ts";
 
 /** The label that pins an image (kept from garbage collection), with the value `pinned`. */
@@ -23,6 +21,7 @@ export interface _LoadOptions {
   readonly host?: Platform;
   readonly cache: DocumentCache;
   readonly digester?: DigesterFactory;
+  readonly nameImage?: (name: string) => string;
 }
 
 /** The image a record names: config digest as ID, chain ID, declared size for the platform, pin. */
@@ -31,30 +30,29 @@ export async function _loadImage(
   record: ImageRecord,
   options: _LoadOptions,
 ): Promise<Image> {
-  // Named as `images` prints it, so a warning points at a line the user has seen.
-  const name = printedName(record.name) ?? record.name;
-  const target = record.target;
+  const name = options.nameImage?.(record.name) ?? record.name;
+  const what = `Cannot read image "${name}"`;
   let manifest: Manifest;
   try {
-    manifest = (await manifestFor(content, target, options)).manifest;
+    manifest = (await manifestFor(content, record.target, options)).manifest;
   } catch (error) {
-    const role = isIndexType(target.mediaType) ? "index" : "manifest";
-    throw _blobFailure(error, target, `the ${role} of ${name}`) ??
-      wrapError(error, `Cannot read image "${name}"`);
+    throw wrapError(error, what);
   }
   let imageSpec: ImageConfig;
   try {
     imageSpec = await _readConfig(content, manifest.config, options);
   } catch (error) {
-    const what = `the config of ${name}`;
-    throw _blobFailure(error, manifest.config, what) ??
-      wrapError(error, `Cannot read ${what} (${manifest.config.digest})`);
+    throw _configFailure(error, manifest.config, name);
   }
   let size: number;
   try {
-    size = await imageUsage(content, target, { ...options, manifestLimit: 1, manifestUsage: true });
+    size = await imageUsage(content, record.target, {
+      ...options,
+      manifestLimit: 1,
+      manifestUsage: true,
+    });
   } catch (error) {
-    throw wrapError(error, `Cannot add up the size of image "${name}"`);
+    throw wrapError(error, what);
   }
   return {
     id: manifest.config.digest,
@@ -66,24 +64,13 @@ export async function _loadImage(
   };
 }
 
-/**
- * A blob whose bytes are not the ones `descriptor` names, said of what it is (`the config of
- * docker.io/library/bb:1.35.0`); `undefined` for any other failure, or another blob's.
- */
-function _blobFailure(
-  error: unknown,
-  descriptor: Descriptor,
-  what: string,
-): DigestMismatchError | undefined {
-  if (!(error instanceof DigestMismatchError)) return undefined;
-  const { expected, actual } = error;
-  const action = `Cannot read ${what} (${descriptor.digest})`;
-  const found = expected === descriptor.digest
-    ? `it does not match its digest (its bytes hash to ${actual})`
-    : expected === String(descriptor.size)
-    ? `expected ${expected} bytes, found ${actual}`
-    : undefined;
-  return found === undefined
-    ? undefined
-    : new DigestMismatchError(`${action}: ${found}`, { expected, actual, cause: error });
+/** Reading the config of image `name` failed: said of the config, a digest mismatch in words. */
+function _configFailure(error: unknown, config: Descriptor, name: string): unknown {
+  const what = `Cannot read the config of ${name} (${config.digest})`;
+  return error instanceof DigestMismatchError && error.expected === config.digest
+    ? new DigestMismatchError(
+      `${what}: it does not match its digest (its bytes hash to ${error.actual})`,
+      { expected: error.expected, actual: error.actual, cause: error },
+    )
+    : wrapError(error, what);
 }

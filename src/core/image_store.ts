@@ -34,6 +34,11 @@ export interface ImageStoreOptions {
   readonly concurrency?: number;
   /** Hashes documents with this instead of the portable digester (e.g. the runtime's `nodeDigester`). */
   readonly digester?: DigesterFactory;
+  /**
+   * How errors name the image of a record (default: its name as stored). The CLI passes
+   * `printedName` (core/normalize.ts), so a warning names the image as `images` prints it.
+   */
+  readonly nameImage?: (name: string) => string;
 }
 
 /** What {@link ImageStore.sync} did. */
@@ -354,6 +359,7 @@ export class ImageStore {
       host: this.#options.host,
       cache: this.#cache,
       digester: this.#options.digester,
+      nameImage: this.#options.nameImage,
     });
   }
 }
