@@ -28,3 +28,4 @@ export * from "./src/core/usage.ts";
 export * from "./src/core/image_store.ts";
 export * from "./src/core/files.ts";
 export * from "./src/core/document_cache.ts";
+export * from "./src/core/inflate.ts";
