@@ -31,17 +31,30 @@ export const RUNTIMES: { readonly deno: string; readonly bun: string; readonly n
   node: "node",
 } as const;
 
-/** How to run the CLI on each runtime, or why that runtime is skipped. */
+/** How to run the CLI on each runtime, or why that runtime is skipped: the bundles a user runs. */
 export function cliCommands(args: readonly string[]): (Command | { name: string; skip: string })[] {
+  const bundle = join(ROOT, "dist/cli/bin.js");
   const nodeBin = join(ROOT, "npm/esm/src/cli/bin.js");
+  const noBundle = "dist/cli/ is not built (run `npm run setup` or `deno task build:cli` first)";
   return [
-    { name: "deno", argv: [RUNTIMES.deno, "run", "-A", join(ROOT, "src/cli/bin.ts"), ...args] },
-    { name: "bun", argv: [RUNTIMES.bun, join(ROOT, "src/cli/bin.ts"), ...args] },
+    existsSync(bundle)
+      ? { name: "deno", argv: [RUNTIMES.deno, "run", "-A", bundle, ...args] }
+      : { name: "deno", skip: noBundle },
+    existsSync(bundle)
+      ? { name: "bun", argv: [RUNTIMES.bun, bundle, ...args] }
+      : { name: "bun", skip: noBundle },
     existsSync(nodeBin)
       ? { name: "node", argv: [RUNTIMES.node, nodeBin, ...args] }
       : { name: "node", skip: "npm/ is not built (run `deno task build` first)" },
   ];
 }
+
+/** Each runtime doing nothing (`deno eval 0`, `bun -e 0`, `node -e 0`): the start-up floor. */
+export const EMPTY_RUNS: readonly Command[] = [
+  { name: "deno", argv: [RUNTIMES.deno, "eval", "0"] },
+  { name: "bun", argv: [RUNTIMES.bun, "-e", "0"] },
+  { name: "node", argv: [RUNTIMES.node, "-e", "0"] },
+];
 
 /** Runs a command once; throws when it fails. */
 export function runOnce(command: Command): Run {

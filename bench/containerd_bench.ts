@@ -2,22 +2,22 @@
  * Benchmark: the CLI against a live containerd (Debian's, started here as root) holding a
  * node-sized metadata store, while two ctr clients write in loops (issue 15's load). Prints JSON.
  *
- * Usage: `deno run -A bench/containerd_bench.ts [RECORDS=1200] [RUNS=25] [DIR] [PAUSE_MS=0]`.
- * PAUSE_MS slows the writers (a pause after each ctr command; 120 gives about 20 transactions a
- * second, the issue's load). With DIR (or "" for none), the daemon already running there (root
+ * Usage: `deno run -A bench/containerd_bench.ts [RECORDS=1200] [RUNS=25] [DIR] [RATE=0]`.
+ * RATE paces the writers to that many committed transactions a second (20 is the load the live
+ * test holds and the containerd root source promises; 0: as fast as ctr goes). With DIR (or "" for none), the daemon already running there (root
  * `DIR/root`, socket `DIR/state/containerd.sock`) is measured as it is, and left running.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openContainerd } from "../src/runtime/open_containerd.ts";
-import { newestMeta } from "../src/adapters/containerd/_bbolt.ts";
 import { readSnapshot } from "../src/adapters/containerd/_snapshot.ts";
 import type { Files } from "../src/core/files.ts";
 import { ImageStore } from "../src/core/image_store.ts";
 import { nodeFiles } from "../src/runtime/node_files.ts";
 import {
+  committedTransactions,
   type Containerd,
   importFleet,
   parseImagesLs,
@@ -84,16 +84,12 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function txid(root: string): number {
-  return newestMeta(new Uint8Array(readFileSync(join(root, metaPath)).subarray(0, 8192))).txid;
-}
-
 async function settle(daemon: Containerd): Promise<void> {
   // The CRI plugin handles each new image in k8s.io on an event, writing as it goes: wait until
   // containerd has committed nothing for a second (at most five minutes).
   let last = -1;
   for (let i = 0; i < 300; i++) {
-    const now = txid(daemon.root);
+    const now = committedTransactions(daemon.root);
     if (now === last) return;
     last = now;
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -105,6 +101,7 @@ function attached(dir: string): Containerd {
   const socket = join(dir, "state/containerd.sock");
   return {
     root: join(dir, "root"),
+    socket,
     pid: 0,
     ctr: (ns, ...args) => runCommand("ctr", ["-a", socket, "-n", ns, ...args]),
     stop: () => Promise.resolve(),
@@ -117,7 +114,7 @@ export async function measure(
   records: number,
   runs: number,
   attach?: string,
-  pauseMs = 0,
+  rate = 0,
 ): Promise<Record<string, unknown>> {
   const scratch = mkdtempSync(join(tmpdir(), "ocistore-bench-containerd-"));
   const daemon = attach ? attached(attach) : await startContainerd();
@@ -151,11 +148,11 @@ export async function measure(
       source: fleet[0],
       toggled,
       labelled: fleet[1],
-    }, pauseMs);
+    }, rate || undefined);
     const loaded: CliRun[] = [];
     let inconsistent = 0;
     const writesBefore = Date.now();
-    const txidBefore = txid(daemon.root);
+    const txidBefore = committedTransactions(daemon.root);
     for (let i = 0; i < runs; i++) {
       const result = await cli(daemon.root);
       loaded.push(result);
@@ -213,7 +210,7 @@ export async function measure(
     }
     const log = await writers.stop();
     const writeSeconds = (Date.now() - writesBefore) / 1000;
-    const transactions = txid(daemon.root) - txidBefore;
+    const transactions = committedTransactions(daemon.root) - txidBefore;
     const final = await cli(daemon.root);
     const printed = parseImagesLs(await daemon.ctr(namespace, "images", "ls")).map((i) => i.name);
     const finalNames = (final.names ?? []).filter((n) => !n.startsWith("sha256:"));
@@ -235,7 +232,7 @@ export async function measure(
       firstError: loaded.find((r) => r.exit !== 0)?.stderr,
       writesPerSecond: Math.round(log.writes / writeSeconds),
       transactionsPerSecond: Math.round(transactions / writeSeconds),
-      writerPauseMs: pauseMs,
+      writerRate: rate,
       inProcess: {
         syncs: snapshots + 1,
         metaDbReads: reads(),
@@ -265,11 +262,11 @@ export async function run(): Promise<Record<string, unknown>> {
 }
 
 if (import.meta.main) {
-  const [records = "1200", runs = "25", attach, pause = "0"] = Deno.args;
+  const [records = "1200", runs = "25", attach, rate = "0"] = Deno.args;
   console.log(JSON.stringify(
     {
       date: new Date().toISOString(),
-      ...(await measure(Number(records), Number(runs), attach || undefined, Number(pause))),
+      ...(await measure(Number(records), Number(runs), attach || undefined, Number(rate))),
     },
     null,
     2,

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { readBlobStream } from "../src/core/content.ts";
 import { digestOf } from "../src/core/digest.ts";
-import { createDigester, setDigesterFactory } from "../src/core/digester.ts";
+import { createDigester } from "../src/core/digester.ts";
 import { nodeDigester } from "../src/runtime/node_digester.ts";
 import { atLeast, type Figure, info, median, skipped, timeMs } from "./_figure.ts";
 import { addBlob, benchSource } from "./_memory_images.ts";
@@ -31,19 +31,15 @@ export async function run(): Promise<Figure[]> {
     });
   const verified = () =>
     timeMs(async () => {
-      const reader = (await readBlobStream(source.content, descriptor)).getReader();
+      const stream = await readBlobStream(source.content, descriptor, { digester: nodeDigester });
+      const reader = stream.getReader();
       while (!(await reader.read()).done);
     });
-  setDigesterFactory(nodeDigester);
   const raw: number[] = [];
   const streamed: number[] = [];
-  try {
-    for (let i = 0; i < 3; i++) {
-      raw.push(await nativeRaw());
-      streamed.push(await verified());
-    }
-  } finally {
-    setDigesterFactory(undefined);
+  for (let i = 0; i < 3; i++) {
+    raw.push(await nativeRaw());
+    streamed.push(await verified());
   }
   const portableMs = await timeMs(() => {
     const digester = createDigester();

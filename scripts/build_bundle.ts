@@ -26,7 +26,7 @@ export function browserModules(): string[] {
     "src/adapters/archive.ts",
     "src/adapters/oci_layout.ts",
     "src/adapters/memory.ts",
-    "src/runtime/http_files.ts",
+    "src/adapters/http_files.ts",
   ].filter((path) => existsSync(join(root, path)));
 }
 

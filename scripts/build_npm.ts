@@ -28,6 +28,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import { builtinModules } from "node:module";
+import { buildCli } from "./build_cli.mjs";
+import { buildExplorer } from "./build_explorer.ts";
 import { dirname, join, relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -215,10 +217,12 @@ for (const [subpath, entry] of Object.entries(exportsField)) {
   typesVersions[subpath.slice(2)] = [(entry as { types: string }).types];
 }
 
-// The CLI is an npm `bin` once src/cli/bin.ts exists; npm runs it with Node.
+// The CLI is an npm `bin` once src/cli/bin.ts exists; npm runs it with Node. The bin is the bundle
+// (one file and lazily loaded chunks, issue 23) in place of tsc's module-per-file bin.js.
 let bin: Record<string, string> | undefined;
 const binJs = join(esm, "src/cli/bin.js");
 if (existsSync(join(root, "src/cli/bin.ts")) && existsSync(binJs)) {
+  await buildCli(root, join(esm, "src/cli"));
   const text = readFileSync(binJs, "utf8");
   if (text.startsWith("#!")) {
     writeFileSync(binJs, text.replace(/^#!.*/, "#!/usr/bin/env node"));
@@ -240,6 +244,9 @@ if (existsSync(join(root, "src/cli/bin.ts")) && existsSync(binJs)) {
 // Only the library goes in: tsc also emits the tests and the scripts they import, which stay here.
 const files = ["esm/mod.js", "esm/mod.d.ts", "esm/mod.js.map", "esm/src/"];
 if (existsSync(join(esm, "examples"))) files.push("esm/examples/");
+// `ocistore serve` serves the built explorer from here (../../../explorer/ of its command file).
+await buildExplorer(join(esm, "explorer"));
+files.push("esm/explorer/");
 const packaged = [join(esm, "mod.js"), ...walk(join(esm, "src"))].filter((f) => f.endsWith(".js"));
 const versions = { ...rootPackage.devDependencies, ...rootPackage.dependencies };
 const dependencies: Record<string, string> = {};

@@ -4,14 +4,17 @@
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildCli } from "./build_cli.mjs";
 import { ensureSetup } from "./setup_lib.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 ensureSetup(root);
+// The bundled CLI that `deno task ocistore`, `bun dist/cli/bin.js` and the main job below run.
+const bin = await buildCli(root);
 const deno = join(root, "node_modules/.bin/deno");
 const result = spawnSync(
   deno,
-  ["run", "-A", "src/cli/bin.ts", "images", ...process.argv.slice(2)],
+  ["run", "-A", bin, "images", ...process.argv.slice(2)],
   {
     cwd: root,
     stdio: "inherit",

@@ -61,9 +61,7 @@ export async function readJsonFile(files: Files, path: string, what: string): Pr
   } catch (error) {
     if (error instanceof NotFoundError) {
       // A missing directory is the news, not the file missing in it (nodeFiles says which).
-      const problem = error.message.endsWith("no such directory")
-        ? "no such directory"
-        : `${path} is missing`;
+      const problem = error.missing === "directory" ? "no such directory" : `${path} is missing`;
       throw new NotFoundError(`${what}: ${problem}`, { cause: error });
     }
     throw error;

@@ -8,7 +8,8 @@ export type { NamingOptions };
 import { importDockerArchive } from "./archive/_docker.ts";
 import { indexTar } from "./archive/_tar.ts";
 import { tarFiles } from "./archive/_tar_files.ts";
-import { gunzipReader, isGzip } from "./archive/_gunzip.ts";
+import { gunzipReader } from "./archive/_gunzip.ts";
+import { compressionOf } from "../core/compression.ts";
 
 /** Options of {@link openArchive}. */
 export interface ArchiveOptions extends NamingOptions {
@@ -161,5 +162,7 @@ async function _gunzipIfNeeded(
   label: string,
   inflate: ArchiveOptions["inflate"],
 ): Promise<ByteReader> {
-  return isGzip(await reader.readRange(0, 2)) ? gunzipReader(reader, label, inflate) : reader;
+  return compressionOf(await reader.readRange(0, 4)) === "gzip"
+    ? gunzipReader(reader, label, inflate)
+    : reader;
 }

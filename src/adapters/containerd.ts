@@ -43,6 +43,10 @@ const _decoder = new TextDecoder();
  * never read the database: a blob's labels and namespace come from the latest snapshot, its bytes
  * from the content store's files.
  *
+ * The load it promises to read through: a node committing up to 20 transactions a second (what
+ * `tests/adapters/containerd_live_test.ts` holds and asserts, over 1,200 records); heavier loads
+ * may exhaust the retry budget and are measured by `bench/containerd_bench.ts`, not promised.
+ *
  * @param files The root directory as a {@linkcode Files} (on Deno, Bun and Node,
  *   `@ocistore/ocistore/containerd` also takes its path).
  * @param options The namespace, and how errors name the root.

@@ -89,6 +89,8 @@ export interface RegistrySource extends ImageSource {
   ): Promise<Descriptor[]>;
   /** Requests sent so far (token requests included). */
   readonly requests: number;
+  /** Where the requests go: the API's origin (`https://registry-1.docker.io` for Docker Hub). */
+  readonly base: URL;
 }
 
 const _DOC_CACHE_ENTRIES = 128;
@@ -185,15 +187,21 @@ function _open(text: string, options: RegistryOptions): RegistrySource {
     const what = `Cannot resolve "${repository}${byDigest ? "@" : ":"}${ref}"`;
     const path = `${name}/manifests/${ref}`;
     const headers = { accept: MANIFEST_ACCEPT };
+    const subject = { repository, ref };
     let head: Headers;
     try {
       head = await client.request(
-        { method: "HEAD", path, scope, headers, what, signal },
+        { method: "HEAD", path, scope, headers, what, signal, subject },
         ({ response }) => Promise.resolve(response.headers),
       );
     } catch (error) {
-      // A registry that answers HEAD badly (405, a 5xx after retries) may still answer GET.
-      if (!(error instanceof UnavailableError) || error instanceof TooManyRequestsError) {
+      // A registry that answers HEAD badly (405, a 5xx after retries) may still answer GET; a
+      // HEAD 404 has no body, and GET's says whether the tag or the repository is missing.
+      const bodiless = error instanceof NotFoundError && error.registryCode === undefined;
+      if (
+        !bodiless &&
+        (!(error instanceof UnavailableError) || error instanceof TooManyRequestsError)
+      ) {
         throw error;
       }
       head = new Headers();
@@ -211,7 +219,7 @@ function _open(text: string, options: RegistryOptions): RegistrySource {
     // The digest header is missing (a browser without Access-Control-Expose-Headers) or the
     // answer is unusable: fetch the document and name it by its own hash.
     const body = await client.request(
-      { method: "GET", path, scope, headers, what, signal },
+      { method: "GET", path, scope, headers, what, signal, subject },
       ({ response }) =>
         readLimited(response, DEFAULT_DOCUMENT_LIMIT, (found) => {
           throw new InvalidArgumentError(
@@ -261,6 +269,7 @@ function _open(text: string, options: RegistryOptions): RegistrySource {
               what,
               signal,
               headers: { accept: "application/json" },
+              subject: { repository },
             },
             async ({ response, url }) => {
               const bytes = await readLimited(response, DEFAULT_DOCUMENT_LIMIT, (found) => {
@@ -579,6 +588,7 @@ function _open(text: string, options: RegistryOptions): RegistrySource {
     tags,
     resolve,
     referrers,
+    base: new URL(base.href),
     get requests() {
       return client.requests;
     },

@@ -84,6 +84,20 @@ export const FLAGS = {
     help: "talk plain HTTP to this docker:// registry host",
     scope: "common",
   },
+  listen: {
+    long: "listen",
+    type: "string",
+    value: "HOST:PORT",
+    help: "serve on this address (default 127.0.0.1:0, a free port)",
+    scope: "command",
+  },
+  allowRegistry: {
+    long: "allow-registry",
+    type: "string",
+    value: "HOST[:PORT],…",
+    help: "let the proxy reach these loopback or private registries, over plain HTTP",
+    scope: "command",
+  },
   creds: {
     long: "creds",
     type: "string",

@@ -1,12 +1,10 @@
 #!/usr/bin/env -S deno run -A
 /** The `ocistore` executable: runs `main` with this process's arguments and exits with its code. */
 import process from "node:process";
-import { setDigesterFactory } from "../core/digester.ts";
 import { nodeDigester } from "../runtime/node_digester.ts";
 import { main } from "./main.ts";
 import { processIO } from "./process_io.ts";
 
-// Verifying streams (`verify`) with the runtime's native SHA-256 instead of the portable one.
-setDigesterFactory(nodeDigester);
-// Setting exitCode instead of calling exit() lets writes to pipes drain first.
-process.exitCode = await main(process.argv.slice(2), processIO());
+// Setting exitCode instead of calling exit() lets writes to pipes drain first. Hashing (`verify`,
+// documents) uses the runtime's native SHA-256 instead of the portable one.
+process.exitCode = await main(process.argv.slice(2), { ...processIO(), digester: nodeDigester });

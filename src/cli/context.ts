@@ -1,5 +1,7 @@
 /** What every command receives: its operands and flags, output channels, and the opened SOURCE. */
+import { importBaseName, tagOnlyNamesWarning } from "../core/import_naming.ts";
 import type { ImageSource } from "../core/content.ts";
+import type { DigesterFactory } from "../core/digester.ts";
 import { OciStoreError } from "../core/errors.ts";
 import { ImageStore } from "../core/image_store.ts";
 import { DEFAULT_PLATFORM, parsePlatform } from "../core/platform.ts";
@@ -25,6 +27,10 @@ export interface CliIO {
   readonly isTTY?: boolean;
   /** The host platform (default linux/amd64; `bin.ts` passes the real one). */
   readonly host?: Platform;
+  /** A signal that aborts on Ctrl-C (SIGINT), for commands that run until then (`watch`). */
+  readonly interrupt?: () => AbortSignal;
+  /** Hashes with this instead of the portable digester (`bin.ts` passes the runtime's native one). */
+  readonly digester?: DigesterFactory;
 }
 
 /** An opened SOURCE and a store over it. */
@@ -179,32 +185,28 @@ export function createContext(
         }
         text = `oci:${layout}`;
       }
-      // ctr's default for tag-only names: `import-<YYYY-MM-DD>`, the local date.
-      const now = new Date();
-      const date = [now.getFullYear(), now.getMonth() + 1, now.getDate()]
-        .map((n) => String(n).padStart(2, "0")).join("-");
-      const defaultBaseName = `import-${date}`;
+      const defaultBaseName = importBaseName(new Date());
       const { source, naming, warnings } = await openSource(text, {
         ...(options.baseName !== undefined ? { baseName: options.baseName } : { defaultBaseName }),
         digestRefs: options.digestRefs,
         everyEntry: openOptions.everyEntry === true,
         registry: registryAccess(),
+        ...(io.env && { env: io.env }),
       });
       opened.push(source);
       for (const warning of warnings) this.warn(warning);
       const baseName = naming ? options.baseName ?? defaultBaseName : undefined;
       if (naming && options.baseName === undefined) {
-        const prefix = `${defaultBaseName}:`;
-        const count = (await source.images.list()).filter((r) => r.name.startsWith(prefix)).length;
-        if (count > 0) {
-          this.warn(
-            `${count} ${
-              count === 1 ? "entry has a tag-only name" : "entries have tag-only names"
-            }; listed as ${prefix}…; use --base-name to name ${count === 1 ? "it" : "them"}`,
-          );
-        }
+        const names = (await source.images.list()).map((r) => r.name);
+        const warning = tagOnlyNamesWarning(names, defaultBaseName, "--base-name");
+        if (warning) this.warn(warning);
       }
-      const store = new ImageStore(source, { platform, host, concurrency: 16 });
+      const store = new ImageStore(source, {
+        platform,
+        host,
+        concurrency: 16,
+        digester: io.digester,
+      });
       return { source, store, platform, host, ...(baseName ? { baseName } : {}) };
     },
     async close() {
@@ -243,7 +245,7 @@ function _checkBaseName(baseName: string): void {
     if (parsed.tag !== undefined || parsed.digest !== undefined) problem = "a tag or digest";
   } catch (error) {
     if (!(error instanceof OciStoreError)) throw error;
-    problem = error.message.replace(/^Cannot parse reference "[^"]*": /, "");
+    problem = error.problem ?? error.message;
   }
   if (problem !== undefined) {
     throw new UsageError(

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { OciStoreError } from "../core/errors.ts";
+import { OciStoreError, UnreachableError } from "../core/errors.ts";
 import { FLAGS, parseArgs, UsageError } from "./args.ts";
-import { COMMANDS } from "./commands/mod.ts";
+import { COMMANDS, loadCommands } from "./commands/mod.ts";
 import { type CliIO, createContext, oneLine } from "./context.ts";
 import { commandHelp, COMMON_FLAGS, programHelp, VERSION } from "./help.ts";
 import { processIO } from "./process_io.ts";
@@ -22,7 +22,12 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** Usage mistakes and sources that cannot be opened are 2, not-found and ambiguous 3, else 1. */
 function _exitCodeOf(error: unknown): ExitCode {
-  if (error instanceof UsageError || error instanceof SourceError) return EXIT.USAGE;
+  if (
+    error instanceof UsageError || error instanceof SourceError ||
+    error instanceof UnreachableError
+  ) {
+    return EXIT.USAGE;
+  }
   if (
     error instanceof OciStoreError && (error.code === "NOT_FOUND" || error.code === "AMBIGUOUS")
   ) {
@@ -65,13 +70,15 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     }
     if (command === undefined || command === "help") {
       const topic = command === "help" ? parsed.operands[0] ?? "" : "";
-      const page = topic === "" ? programHelp(COMMANDS) : COMMANDS.find((c) => c.name === topic);
+      const page = topic === ""
+        ? programHelp(await loadCommands())
+        : await COMMANDS.find((c) => c.name === topic)?.load();
       if (page === undefined) throw new UsageError(`unknown command "${topic}"`);
       const text = typeof page === "string" ? page : commandHelp(page);
       (parsed.options.help || command === "help" ? io.stdout : io.stderr)(text);
       return parsed.options.help || command === "help" ? EXIT.OK : EXIT.USAGE;
     }
-    const found = COMMANDS.find((c) => c.name === command);
+    const found = await COMMANDS.find((c) => c.name === command)?.load();
     if (!found) {
       command = undefined;
       throw new UsageError(`unknown command "${parsed.command}"`);

@@ -27,5 +27,11 @@ export function processIO(): CliIO {
     env: process.env,
     isTTY: process.stderr.isTTY === true,
     host: hostPlatform(),
+    // Installed only when asked, so Ctrl-C still ends every other command at once.
+    interrupt: () => {
+      const controller = new AbortController();
+      process.once("SIGINT", () => controller.abort());
+      return controller.signal;
+    },
   };
 }

@@ -5,6 +5,7 @@ import { OciStoreError } from "../core/errors.ts";
 import type { EntrySelector } from "../adapters/_layout_naming.ts";
 import { parseDockerRef } from "../core/normalize.ts";
 import { formatReference } from "../core/reference.ts";
+import type { Reference } from "../core/types.ts";
 import { UsageError } from "./args.ts";
 import type { BlobStore } from "../core/cached_content.ts";
 import type { Login } from "./registry_login.ts";
@@ -21,6 +22,8 @@ export interface SourceOptions {
   readonly everyEntry?: boolean;
   /** How `docker://` sources are reached. */
   readonly registry?: RegistryAccess;
+  /** The environment (`CONTAINERD_ADDRESS`, `CONTAINERD_NAMESPACE`, as ctr reads them). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** How the CLI reaches registries: transport, logins, cache and callbacks. */
@@ -90,12 +93,14 @@ export interface Transport {
   readonly naming: boolean;
   /** What kind of path it needs, checked before opening (`none` for remote transports). */
   readonly path: "directory" | "file" | "none";
+  /** The kind for this location, when it differs by location (`containerd:unix://` is a socket). */
+  kindOf?(location: string): "directory" | "file" | "none";
   /** The local path in the location (`DIR` of `oci:DIR:REF`); the whole location by default. */
   pathOf?(location: string): string;
   /** Opens the location (the text after `name:`). */
   open(location: string, options: SourceOptions): Promise<ImageSource>;
   /** Warnings about what was opened (a containerd namespace without images), one line each. */
-  warnings?(location: string, source: ImageSource): Promise<string[]>;
+  warnings?(location: string, source: ImageSource, options?: SourceOptions): Promise<string[]>;
 }
 
 /** A SOURCE that cannot be opened (exit code 2): missing, not a source, or damaged. */
@@ -136,19 +141,20 @@ function _selector(ref: string | undefined, kind: "oci" | "docker"): { select?: 
     return { select: { index: Number(ref.slice(1)) } };
   }
   if (kind === "oci") return { select: { refName: ref } };
-  let name: string;
+  let parsed: Reference | undefined;
   try {
-    const parsed = parseDockerRef(ref);
-    if (parsed.digest !== undefined) throw new Error("a digest");
-    name = formatReference(parsed);
-  } catch (error) {
+    parsed = parseDockerRef(ref);
+  } catch {
+    // Not a reference at all: said below.
+  }
+  if (parsed === undefined || parsed.digest !== undefined) {
     throw new UsageError(
       `Cannot select "${ref}" in a docker-archive: expected a tagged reference such as app:1.0, found ${
-        error instanceof Error && error.message === "a digest" ? "a digest" : "no reference"
+        parsed === undefined ? "no reference" : "a digest"
       }`,
     );
   }
-  return { select: { imageName: name } };
+  return { select: { imageName: formatReference(parsed) } };
 }
 
 /** `oci-archive:` and `docker-archive:`: an archive that must be of that kind, as in skopeo. */
@@ -192,30 +198,25 @@ export const TRANSPORTS: ReadonlyMap<string, Transport> = new Map<string, Transp
     _archive("docker-archive", "docker-archive:FILE[:REF|:@INDEX]  a `docker save` tar", "docker"),
     {
       name: "containerd",
-      usage: "containerd:ROOT[?namespace=NS]  a containerd root (default namespace k8s.io)",
+      usage:
+        "containerd:ROOT[?namespace=NS]  a containerd root (default namespace k8s.io)\n  containerd:unix://SOCKET[?namespace=NS]  a running containerd's API (unix:// alone: $CONTAINERD_ADDRESS or ctr's default)",
       naming: false,
       path: "directory",
+      kindOf: (location) => location.startsWith("unix://") ? "none" : "directory",
       pathOf: (location) => _query(location, ["namespace"]).root,
-      async open(location) {
+      async open(location, options) {
         const { root, params } = _query(location, ["namespace"]);
+        if (root.startsWith("unix://")) {
+          const { openContainerdSocket } = await import("./containerd_socket.ts");
+          return await openContainerdSocket(root, params.get("namespace"), options.env ?? {});
+        }
         const { openContainerd } = await import("../runtime/open_containerd.ts");
         return await openContainerd(root, { namespace: params.get("namespace") ?? "k8s.io" });
       },
-      async warnings(location, source) {
-        if ((await source.images.list()).length > 0) return [];
+      async warnings(location, source, options) {
         const { root, params } = _query(location, ["namespace"]);
-        const namespace = params.get("namespace") ?? "k8s.io";
-        const { namespacesWithImages } = await import("../runtime/open_containerd.ts");
-        const others = await namespacesWithImages(root);
-        return [
-          others.length === 0
-            ? `containerd namespace "${namespace}" has no images, nor does any other namespace of "${root}"`
-            : `containerd namespace "${namespace}" has no images; ${
-              others.map((n) => `"${n}"`).join(", ")
-            } ${others.length === 1 ? "has" : "have"} some (containerd:${root}?namespace=${
-              others[0]
-            })`,
-        ];
+        const { containerdWarnings } = await import("./containerd_socket.ts");
+        return await containerdWarnings(root, params.get("namespace"), source, options?.env ?? {});
       },
     },
     {
@@ -319,7 +320,8 @@ export async function openSource(text: string, options: SourceOptions = {}): Pro
   const spec = parseSource(text);
   let transport = TRANSPORTS.get(spec.transport);
   const path = transport?.pathOf?.(spec.location) ?? spec.location;
-  if (!transport || transport.path !== "none") {
+  const needs = transport?.kindOf?.(spec.location) ?? transport?.path;
+  if (!transport || needs !== "none") {
     let kind: "directory" | "file" | "other" | undefined;
     try {
       const info = await stat(path);
@@ -361,10 +363,15 @@ export async function openSource(text: string, options: SourceOptions = {}): Pro
   if (options.digestRefs && options.baseName === undefined) {
     throw new UsageError("cannot use --digest-refs without --base-name");
   }
-  if (!transport.naming) options = options.registry ? { registry: options.registry } : {};
+  if (!transport.naming) {
+    options = {
+      ...(options.registry && { registry: options.registry }),
+      ...(options.env && { env: options.env }),
+    };
+  }
   try {
     const source = await transport.open(spec.location, options);
-    const warnings = await transport.warnings?.(spec.location, source) ?? [];
+    const warnings = await transport.warnings?.(spec.location, source, options) ?? [];
     return { source, transport: transport.name, naming: transport.naming, warnings };
   } catch (error) {
     if (error instanceof OciStoreError) throw new SourceError(error.message, { cause: error });

@@ -1,5 +1,6 @@
 /** Reading one image record into the store's `Image` (containerd CRI's `getImage`). */
 import { _readConfig } from "./_read_document.ts";
+import type { DigesterFactory } from "./digester.ts";
 import type { Image } from "./types.ts";
 import { wrapError } from "./errors.ts";
 import { chainId } from "./chain_id.ts";
@@ -18,6 +19,7 @@ export interface _LoadOptions {
   readonly platform: MatchComparer;
   readonly host?: Platform;
   readonly cache: DocumentCache;
+  readonly digester?: DigesterFactory;
 }
 
 /** The image a record names: config digest as ID, chain ID, declared size for the platform, pin. */
@@ -48,7 +50,7 @@ export async function _loadImage(
   return {
     id: manifest.config.digest,
     references: [record.name],
-    chainId: chainId(imageSpec.rootfs.diff_ids),
+    chainId: chainId(imageSpec.rootfs.diff_ids, options.digester),
     size,
     imageSpec,
     pinned: record.labels[PINNED_LABEL] === "pinned",

@@ -18,6 +18,7 @@ function _read<T>(
   const load = async () => {
     const bytes = await readBlob(provider, descriptor, {
       maxBytes: options.maxBytes ?? DEFAULT_DOCUMENT_LIMIT,
+      digester: options.digester,
     });
     return { value: parse(bytes), bytes: bytes.byteLength };
   };

@@ -1,6 +1,11 @@
 /** The distribution/reference grammar and the checks its `Parse` and `WithName` make (internal). */
 import { parseDigest } from "./digest.ts";
-import { InvalidArgumentError, OciStoreError, UnsupportedError } from "./errors.ts";
+import {
+  InvalidArgumentError,
+  OciStoreError,
+  type OciStoreErrorOptions,
+  UnsupportedError,
+} from "./errors.ts";
 import type { Reference } from "./types.ts";
 
 /** Longest repository path (without the domain) distribution/reference accepts since v0.6.0. */
@@ -98,19 +103,32 @@ export function matchName(text: string): { domain: string; path: string } | unde
   return match ? { domain: match[1] ?? "", path: match[2] } : undefined;
 }
 
-function _tooLong(action: string, shown: string, path: string): InvalidArgumentError {
-  return new InvalidArgumentError(
-    `${action} ${quote(shown)}: repository name must not be more than ${MAX_PATH_LENGTH} ` +
-      `characters, found ${path.length}`,
+/** `<action> "<shown>": <problem>`, the problem kept apart for callers that word it their way. */
+function _parseError(
+  action: string,
+  shown: string,
+  problem: string,
+  options: OciStoreErrorOptions,
+  Class: typeof InvalidArgumentError | typeof UnsupportedError = InvalidArgumentError,
+): OciStoreError {
+  return new Class(`${action} ${quote(shown)}: ${problem}`, { ...options, problem });
+}
+
+function _tooLong(action: string, shown: string, path: string): OciStoreError {
+  return _parseError(
+    action,
+    shown,
+    `repository name must not be more than ${MAX_PATH_LENGTH} characters, found ${path.length}`,
     { reason: "NAME_TOO_LONG" },
   );
 }
 
 function _refuseHuge(action: string, text: string, shown: string): void {
   if (text.length <= MAX_REFERENCE_LENGTH) return;
-  throw new InvalidArgumentError(
-    `${action} ${quote(shown)}: expected at most ${MAX_REFERENCE_LENGTH} characters, ` +
-      `found ${text.length}`,
+  throw _parseError(
+    action,
+    shown,
+    `expected at most ${MAX_REFERENCE_LENGTH} characters, found ${text.length}`,
     { reason: "REFERENCE_INVALID_FORMAT" },
   );
 }
@@ -148,21 +166,19 @@ export function parseGrammatical(text: string, shown: string = text): Reference 
   const match = matchReference(text);
   if (!match) {
     if (text === "") {
-      throw new InvalidArgumentError(`${action} "": expected a repository name, found nothing`, {
+      throw _parseError(action, "", "expected a repository name, found nothing", {
         reason: "NAME_EMPTY",
       });
     }
     if (matchReference(text.toLowerCase())) {
-      throw new InvalidArgumentError(
-        `${action} ${quote(shown)}: repository name must be lowercase`,
-        {
-          reason: "NAME_CONTAINS_UPPERCASE",
-        },
-      );
+      throw _parseError(action, shown, "repository name must be lowercase", {
+        reason: "NAME_CONTAINS_UPPERCASE",
+      });
     }
-    throw new InvalidArgumentError(
-      `${action} ${quote(shown)}: expected [domain[:port]/]path[:tag][@digest] ` +
-        "with lowercase path components",
+    throw _parseError(
+      action,
+      shown,
+      "expected [domain[:port]/]path[:tag][@digest] with lowercase path components",
       { reason: "REFERENCE_INVALID_FORMAT" },
     );
   }
@@ -175,10 +191,10 @@ export function parseGrammatical(text: string, shown: string = text): Reference 
     } catch (error) {
       if (!(error instanceof OciStoreError)) throw error;
       const Class = error instanceof UnsupportedError ? UnsupportedError : InvalidArgumentError;
-      throw new Class(`${action} ${quote(shown)}: ${error.message}`, {
+      throw _parseError(action, shown, error.message, {
         cause: error,
         ...(error.reason === undefined ? {} : { reason: error.reason }),
-      });
+      }, Class);
     }
   }
   return {

@@ -1,6 +1,7 @@
 /** A content provider in front of a blob store: verified blobs are kept by digest and served from there. */
 import type { BlobInfo, ContentProvider, ReadOptions, SignalOptions } from "./content.ts";
 import { readBlob, sliceRead } from "./content.ts";
+import type { DigesterFactory } from "./digester.ts";
 import { DigestMismatchError } from "./errors.ts";
 import type { Descriptor } from "./types.ts";
 
@@ -26,6 +27,8 @@ export interface CachedContentOptions {
   readonly onError?: (error: unknown) => void;
   /** Called with each whole read: `true` when it was served by the store. */
   readonly onRead?: (descriptor: Descriptor, cached: boolean) => void;
+  /** Verifies with this instead of the portable digester (e.g. the runtime's `nodeDigester`). */
+  readonly digester?: DigesterFactory;
 }
 
 /**
@@ -92,7 +95,9 @@ export function cachedContent(
     const bytes = await kept(descriptor.digest);
     if (bytes === undefined) return undefined;
     try {
-      return await readBlob({ info: _never, read: () => Promise.resolve(bytes) }, descriptor);
+      return await readBlob({ info: _never, read: () => Promise.resolve(bytes) }, descriptor, {
+        digester: options.digester,
+      });
     } catch (error) {
       if (!(error instanceof DigestMismatchError)) throw error;
       await forget(descriptor.digest);
@@ -103,7 +108,7 @@ export function cachedContent(
     const hit = await fromStore(descriptor);
     options.onRead?.(descriptor, hit !== undefined);
     if (hit) return hit;
-    const bytes = await readBlob(provider, descriptor, { signal });
+    const bytes = await readBlob(provider, descriptor, { signal, digester: options.digester });
     try {
       await store.set(descriptor.digest, bytes);
     } catch (error) {

@@ -1,12 +1,15 @@
 /** Layer chain IDs (image-spec `identity`): the identity of a stack of diff IDs. */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import type { DigesterFactory } from "./digester.ts";
 
 /**
  * Computes the chain ID of every prefix of a layer stack: the first is the first diff ID, each next
  * one is the SHA-256 of `"<previous chain ID> <diff ID>"`. Inputs are not validated, as upstream.
  *
  * @param diffIds The diff IDs, bottom layer first; `null`/`undefined` count as empty.
+ * @param digester A native SHA-256 to hash with (the portable one otherwise): `sync()` computes a
+ *   chain ID per image, a quarter of a CLI run with the portable hash.
  * @returns One chain ID per diff ID (a new array).
  *
  * @example
@@ -20,23 +23,31 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
  * ]);
  * ```
  */
-export function chainIds(diffIds: readonly string[] | null | undefined): string[] {
+export function chainIds(
+  diffIds: readonly string[] | null | undefined,
+  digester?: DigesterFactory,
+): string[] {
   const result: string[] = [];
   for (const diffId of diffIds ?? []) {
     const previous = result.at(-1);
-    result.push(
-      previous === undefined
-        ? diffId
-        : `sha256:${bytesToHex(sha256(utf8ToBytes(`${previous} ${diffId}`)))}`,
-    );
+    if (previous === undefined) result.push(diffId);
+    else result.push(_sha256(utf8ToBytes(`${previous} ${diffId}`), digester));
   }
   return result;
+}
+
+function _sha256(bytes: Uint8Array, digester: DigesterFactory | undefined): string {
+  if (digester === undefined) return `sha256:${bytesToHex(sha256(bytes))}`;
+  const hash = digester("sha256");
+  hash.update(bytes);
+  return hash.digest();
 }
 
 /**
  * Computes the chain ID of a whole layer stack (the last of {@link chainIds}).
  *
  * @param diffIds The diff IDs, bottom layer first.
+ * @param digester A native SHA-256 to hash with (the portable one otherwise).
  * @returns The chain ID, or `""` for no layers.
  *
  * @example
@@ -48,6 +59,9 @@ export function chainIds(diffIds: readonly string[] | null | undefined): string[
  * assertEquals(chainId(["sha256:a"]), "sha256:a");
  * ```
  */
-export function chainId(diffIds: readonly string[] | null | undefined): string {
-  return chainIds(diffIds).at(-1) ?? "";
+export function chainId(
+  diffIds: readonly string[] | null | undefined,
+  digester?: DigesterFactory,
+): string {
+  return chainIds(diffIds, digester).at(-1) ?? "";
 }

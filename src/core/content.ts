@@ -1,7 +1,7 @@
 /** The two ports (content provider, image records) and the helpers that read verified blobs through them. */
 import { DigestMismatchError, InvalidArgumentError } from "./errors.ts";
 import { type DigestAlgorithm, digestOf, parseDigest } from "./digest.ts";
-import { createDigester } from "./digester.ts";
+import { createDigester, type DigesterFactory } from "./digester.ts";
 import { checkRange } from "./files.ts";
 import { DEFAULT_DOCUMENT_LIMIT } from "./documents.ts";
 import type { BlobInfo, Descriptor, ImageRecord } from "./types.ts";
@@ -83,8 +83,14 @@ export interface ImageSource {
   close?(): Promise<void>;
 }
 
+/** Options of {@link readBlobStream}. */
+export interface ReadBlobStreamOptions extends SignalOptions {
+  /** Hashes with this instead of the portable digester (e.g. the runtime's `nodeDigester`). */
+  readonly digester?: DigesterFactory;
+}
+
 /** Options of {@link readBlob} and {@link readJson}. */
-export interface ReadBlobOptions extends SignalOptions {
+export interface ReadBlobOptions extends ReadBlobStreamOptions {
   /** Reject blobs whose descriptor declares more than this many bytes (default: no limit). */
   readonly maxBytes?: number;
 }
@@ -95,9 +101,14 @@ export interface ReadBlobOptions extends SignalOptions {
  */
 const _SYNC_DIGEST_LIMIT = 64 * 1024;
 
-function _digest(bytes: Uint8Array, algorithm: DigestAlgorithm): string | Promise<string> {
-  if (bytes.byteLength > _SYNC_DIGEST_LIMIT) return digestOf(bytes, algorithm);
-  const digester = createDigester(algorithm);
+function _digest(
+  bytes: Uint8Array,
+  algorithm: DigestAlgorithm,
+  factory: DigesterFactory | undefined,
+): string | Promise<string> {
+  // A digester handed in is native and synchronous: it beats WebCrypto's await at every size.
+  if (!factory && bytes.byteLength > _SYNC_DIGEST_LIMIT) return digestOf(bytes, algorithm);
+  const digester = createDigester(algorithm, factory);
   digester.update(bytes);
   return digester.digest();
 }
@@ -109,6 +120,7 @@ const _STREAM_CHUNK = 4 * 1024 * 1024;
 async function _inline(
   descriptor: Descriptor,
   algorithm: DigestAlgorithm,
+  factory: DigesterFactory | undefined,
 ): Promise<Uint8Array | undefined> {
   if (descriptor.data === undefined) return undefined;
   let bytes: Uint8Array;
@@ -118,7 +130,7 @@ async function _inline(
     return undefined;
   }
   if (bytes.byteLength !== descriptor.size) return undefined;
-  return await _digest(bytes, algorithm) === descriptor.digest ? bytes : undefined;
+  return await _digest(bytes, algorithm, factory) === descriptor.digest ? bytes : undefined;
 }
 
 function _sizeMismatch(descriptor: Descriptor, found: number): DigestMismatchError {
@@ -142,7 +154,7 @@ function _digestMismatch(descriptor: Descriptor, actual: string): DigestMismatch
  *
  * @param provider The content provider.
  * @param descriptor The blob's descriptor.
- * @param options A size limit checked before reading, and a signal.
+ * @param options A size limit checked before reading, a signal, and a native digester.
  * @returns The verified bytes.
  * @throws {NotFoundError} When the provider has no such blob.
  * @throws {DigestMismatchError} When the bytes do not match the descriptor's size or digest.
@@ -170,11 +182,11 @@ export async function readBlob(
       `Cannot read blob ${descriptor.digest}: expected at most ${options.maxBytes} bytes, descriptor declares ${descriptor.size}`,
     );
   }
-  const inline = await _inline(descriptor, algorithm);
+  const inline = await _inline(descriptor, algorithm, options.digester);
   if (inline) return inline;
   const bytes = await provider.read(descriptor, { signal: options.signal });
   if (bytes.byteLength !== descriptor.size) throw _sizeMismatch(descriptor, bytes.byteLength);
-  const actual = await _digest(bytes, algorithm);
+  const actual = await _digest(bytes, algorithm, options.digester);
   if (actual !== descriptor.digest) throw _digestMismatch(descriptor, actual);
   return bytes;
 }
@@ -187,7 +199,7 @@ export async function readBlob(
  *
  * @param provider The content provider.
  * @param descriptor The blob's descriptor.
- * @param options A signal.
+ * @param options A signal, and a native digester.
  * @returns The verified stream.
  * @throws {NotFoundError} When the provider has no such blob (before any byte is streamed).
  * @throws {InvalidArgumentError} When the descriptor's digest is malformed.
@@ -210,16 +222,16 @@ export async function readBlob(
 export async function readBlobStream(
   provider: ContentProvider,
   descriptor: Descriptor,
-  options: SignalOptions = {},
+  options: ReadBlobStreamOptions = {},
 ): Promise<ReadableStream<Uint8Array>> {
   const { algorithm } = parseDigest(descriptor.digest);
-  const inline = await _inline(descriptor, algorithm);
+  const inline = await _inline(descriptor, algorithm, options.digester);
   const raw = inline
     ? new Blob([inline as Uint8Array<ArrayBuffer>]).stream()
     : provider.stream
     ? await provider.stream(descriptor, options)
     : await _rangedStream(provider, descriptor, options.signal);
-  const digester = createDigester(algorithm);
+  const digester = createDigester(algorithm, options.digester);
   let seen = 0;
   return raw.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
@@ -336,8 +348,8 @@ export async function readJson(
   options: ReadBlobOptions = {},
 ): Promise<unknown> {
   const bytes = await readBlob(provider, descriptor, {
+    ...options,
     maxBytes: options.maxBytes ?? DEFAULT_DOCUMENT_LIMIT,
-    signal: options.signal,
   });
   try {
     return JSON.parse(new TextDecoder().decode(bytes));

@@ -1,6 +1,7 @@
 /**
  * Incremental digests for verifying streamed content: `@noble/hashes` everywhere, or a native
- * hash a composition root hands in with {@link setDigesterFactory} (the runtime's `node:crypto`).
+ * hash a composition root hands in as the `digester` option of the functions and the store that
+ * hash (the runtime's `node:crypto`); the core keeps no global state.
  */
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
@@ -20,37 +21,13 @@ export type DigesterFactory = (algorithm: DigestAlgorithm) => Digester;
 
 const _hashes = { sha256, sha384, sha512 } as const;
 
-let _native: DigesterFactory | undefined;
-
 /**
- * Hands the core a faster digester (e.g. `nodeDigester` from `@ocistore/ocistore/runtime`, over
- * `node:crypto`, several times faster than the portable one): {@link createDigester}, and so every
- * verified stream, uses it from then on. The core cannot import a runtime's hash itself; the
- * composition root (the CLI, an application) decides. `undefined` restores the portable digester.
- *
- * @param factory Makes a digester for an algorithm; it must accept sha256, sha384 and sha512.
- * @example
- * ```ts
- * import { createDigester, digestOf, setDigesterFactory } from "@ocistore/ocistore";
- * import { nodeDigester } from "@ocistore/ocistore/runtime";
- * import { assertEquals } from "@std/assert";
- *
- * setDigesterFactory(nodeDigester);
- * const digester = createDigester();
- * digester.update(new TextEncoder().encode("hello"));
- * assertEquals(digester.digest(), await digestOf("hello"));
- * setDigesterFactory(undefined);
- * ```
- */
-export function setDigesterFactory(factory: DigesterFactory | undefined): void {
-  _native = factory;
-}
-
-/**
- * Creates an incremental digester: the one handed in with {@link setDigesterFactory}, else the
- * portable one in pure JavaScript (works in every runtime, synchronously).
+ * Creates an incremental digester: `factory`'s when one is handed in (e.g. `nodeDigester` from
+ * `@ocistore/ocistore/runtime`, over `node:crypto`, several times faster), else the portable one
+ * in pure JavaScript (works in every runtime, synchronously).
  *
  * @param algorithm The hash algorithm; sha256 when omitted.
+ * @param factory A native digester to use instead of the portable one.
  * @returns A fresh digester.
  * @throws {UnsupportedError} For an algorithm other than sha256, sha384 or sha512.
  *
@@ -64,15 +41,28 @@ export function setDigesterFactory(factory: DigesterFactory | undefined): void {
  * digester.update(new TextEncoder().encode("world"));
  * assertEquals(digester.digest(), await digestOf("hello world"));
  * ```
+ * @example A native digester handed in
+ * ```ts
+ * import { createDigester, digestOf } from "@ocistore/ocistore";
+ * import { nodeDigester } from "@ocistore/ocistore/runtime";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const digester = createDigester("sha256", nodeDigester);
+ * digester.update(new TextEncoder().encode("hello"));
+ * assertEquals(digester.digest(), await digestOf("hello"));
+ * ```
  */
-export function createDigester(algorithm: DigestAlgorithm = "sha256"): Digester {
+export function createDigester(
+  algorithm: DigestAlgorithm = "sha256",
+  factory?: DigesterFactory,
+): Digester {
   if (!isDigestAlgorithm(algorithm)) {
     throw new UnsupportedError(
       `Cannot create digester: expected algorithm sha256, sha384 or sha512, found "${algorithm}"`,
       { reason: "DIGEST_UNSUPPORTED" },
     );
   }
-  const hash = _native ? _native(algorithm) : _portable(algorithm);
+  const hash = factory ? factory(algorithm) : _portable(algorithm);
   let result: string | undefined;
   return {
     update(chunk: Uint8Array): void {

@@ -1,4 +1,5 @@
 /** Parsed documents by digest, read at most once and kept within a memory budget. */
+import type { DigesterFactory } from "./digester.ts";
 
 /** What every document-reading helper accepts. */
 export interface ReadDocumentOptions {
@@ -6,6 +7,8 @@ export interface ReadDocumentOptions {
   readonly cache?: DocumentCache;
   /** Largest document accepted (default 4 MiB). */
   readonly maxBytes?: number;
+  /** Hashes with this instead of the portable digester (e.g. the runtime's `nodeDigester`). */
+  readonly digester?: DigesterFactory;
 }
 
 /** Options of a {@link DocumentCache}. */

@@ -33,6 +33,14 @@ export interface OciStoreErrorOptions {
   cause?: unknown;
   /** The upstream parse condition, for parse failures. */
   reason?: ErrorReason;
+  /** What was wrong, without the action (`repository name must be lowercase`). */
+  problem?: string;
+  /** The kind of thing that is missing (`"file"`, `"directory"`), for not-found errors. */
+  missing?: string;
+  /** The HTTP status of the answer behind the error, when a server answered. */
+  status?: number;
+  /** The registry's own error code (`MANIFEST_UNKNOWN`, `NAME_UNKNOWN`, `DENIED`, …), when it sent one. */
+  registryCode?: string;
 }
 
 /**
@@ -53,6 +61,20 @@ export class OciStoreError extends Error {
   readonly code: ErrorCode;
   /** The upstream parse condition, when the error is a parse failure. */
   readonly reason?: ErrorReason;
+  /**
+   * What was wrong, without the action the message starts with, when the thrower kept it apart
+   * (reference parsing does), so a caller can word the message its own way.
+   */
+  readonly problem?: string;
+  /** The kind of thing that is missing (`"file"`, `"directory"`), when a not-found thrower says. */
+  readonly missing?: string;
+  /**
+   * The HTTP status of the answer behind the error, when a server answered: a request that got
+   * one was not refused by the network or by CORS.
+   */
+  readonly status?: number;
+  /** The registry's own error code (`MANIFEST_UNKNOWN`, `NAME_UNKNOWN`, `DENIED`, …), when it sent one. */
+  readonly registryCode?: string;
 
   /**
    * Creates an error of the given class.
@@ -66,6 +88,10 @@ export class OciStoreError extends Error {
     this.name = new.target.name;
     this.code = code;
     if (options.reason !== undefined) this.reason = options.reason;
+    if (options.problem !== undefined) this.problem = options.problem;
+    if (options.missing !== undefined) this.missing = options.missing;
+    if (options.status !== undefined) this.status = options.status;
+    if (options.registryCode !== undefined) this.registryCode = options.registryCode;
   }
 }
 
@@ -259,7 +285,10 @@ export class UnauthorizedError extends OciStoreError {
  * ```
  */
 export class UnavailableError extends OciStoreError {
-  /** Seconds the service asked us to wait before trying again (a `Retry-After`), when it said. */
+  /**
+   * Seconds the service asked us to wait before trying again (a `Retry-After`), when it said;
+   * seconds on every class of the family.
+   */
   readonly retryAfter?: number;
 
   /**
@@ -274,23 +303,51 @@ export class UnavailableError extends OciStoreError {
   }
 }
 
-/** One class per code; the mapped type makes the compiler insist on every code. */
-const _classes: {
-  readonly [C in ErrorCode]: new (message: string, options: never) => OciStoreError;
-} = {
-  NOT_FOUND: NotFoundError,
-  INVALID_ARGUMENT: InvalidArgumentError,
-  ALREADY_EXISTS: AlreadyExistsError,
-  AMBIGUOUS: AmbiguousDigestError,
-  DIGEST_MISMATCH: DigestMismatchError,
-  UNSUPPORTED: UnsupportedError,
-  UNAUTHORIZED: UnauthorizedError,
-  UNAVAILABLE: UnavailableError,
-};
+/** Why a host could not be reached, as far as the runtime's fetch said. */
+export type UnreachableReason =
+  | "PLAIN_HTTP"
+  | "CONNECTION_REFUSED"
+  | "NAME_NOT_RESOLVED"
+  | "TLS_CERTIFICATE";
 
 /**
- * Adds what was being done to an error of the family: the result has the same class, `code`,
- * `reason` and extra fields, the message `<action>: <message>`, and the original as its `cause`.
+ * A source's host could not be reached, for a reason that will not pass by retrying: it speaks
+ * plain HTTP to HTTPS, nothing listens, its name does not resolve, its certificate is not trusted.
+ * A source that cannot be opened, where {@link UnavailableError} alone may be a busy one.
+ *
+ * @example
+ * ```ts
+ * import { UnavailableError, UnreachableError } from "@ocistore/ocistore";
+ * import { assert, assertEquals } from "@std/assert";
+ *
+ * const error = new UnreachableError("connection refused", { unreachable: "CONNECTION_REFUSED" });
+ * assert(error instanceof UnavailableError);
+ * assertEquals([error.code, error.unreachable], ["UNAVAILABLE", "CONNECTION_REFUSED"]);
+ * ```
+ */
+export class UnreachableError extends UnavailableError {
+  /** Why the host could not be reached. */
+  readonly unreachable: UnreachableReason;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What could not be reached, then why, in words.
+   * @param options The wrapped cause and why.
+   */
+  constructor(
+    message: string,
+    options: OciStoreErrorOptions & { unreachable: UnreachableReason },
+  ) {
+    super(message, options);
+    this.unreachable = options.unreachable;
+  }
+}
+
+/**
+ * Adds what was being done to an error of the family: the result has the same class (a
+ * subclass such as `TooManyRequestsError` included), `code`, `reason` and extra fields, the
+ * message `<action>: <message>`, and the original as its `cause`.
  * Anything that is not an {@link OciStoreError} (a bug, a `TypeError`) is returned as it is.
  *
  * @param error What was caught.
@@ -308,9 +365,12 @@ const _classes: {
  */
 export function wrapError(error: unknown, action: string): unknown {
   if (!(error instanceof OciStoreError)) return error;
-  // An error's own fields (reason, matches, expected, actual, retryAfter) are its options' names.
-  const options = { ...error, cause: error };
-  return new _classes[error.code](`${action}: ${error.message}`, options as never);
+  // Subclasses' constructors take what they like (SnapshotBusyError takes counts), so the
+  // wrapper is made by the base and given the original's prototype and own fields.
+  const wrapped = new OciStoreError(error.code, `${action}: ${error.message}`, { cause: error });
+  return Object.assign(Object.setPrototypeOf(wrapped, Object.getPrototypeOf(error)), {
+    ...error,
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import { ImageCache, type ImageChange } from "./_image_cache.ts";
 import { _loadImage, PINNED_LABEL } from "./_load_image.ts";
 import { pool } from "./_pool.ts";
 import type { ContentProvider, ImageGetter, ImageLister, ImageRecord } from "./content.ts";
+import type { DigesterFactory } from "./digester.ts";
 import { DocumentCache } from "./document_cache.ts";
 import { isNotFound, NotFoundError, UnsupportedError, wrapError } from "./errors.ts";
 import { DEFAULT_PLATFORM } from "./platform.ts";
@@ -31,6 +32,8 @@ export interface ImageStoreOptions {
   readonly cache?: DocumentCache;
   /** How many images `sync` loads at once (default 8). */
   readonly concurrency?: number;
+  /** Hashes documents with this instead of the portable digester (e.g. the runtime's `nodeDigester`). */
+  readonly digester?: DigesterFactory;
 }
 
 /** What {@link ImageStore.sync} did. */
@@ -350,6 +353,7 @@ export class ImageStore {
       platform: this.#platform,
       host: this.#options.host,
       cache: this.#cache,
+      digester: this.#options.digester,
     });
   }
 }

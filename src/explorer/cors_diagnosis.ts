@@ -5,6 +5,36 @@
  * sent?), then GETs whose headers need a preflight (does the OPTIONS answer allow them?).
  */
 
+import { OciStoreError, UnavailableError } from "../core/errors.ts";
+
+/**
+ * Whether a failure looks like a request the browser refused for CORS: the registry adapter
+ * reports a rejected `fetch` (a bare `TypeError`, all a page sees of a refusal) as
+ * `UnavailableError` caused by it. An answer with a status (404, 401, 5xx) is the registry's
+ * own, and diagnosing CORS there would mislead.
+ *
+ * @param error What reading the registry threw.
+ * @returns Whether to diagnose CORS.
+ * @example
+ * ```ts
+ * import { looksLikeCorsRefusal } from "./cors_diagnosis.ts";
+ * import { NotFoundError, UnavailableError } from "../core/errors.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const refused = new UnavailableError("Cannot list tags: Failed to fetch", {
+ *   cause: new TypeError("Failed to fetch"),
+ * });
+ * assertEquals(looksLikeCorsRefusal(refused), true);
+ * assertEquals(looksLikeCorsRefusal(new NotFoundError("tag not found")), false);
+ * ```
+ */
+export function looksLikeCorsRefusal(error: unknown): boolean {
+  let cause = error;
+  while (cause instanceof UnavailableError) cause = cause.cause;
+  return error instanceof UnavailableError && cause instanceof TypeError &&
+    !(cause instanceof OciStoreError);
+}
+
 /** What was found. */
 export interface CorsDiagnosis {
   /** Whether the registry refuses the page because of CORS (false: reachable and allowed, or unreachable). */

@@ -16,10 +16,12 @@ export interface ViewState {
   readonly platform?: string;
   /** The index of the layer whose files are listed. */
   readonly layer?: number;
+  /** The repository for tag-only names of a layout or archive (the CLI's `--base-name`). */
+  readonly baseName?: string;
 }
 
 /**
- * Reads the view from a query string (`?layout=URL&image=REF&platform=P&layer=N`).
+ * Reads the view from a query string (`?layout=URL&base=NAME&image=REF&platform=P&layer=N`).
  *
  * @param search The URL's query, with or without `?`.
  * @returns The view; unknown or malformed parameters are ignored.
@@ -43,6 +45,9 @@ export function parseViewState(search: string): ViewState {
     ...(params.get("image") ? { image: params.get("image")! } : {}),
     ...(params.get("platform") ? { platform: params.get("platform")! } : {}),
     ...(layer !== undefined ? { layer } : {}),
+    ...(source && source.kind !== "registry" && params.get("base")
+      ? { baseName: params.get("base")! }
+      : {}),
   };
 }
 
@@ -58,6 +63,7 @@ export function formatViewState(state: ViewState): string {
   if (source?.kind === "layout") params.set("layout", source.url);
   if (source?.kind === "archive") params.set("archive", source.name);
   if (source?.kind === "registry") params.set("registry", source.reference);
+  if (state.baseName) params.set("base", state.baseName);
   if (state.image) params.set("image", state.image);
   if (state.platform) params.set("platform", state.platform);
   if (state.layer !== undefined) params.set("layer", String(state.layer));

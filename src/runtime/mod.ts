@@ -5,7 +5,7 @@
  * @module
  */
 export * from "./node_files.ts";
-export * from "./http_files.ts";
+export * from "../adapters/http_files.ts";
 export * from "./node_file_reader.ts";
 export * from "./host_platform.ts";
 export * from "./disk_blob_store.ts";

@@ -5,7 +5,8 @@ import type { Digester } from "../core/digester.ts";
 
 /**
  * Makes a `node:crypto` digester (OpenSSL or BoringSSL underneath, several times faster than the
- * portable `@noble/hashes` one). Hand it to the core with `setDigesterFactory(nodeDigester)`.
+ * portable `@noble/hashes` one). Hand it to the core as the `digester` option (`readBlob`,
+ * `readBlobStream`, `ImageStore`, `cachedContent`, `createDigester`).
  *
  * @param algorithm sha256, sha384 or sha512.
  * @returns A fresh digester whose `digest()` is `<algorithm>:<hex>`.

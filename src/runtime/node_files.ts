@@ -253,7 +253,7 @@ function _ioError(error: unknown, action: string, what = "file"): Error {
   if (error instanceof NotFoundError || error instanceof InvalidArgumentError) return error;
   const code = (error as { code?: unknown })?.code;
   if (code === "ENOENT" || code === "ENOTDIR") {
-    return new NotFoundError(`${action}: no such ${what}`, { cause: error });
+    return new NotFoundError(`${action}: no such ${what}`, { cause: error, missing: what });
   }
   const name = (error as { name?: unknown })?.name;
   if (name === "NotCapable" || name === "PermissionDenied") {

@@ -4,11 +4,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { repoRoot } from "../fixtures.ts";
+import { newestMeta } from "../../src/adapters/containerd/_bbolt.ts";
 
 /** A running containerd with its own root, state and socket. */
 export interface Containerd {
   /** The daemon's root directory (what `openContainerd` opens). */
   readonly root: string;
+  /** The daemon's gRPC socket. */
+  readonly socket: string;
   /** The daemon's process id. */
   readonly pid: number;
   /** Runs `ctr -a SOCKET -n NAMESPACE ARGS…` and resolves with its stdout. */
@@ -123,7 +127,7 @@ export async function startContainerd(): Promise<Containerd> {
     await stop();
     throw error;
   }
-  return { root, pid: child.pid!, ctr, stop, remove };
+  return { root, socket, pid: child.pid!, ctr, stop, remove };
 }
 
 /** One row of `ctr images ls`. */
@@ -256,56 +260,81 @@ export async function importFleet(
   return names;
 }
 
+/**
+ * The newest committed bbolt transaction id of a root's metadata database (from its meta pages):
+ * its growth is how many transactions containerd committed.
+ *
+ * @param root The daemon's root directory.
+ * @returns The transaction id.
+ */
+export function committedTransactions(root: string): number {
+  const meta = readFileSync(join(root, "io.containerd.metadata.v1.bolt/meta.db")).subarray(
+    0,
+    65536 * 2,
+  );
+  return newestMeta(new Uint8Array(meta)).txid;
+}
+
 /** What the writers of {@linkcode startWriters} did. */
 export interface WriterLog {
   /** Transactions-worth of ctr commands that succeeded. */
   readonly writes: number;
   /** Every value the label writer set, in order. */
   readonly labels: string[];
+  /** Transactions containerd committed from start to stop (its database's txid grew by this). */
+  readonly transactions: number;
+  /** How long the writers ran, in seconds. */
+  readonly seconds: number;
+  /** `transactions / seconds`: the load actually held. */
+  readonly transactionsPerSecond: number;
 }
 
 /**
  * Two ordinary clients writing in loops, as on a busy node: one tags `toggled` from `source` and
  * removes it again, the other sets label `example.com/step` of `labelled` to 0, 1, 2….
  *
+ * They run in a Node process of their own (`_ctr_writers.mjs`), so a reader keeping this event
+ * loop busy neither holds them back nor lets them burst. With `transactionsPerSecond`, both wait
+ * before each command until the database's committed transactions (not ctr commands: one command
+ * may commit more than one) are behind that rate since the start; a writer held up catches up by
+ * at most a second's worth, so a machine too slow for the rate shows a lower measured rate instead
+ * of a heavier load.
+ *
  * @param daemon The running containerd.
  * @param namespace Where to write.
  * @param names The image to tag from, the name that comes and goes, the image to label.
- * @param pauseMs A pause after each command (0: as fast as ctr goes).
+ * @param transactionsPerSecond The pace of both writers together (undefined: as fast as ctr goes).
  * @returns `stop()`, which ends both loops after their current command and reports them.
  */
 export function startWriters(
   daemon: Containerd,
   namespace: string,
   names: { source: string; toggled: string; labelled: string },
-  pauseMs = 0,
+  transactionsPerSecond?: number,
 ): { stop(): Promise<WriterLog> } {
-  let running = true;
-  let writes = 0;
-  const labels: string[] = [];
-  const pause = () => pauseMs > 0 && new Promise((resolve) => setTimeout(resolve, pauseMs));
-  const tagger = (async () => {
-    while (running) {
-      await daemon.ctr(namespace, "images", "tag", names.source, names.toggled);
-      await pause();
-      await daemon.ctr(namespace, "images", "rm", names.toggled);
-      writes += 2;
-      await pause();
-    }
-  })();
-  const labeller = (async () => {
-    for (let step = 0; running; step++) {
-      labels.push(String(step));
-      await daemon.ctr(namespace, "images", "label", names.labelled, `example.com/step=${step}`);
-      writes++;
-      await pause();
-    }
-  })();
+  // From the repository (the Node build of the tests copies no .mjs next to them).
+  const script = join(repoRoot(), "tests/adapters/_ctr_writers.mjs");
+  const child = spawn("node", [
+    script,
+    daemon.socket,
+    namespace,
+    daemon.root,
+    names.source,
+    names.toggled,
+    names.labelled,
+    String(transactionsPerSecond ?? 0),
+  ], { stdio: ["pipe", "pipe", "inherit"] });
+  _running.add(child);
+  let out = "";
+  child.stdout!.on("data", (chunk) => out += chunk);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
   return {
     async stop() {
-      running = false;
-      await Promise.all([tagger, labeller]);
-      return { writes, labels };
+      child.stdin!.end();
+      const code = await exited;
+      _running.delete(child);
+      if (code !== 0) throw new Error(`the ctr writers exited ${code}`);
+      return JSON.parse(out) as WriterLog;
     },
   };
 }

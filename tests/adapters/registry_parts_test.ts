@@ -12,6 +12,7 @@ import {
   NotFoundError,
   UnauthorizedError,
   UnavailableError,
+  wrapError,
 } from "../../src/core/errors.ts";
 
 test("registry parts: several challenges in one header, quoted parameters with commas and escapes", () => {
@@ -79,6 +80,38 @@ test("registry parts: error codes become typed errors, the status decides withou
   assertEquals(errorForStatus("Cannot read", 404, "<html>").message, "Cannot read: HTTP 404");
   assert(errorForStatus("x", 502, "") instanceof UnavailableError);
   assertEquals((errorForStatus("x", 503, "", 1000) as UnavailableError).retryAfter, 1);
+});
+
+test("registry parts: a wrapped TooManyRequestsError is still one, its retryAfter in seconds like every error's", () => {
+  const slow = new TooManyRequestsError("429 from registry", { retryAfter: 30 });
+  const wrapped = wrapError(slow, "Cannot pull");
+  assert(wrapped instanceof TooManyRequestsError);
+  assertEquals([wrapped.message, wrapped.retryAfter], ["Cannot pull: 429 from registry", 30]);
+  const plain = errorForStatus("x", 503, "", 30_000) as UnavailableError;
+  assertEquals(plain.retryAfter, slow.retryAfter);
+});
+
+test("registry parts: errors carry the registry's code and the status; a not-found names what is missing", () => {
+  const body = (code: string, message = "m") => JSON.stringify({ errors: [{ code, message }] });
+  const denied = errorForStatus("x", 403, body("DENIED", "requested access is denied"));
+  assertEquals([denied.registryCode, denied.status], ["DENIED", 403]);
+  assertEquals(denied.message, "x: 403 DENIED (requested access is denied)");
+  const subject = { repository: "127.0.0.1:5000/demo/app", ref: "nope" };
+  assertEquals(
+    errorForStatus("x", 404, body("MANIFEST_UNKNOWN"), undefined, subject).message,
+    "x: tag nope not found in 127.0.0.1:5000/demo/app (MANIFEST_UNKNOWN)",
+  );
+  assertEquals(
+    errorForStatus("x", 404, "", undefined, subject).message,
+    "x: tag nope not found in 127.0.0.1:5000/demo/app",
+  );
+  const unknown = errorForStatus("x", 404, body("NAME_UNKNOWN"), undefined, subject);
+  assertEquals(
+    unknown.message,
+    "x: repository 127.0.0.1:5000/demo/app not known to the registry (NAME_UNKNOWN)",
+  );
+  assertEquals((wrapError(unknown, "Cannot open") as NotFoundError).registryCode, "NAME_UNKNOWN");
+  assertEquals(errorForStatus("x", 502, "").registryCode, undefined);
 });
 
 test("registry parts: loopback names", () => {

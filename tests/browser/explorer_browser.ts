@@ -11,6 +11,7 @@ import { configFor, manifestFor } from "../../src/core/image.ts";
 import { only } from "../../src/core/platform_matcher.ts";
 import { parsePlatform } from "../../src/core/platform.ts";
 import { openOciLayout } from "../../src/runtime/open_oci_layout.ts";
+import { buildImage, initLayout } from "../../scripts/_umoci.ts";
 import {
   explorerWithLayout,
   freshPage,
@@ -30,8 +31,8 @@ function run(command: string, args: string[]): string {
 }
 
 /** `ocistore images SOURCE` rows as `reference id size`, the CLI's own table parsed. */
-function cliRows(source: string): string[] {
-  const out = run(deno, ["run", "-A", "src/cli/bin.ts", "images", source]);
+function cliRows(source: string, ...flags: string[]): string[] {
+  const out = run(deno, ["run", "-A", "src/cli/bin.ts", "images", ...flags, source]);
   const lines = out.trim().split("\n");
   assertMatch(lines[0], /^IMAGE\s+TAG\s+IMAGE ID\s+SIZE/);
   return lines.slice(1).map((line) => {
@@ -41,6 +42,15 @@ function cliRows(source: string): string[] {
 }
 
 /** The store table of the page as `reference id size` rows. */
+/** Opens the page at `url` and chooses `file` in its file input, as a user would. */
+async function chooseArchive(page: Page, url: string, file: string): Promise<void> {
+  await page.goto(url);
+  await viewReady(page);
+  await page.setInputFiles("#archive-file", file);
+  await page.waitForSelector("#store tbody tr");
+  await viewReady(page);
+}
+
 async function pageRows(page: Page): Promise<string[]> {
   return (await page.$$eval("#store tbody tr", (rows) =>
     rows.map((row) => {
@@ -111,7 +121,15 @@ test("explorer: an index's platforms switch, keyboard only, to the IDs the libra
     const manifest = await manifestFor(source.content, record.target, {
       platform: only(parsePlatform("linux/arm64/v8")),
     });
-    const digests = await page.$$eval("#layers code.digest", (c) => c.map((x) => x.textContent));
+    // The table above describes the same platform as the details (issue 26 §2).
+    assertEquals(
+      await page.getAttribute("#store tr:has([aria-current]) [data-id]", "data-id"),
+      await idFor("linux/arm64/v8"),
+    );
+    const digests = await page.$$eval(
+      "#layers code.digest",
+      (c) => c.map((x) => x.getAttribute("data-digest")),
+    );
     assertEquals(digests, manifest.manifest.layers.map((l) => l.digest));
     await screenshot(page, "platform");
     // On to the first layer's files, still by keyboard.
@@ -238,15 +256,74 @@ test("explorer: archives given through the file input open (OCI archive, and doc
     ) {
       const { context, page } = await freshPage();
       try {
-        await page.goto(server.url);
-        await viewReady(page);
-        await page.setInputFiles("#archive-file", file);
-        await page.waitForSelector("#store tbody tr");
-        await viewReady(page);
+        await chooseArchive(page, server.url, file);
         const expected = cliRows(cli);
         assert(expected.length > 0, `the CLI listed nothing in ${file}`);
         assertEquals(await pageRows(page), expected);
         if (file === dockerArchive) await screenshot(page, "archive");
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test("explorer: OCI archives with tag-only names (skopeo, umoci) list as the CLI lists them, with its warning and a base name", async () => {
+  const server = await sharedExplorer();
+  const work = mkdtempSync(join(tmpdir(), "explorer-tag-only-"));
+  try {
+    const one = join(work, "one.oci.tar");
+    run("skopeo", [
+      "copy",
+      "--quiet",
+      `oci:${layoutDir}:example.com/ocistore/app:2.1`,
+      `oci-archive:${one}:latest`,
+    ]);
+    const multi = join(work, "multi.oci.tar");
+    run("skopeo", [
+      "copy",
+      "--quiet",
+      "--all",
+      `oci:${layoutDir}:example.com/ocistore/multi:1.0`,
+      `oci-archive:${multi}:1.0`,
+    ]);
+    const umociLayout = join(work, "umoci");
+    initLayout(umociLayout);
+    buildImage(umociLayout, "latest", {
+      architecture: "amd64",
+      layers: [{ files: { "hello.txt": "hello\n" }, createdBy: "umoci insert hello.txt" }],
+    }, join(work, "scratch"));
+    const umoci = join(work, "umoci.oci.tar");
+    run("tar", ["-C", umociLayout, "-cf", umoci, "."]);
+    for (const file of [one, multi, umoci]) {
+      const cli = spawnSync(
+        deno,
+        ["run", "-A", "src/cli/bin.ts", "images", `oci-archive:${file}`],
+        {
+          cwd: root,
+          encoding: "utf8",
+        },
+      );
+      const expected = cliRows(`oci-archive:${file}`);
+      assertEquals(expected.length, 1, `the CLI's rows of ${file}: ${expected}`);
+      const cliWarning = /warning: (.*); use --base-name/.exec(cli.stderr)?.[1];
+      assert(cliWarning, `the CLI warned of no tag-only name: ${cli.stderr}`);
+      const { context, page } = await freshPage();
+      try {
+        await chooseArchive(page, server.url, file);
+        assertEquals(await pageRows(page), expected);
+        assertStringIncludes(await page.textContent("#store .warnings") ?? "", cliWarning);
+        // The base name field is the CLI's --base-name.
+        await page.fill("#base-name", "example.com/team/app");
+        await page.click("#base-name-form button");
+        await page.waitForURL(/base=example.com%2Fteam%2Fapp/);
+        await viewReady(page);
+        const named = cliRows(`oci-archive:${file}`, "--base-name", "example.com/team/app");
+        assertEquals(await pageRows(page), named);
+        assertEquals(await page.$("#store .warnings"), null);
+        if (file === multi) await screenshot(page, "tag-only");
       } finally {
         await context.close();
       }

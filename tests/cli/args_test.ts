@@ -31,11 +31,12 @@ test("parseArgs refuses unknown flags, missing values, bad formats and repeats",
 
 test("the flag table drives each command's help and which flags it accepts", async () => {
   const { FLAGS } = await import("../../src/cli/args.ts");
-  const { COMMANDS } = await import("../../src/cli/commands/mod.ts");
+  const { loadCommands } = await import("../../src/cli/commands/mod.ts");
   const { main } = await import("../../src/cli/main.ts");
   const silent = { stdout: () => {}, stderr: () => {} };
-  assert(COMMANDS.length >= 5);
-  for (const command of COMMANDS) {
+  const commands = await loadCommands();
+  assert(commands.length >= 5);
+  for (const command of commands) {
     let help = "";
     await main([command.name, "--help"], { ...silent, stdout: (t) => void (help += t) });
     assert(help.startsWith(`Usage: ocistore ${command.name} ${command.usage} [FLAGS]\n`), help);
@@ -57,4 +58,11 @@ test("the flag table drives each command's help and which flags it accepts", asy
       );
     }
   }
+});
+
+test("each entry of the lazy command table loads the command of its name, once each", async () => {
+  const { COMMANDS } = await import("../../src/cli/commands/mod.ts");
+  const names = COMMANDS.map((entry) => entry.name);
+  assertEquals(new Set(names).size, names.length);
+  for (const entry of COMMANDS) assertEquals((await entry.load()).name, entry.name);
 });

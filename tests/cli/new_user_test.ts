@@ -20,7 +20,7 @@ import { main } from "../../src/cli/main.ts";
 import { openOciLayout } from "../../src/runtime/open_oci_layout.ts";
 import { openArchive } from "../../src/runtime/open_archive.ts";
 import { NotFoundError } from "../../src/core/errors.ts";
-import { humanSize } from "../../src/cli/human_size.ts";
+import { humanSize } from "../../src/core/format.ts";
 
 const HOST = { os: "linux", architecture: "amd64" };
 

@@ -3,6 +3,7 @@ import { test } from "../harness.ts";
 import { readTestData } from "../testdata.ts";
 import { chainId, chainIds } from "../../src/core/chain_id.ts";
 import { digestOf } from "../../src/core/digest.ts";
+import { createDigester, type DigesterFactory } from "../../src/core/digester.ts";
 
 interface ChainCase {
   name: string;
@@ -22,6 +23,12 @@ for (const { name, diffIDs, expectChainIDs, expectChainID } of cases) {
     // Go returns nil for nil; our array form returns [] for null.
     assertEquals(chainIds(diffIDs), expectChainIDs ?? [], name);
     assertEquals(chainId(diffIDs), expectChainID, name);
+    // A handed-in digester (native in the CLI) hashes the same strings to the same IDs.
+    let hashed = 0;
+    const handedIn: DigesterFactory = (algorithm) => (hashed++, createDigester(algorithm));
+    assertEquals(chainIds(diffIDs, handedIn), expectChainIDs ?? [], name);
+    assertEquals(hashed, Math.max(0, (diffIDs?.length ?? 0) - 1), name);
+    assertEquals(chainId(diffIDs, handedIn), expectChainID, name);
   });
 }
 

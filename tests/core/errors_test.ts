@@ -81,6 +81,26 @@ for (const [code, error] of Object.entries(_oneOfEach)) {
   });
 }
 
+/** A subclass whose constructor takes other arguments, as SnapshotBusyError's does. */
+class CountedError extends UnavailableError {
+  readonly attempts: number;
+  constructor(attempts: number) {
+    super(`gave up after ${attempts} attempts`, { retryAfter: 2 });
+    this.attempts = attempts;
+  }
+}
+
+test("wrapError() keeps a subclass, whatever its constructor takes", () => {
+  const wrapped = wrapError(new CountedError(3), "Cannot read") as CountedError;
+  assertInstanceOf(wrapped, CountedError);
+  assertInstanceOf(wrapped, UnavailableError);
+  assertEquals(
+    [wrapped.message, wrapped.attempts, wrapped.retryAfter, wrapped.code, wrapped.name],
+    ["Cannot read: gave up after 3 attempts", 3, 2, "UNAVAILABLE", "CountedError"],
+  );
+  assertInstanceOf(wrapped.cause, CountedError);
+});
+
 test("wrapError() returns anything outside the family unchanged", () => {
   const bug = new TypeError("undefined is not a function");
   assertEquals(wrapError(bug, "Cannot update"), bug);

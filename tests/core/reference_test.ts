@@ -405,3 +405,20 @@ test("property: a malformed tag is REFERENCE_INVALID_FORMAT in parse, TAG_INVALI
     { numRuns: 300 },
   );
 });
+
+test("a parse error keeps its problem apart from the action, for callers that word it their way", () => {
+  const problem = (text: string) =>
+    (assertThrows(() => parseReference(text), InvalidArgumentError) as OciStoreError).problem;
+  assertEquals(problem("Example.com/App"), "repository name must be lowercase");
+  assertEquals(problem(""), "expected a repository name, found nothing");
+  assertEquals(
+    problem("a b"),
+    "expected [domain[:port]/]path[:tag][@digest] with lowercase path components",
+  );
+  assertEquals(
+    problem(`app@sha256:${"a".repeat(63)}`),
+    `Cannot parse digest "sha256:${
+      "a".repeat(63)
+    }": expected 64 lowercase hex characters, found 63`,
+  );
+});

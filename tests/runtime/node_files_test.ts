@@ -52,6 +52,11 @@ test("nodeFiles() reports missing paths with NotFoundError and other I/O failure
   await assertRejects(() => files.read("nope"), NotFoundError);
   await assertRejects(() => files.stat("dir/a.txt/x"), NotFoundError);
   await assertRejects(() => nodeFiles("/no/such/root").read("x"), NotFoundError);
+  // What is missing is a field, so a layout can say "no such directory" without reading messages.
+  const missing = async (run: () => Promise<unknown>) =>
+    ((await assertRejects(run, NotFoundError)) as NotFoundError).missing;
+  assertEquals(await missing(() => files.read("nope")), "file");
+  assertEquals(await missing(() => nodeFiles("/no/such/root").read("x")), "directory");
   await assertRejects(() => files.read("dir"), UnavailableError, "EISDIR");
 });
 

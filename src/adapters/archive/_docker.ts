@@ -20,6 +20,7 @@ import type { Descriptor, Platform } from "../../core/types.ts";
 import { parseJsonBytes } from "../_layout_open.ts";
 import { SOURCE_INDEX_ANNOTATION } from "../_layout_naming.ts";
 import type { TarIndex } from "./_tar.ts";
+import { compressionOf } from "../../core/compression.ts";
 
 /** What a `docker save` archive becomes: index entries, synthesized blobs and blob paths by digest. */
 export interface DockerImport {
@@ -191,9 +192,7 @@ async function _digestOfFile(files: Files, path: string, size: number): Promise<
 }
 
 async function _isCompressed(files: Files, path: string): Promise<boolean> {
-  const head = await files.readRange(path, 0, 4);
-  return (head[0] === 0x1f && head[1] === 0x8b) ||
-    (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd);
+  return compressionOf(await files.readRange(path, 0, 4)) !== "none";
 }
 
 function _blobPath(digest: string): string {

@@ -30,11 +30,6 @@ interface _Cursor {
   chunk: Uint8Array;
 }
 
-/** Whether the bytes start as a gzip stream. */
-export function isGzip(head: Uint8Array): boolean {
-  return head[0] === 0x1f && head[1] === 0x8b;
-}
-
 /**
  * The inflated archive as a {@link ByteReader} whose `size` is unknown (`Infinity`) until `end()`
  * has read to the end; `keep()` marks a file's data while the first pass goes by.

@@ -1,5 +1,15 @@
 /** Indexes a tar archive without extracting it: ustar, GNU long names and pax headers, checked for hostile entries. */
-import { InvalidArgumentError } from "../../core/errors.ts";
+import {
+  applyTarMeta,
+  cleanTarName,
+  refuseSparse,
+  startTarHeader,
+  TAR_BLOCK as _BLOCK,
+  tarCString,
+  tarFail,
+  tarHeaderName,
+  type TarMetaState,
+} from "../../core/_tar_header.ts";
 
 import type { ByteReader } from "../../core/files.ts";
 
@@ -32,12 +42,6 @@ export interface TarIndex {
   readonly directories: ReadonlySet<string>;
 }
 
-const _BLOCK = 512;
-// Go's archive/tar caps pax and GNU long-name headers at 1 MiB.
-const _MAX_META = 1024 * 1024;
-
-type Meta = Record<string, string>;
-
 /**
  * Walks the headers of a tar (one 512-byte read each; data is skipped), checking checksums,
  * sizes and names, and resolving hard and symbolic links inside the archive.
@@ -46,12 +50,11 @@ type Meta = Record<string, string>;
  *   or malformed metadata header, an absolute or `..` name, or a link leading out of the archive.
  */
 export async function indexTar(reader: TarReader, label: string): Promise<TarIndex> {
-  const fail = (problem: string) => new InvalidArgumentError(`Cannot read ${label}: ${problem}`);
+  const fail = tarFail(label);
   const files = new Map<string, TarFile>();
   const links = new Map<string, string>();
   const directories = new Set<string>([""]);
-  let global: Meta = {};
-  let local: Meta = {};
+  const state: TarMetaState = { global: {}, local: {} };
   let offset = 0;
   // A streaming reader learns its size at the end: a short read is then the end, and only the
   // last entry can be truncated, which is checked once the size is known.
@@ -78,20 +81,7 @@ export async function indexTar(reader: TarReader, label: string): Promise<TarInd
     if (header.length < _BLOCK && streaming) break;
     if (header.length < _BLOCK) throw fail(`truncated header at offset ${offset}`);
     if (header.every((b) => b === 0)) break;
-    if (offset === 0) {
-      // The first header decides whether this is a tar at all; say so rather than what broke.
-      try {
-        _checkChecksum(header, offset, fail);
-      } catch {
-        throw fail("not a tar archive: no valid tar header at offset 0");
-      }
-    } else _checkChecksum(header, offset, fail);
-    const type = String.fromCharCode(header[156] || 48);
-    const isMeta = type === "x" || type === "g" || type === "L" || type === "K";
-    const meta = isMeta ? {} : { ...global, ...local };
-    const size = meta.size !== undefined
-      ? _paxNumber(meta.size, fail)
-      : _octal(header, 124, 12, fail);
+    const { flag: type, isMeta, meta, size } = startTarHeader(header, offset, state, fail);
     const dataStart = offset + _BLOCK;
     const next = dataStart + Math.ceil(size / _BLOCK) * _BLOCK;
     if (dataStart + size > reader.size) throw truncated(offset, size);
@@ -99,20 +89,16 @@ export async function indexTar(reader: TarReader, label: string): Promise<TarInd
     const headerOffset = offset;
     offset = next;
     if (isMeta) {
-      if (size > _MAX_META) {
-        throw fail(`metadata header at offset ${dataStart - _BLOCK} is too large: ${size} bytes`);
-      }
       const data = await reader.readRange(dataStart, size);
       if (data.length < size) throw truncated(headerOffset, size);
-      if (type === "x") local = { ...local, ..._parsePax(data, fail) };
-      else if (type === "g") global = { ...global, ..._parsePax(data, fail) };
-      else local = { ...local, [type === "L" ? "path" : "linkpath"]: _cString(data) };
+      applyTarMeta(type, data, state, fail);
       continue;
     }
-    local = {};
-    const rawName = meta.path ?? _headerName(header);
-    const name = _cleanName(rawName, fail);
-    const linkname = meta.linkpath ?? _cString(header.subarray(157, 257));
+    state.local = {};
+    const rawName = meta.path ?? tarHeaderName(header);
+    refuseSparse(type, meta, rawName, fail);
+    const name = cleanTarName(rawName, fail);
+    const linkname = meta.linkpath ?? tarCString(header.subarray(157, 257));
     if (type === "0" || type === "7") {
       files.set(name, { offset: dataStart, size });
       reader.keep?.(dataStart, size);
@@ -120,7 +106,7 @@ export async function indexTar(reader: TarReader, label: string): Promise<TarInd
     } else if (type === "5") {
       directories.add(name);
     } else if (type === "1") {
-      links.set(name, _cleanName(linkname, (p) => fail(`hard link "${rawName}" ${p}`)));
+      links.set(name, cleanTarName(linkname, (p) => fail(`hard link "${rawName}" ${p}`)));
     } else if (type === "2") {
       if (linkname.startsWith("/")) {
         throw fail(`symbolic link "${rawName}" leads out of the archive`);
@@ -144,88 +130,6 @@ export async function indexTar(reader: TarReader, label: string): Promise<TarInd
     for (let dir = _dirname(name); dir !== ""; dir = _dirname(dir)) directories.add(dir);
   }
   return { files, directories };
-}
-
-function _checkChecksum(header: Uint8Array, offset: number, fail: (p: string) => Error): void {
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < _BLOCK; i++) {
-    const byte = i >= 148 && i < 156 ? 32 : header[i];
-    unsigned += byte;
-    signed += byte > 127 ? byte - 256 : byte;
-  }
-  const stored = _octal(header, 148, 8, fail);
-  if (stored !== unsigned && stored !== signed) {
-    throw fail(`bad header checksum at offset ${offset}: expected ${unsigned}, found ${stored}`);
-  }
-}
-
-function _octal(
-  header: Uint8Array,
-  start: number,
-  length: number,
-  fail: (p: string) => Error,
-): number {
-  const field = header.subarray(start, start + length);
-  if (field[0] & 0x80) {
-    // GNU base-256: big-endian, the top bit of the first byte marks it.
-    let value = field[0] & 0x7f;
-    for (let i = 1; i < field.length; i++) value = value * 256 + field[i];
-    if (!Number.isSafeInteger(value)) throw fail("a numeric header field is too large");
-    return value;
-  }
-  const text = _cString(field).trim();
-  if (text === "") return 0;
-  if (!/^[0-7]+$/.test(text)) throw fail(`expected an octal number in a header, found "${text}"`);
-  return parseInt(text, 8);
-}
-
-function _paxNumber(text: string, fail: (p: string) => Error): number {
-  if (!/^\d{1,15}$/.test(text)) throw fail(`expected a decimal pax size, found "${text}"`);
-  return Number(text);
-}
-
-function _parsePax(data: Uint8Array, fail: (p: string) => Error): Meta {
-  const records: Meta = {};
-  let at = 0;
-  while (at < data.length) {
-    let space = at;
-    while (space < data.length && data[space] !== 0x20) space++;
-    const lengthText = new TextDecoder().decode(data.subarray(at, space));
-    const length = Number(lengthText);
-    if (!/^\d+$/.test(lengthText) || length <= space - at || at + length > data.length) {
-      if (data.subarray(at).every((b) => b === 0)) break;
-      throw fail("malformed pax header record");
-    }
-    const record = new TextDecoder().decode(data.subarray(space + 1, at + length - 1));
-    const equals = record.indexOf("=");
-    if (equals <= 0 || data[at + length - 1] !== 0x0a) throw fail("malformed pax header record");
-    records[record.slice(0, equals)] = record.slice(equals + 1);
-    at += length;
-  }
-  return records;
-}
-
-function _headerName(header: Uint8Array): string {
-  const name = _cString(header.subarray(0, 100));
-  const magic = new TextDecoder().decode(header.subarray(257, 263));
-  // Only POSIX ustar has a prefix field; GNU tar keeps times there.
-  if (magic !== "ustar\0") return name;
-  const prefix = _cString(header.subarray(345, 500));
-  return prefix ? `${prefix}/${name}` : name;
-}
-
-function _cString(bytes: Uint8Array): string {
-  const end = bytes.indexOf(0);
-  return new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end));
-}
-
-function _cleanName(name: string, fail: (p: string) => Error): string {
-  if (name.includes("\0")) throw fail(`entry name "${name}" contains NUL`);
-  if (name.startsWith("/")) throw fail(`entry name "${name}" is absolute`);
-  const segments = name.split("/").filter((s) => s !== "" && s !== ".");
-  if (segments.includes("..")) throw fail(`entry name "${name}" contains ".."`);
-  return segments.join("/");
 }
 
 function _dirname(path: string): string {

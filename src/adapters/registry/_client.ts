@@ -6,7 +6,13 @@
 import { OciStoreError, UnavailableError } from "../../core/errors.ts";
 import { type Credentials, isLoopback, RegistryAuth } from "./_auth.ts";
 import { discard, readLimited } from "./_body.ts";
-import { errorForStatus, TooManyRequestsError } from "./_errors.ts";
+import { unreachableError } from "./_unreachable.ts";
+import {
+  errorForStatus,
+  type RegistrySubject,
+  retryAfterSeconds,
+  TooManyRequestsError,
+} from "./_errors.ts";
 import { type Pool, pool } from "../../core/_pool.ts";
 
 /** How failed requests are retried. */
@@ -55,6 +61,8 @@ export interface RegistryRequest {
   readonly signal?: AbortSignal;
   /** Statuses that are answers (default 200 only; 206 is added for ranged requests). */
   readonly accept?: readonly number[];
+  /** What is asked for, so a not-found answer can say what is missing. */
+  readonly subject?: RegistrySubject;
 }
 
 /** An answered request; call `release` once the body is consumed or discarded. */
@@ -183,9 +191,7 @@ export class RegistryClient {
           await _sleep(Math.min(maxDelay, baseDelay * 2 ** attempt++), signal);
           continue;
         }
-        throw new UnavailableError(`${request.what}: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw unreachableError(request.what, url, error);
       }
       const { response } = answer;
       this.#warn(response);
@@ -206,9 +212,9 @@ export class RegistryClient {
         await _sleep(wait ?? backoff, signal);
         continue;
       }
-      const error = errorForStatus(request.what, status, body, wait);
+      const error = errorForStatus(request.what, status, body, wait, request.subject);
       if (status === 429 && !(error instanceof TooManyRequestsError)) {
-        throw new TooManyRequestsError(error.message, { retryAfterMs: wait });
+        throw new TooManyRequestsError(error.message, retryAfterSeconds(wait));
       }
       throw error;
     }

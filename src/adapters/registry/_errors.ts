@@ -3,10 +3,12 @@ import {
   InvalidArgumentError,
   NotFoundError,
   type OciStoreError,
+  type OciStoreErrorOptions,
   UnauthorizedError,
   UnavailableError,
   UnsupportedError,
 } from "../../core/errors.ts";
+import { tryParseDigest } from "../../core/digest.ts";
 
 /**
  * The registry asked us to slow down (`429`/`TOOMANYREQUESTS`) and retries ran out, or its
@@ -17,15 +19,13 @@ export class TooManyRequestsError extends UnavailableError {
    * Creates the error.
    *
    * @param message The request, then what the registry said.
-   * @param options The wrapped cause and the wait the registry asked for, in milliseconds.
+   * @param options The wrapped cause and the wait the registry asked for, in seconds.
    */
-  constructor(message: string, options: { cause?: unknown; retryAfterMs?: number } = {}) {
-    super(message, {
-      cause: options.cause,
-      ...(options.retryAfterMs !== undefined
-        ? { retryAfter: Math.ceil(options.retryAfterMs / 1000) }
-        : {}),
-    });
+  constructor(
+    message: string,
+    options: OciStoreErrorOptions & { retryAfter?: number } = {},
+  ) {
+    super(message, options);
   }
 }
 
@@ -58,34 +58,62 @@ export function registryErrorOf(body: string): { code: string; message: string }
   return undefined;
 }
 
+/** Whole seconds for a wait in milliseconds, the unit every error's `retryAfter` is in. */
+export function retryAfterSeconds(ms: number | undefined): { retryAfter?: number } {
+  return ms === undefined ? {} : { retryAfter: Math.ceil(ms / 1000) };
+}
+
+/** What a request asks for: a repository (`127.0.0.1:5000/demo/app`) and a tag or digest in it. */
+export interface RegistrySubject {
+  /** The repository, with its registry. */
+  readonly repository: string;
+  /** The tag or digest asked for, when the request names one. */
+  readonly ref?: string;
+}
+
+/** The words for a missing subject, when the registry's code (or a bare 404) says what is missing. */
+function _missing(code: string, subject: RegistrySubject | undefined): string | undefined {
+  if (subject === undefined) return undefined;
+  if (code === "NAME_UNKNOWN") return `repository ${subject.repository} not known to the registry`;
+  if ((code === "MANIFEST_UNKNOWN" || code === "") && subject.ref !== undefined) {
+    const kind = tryParseDigest(subject.ref) === undefined ? "tag" : "manifest";
+    return `${kind} ${subject.ref} not found in ${subject.repository}`;
+  }
+  return undefined;
+}
+
 /**
  * The typed error for an unsuccessful answer: the registry's error code first, the HTTP status
- * when there is none. `what` is the action (`Cannot read manifest "…" from …`).
+ * when there is none. `what` is the action (`Cannot read manifest "…" from …`); `retryAfterMs`
+ * the wait the registry asked for; `subject` what was asked for, so a not-found error names what
+ * is missing. The error's `registryCode` is the registry's code and `status` the HTTP status.
  */
 export function errorForStatus(
   what: string,
   status: number,
   body: string,
-  retryAfter?: number,
+  retryAfterMs?: number,
+  subject?: RegistrySubject,
 ): OciStoreError {
   const registry = registryErrorOf(body);
-  const found = registry
+  const code = registry?.code ?? "";
+  const fields = { status, ...(registry ? { registryCode: registry.code } : {}) };
+  const missing = status === 404 || _notFound.has(code) ? _missing(code, subject) : undefined;
+  const found = missing !== undefined
+    ? `${missing}${registry ? ` (${registry.code})` : ""}`
+    : registry
     ? `${status} ${registry.code}${registry.message ? ` (${registry.message})` : ""}`
     : `HTTP ${status}`;
   const message = `${what}: ${found}`;
-  const code = registry?.code ?? "";
-  if (_notFound.has(code)) return new NotFoundError(message);
-  if (_unauthorized.has(code)) return new UnauthorizedError(message);
+  if (_notFound.has(code)) return new NotFoundError(message, fields);
+  if (_unauthorized.has(code)) return new UnauthorizedError(message, fields);
   if (code === "TOOMANYREQUESTS" || status === 429) {
-    return new TooManyRequestsError(message, { retryAfterMs: retryAfter });
+    return new TooManyRequestsError(message, { ...fields, ...retryAfterSeconds(retryAfterMs) });
   }
-  if (code === "UNSUPPORTED") return new UnsupportedError(message);
-  if (_invalid.has(code)) return new InvalidArgumentError(message);
-  if (status === 404) return new NotFoundError(message);
-  if (status === 401 || status === 403) return new UnauthorizedError(message);
-  if (status === 400 || status === 416) return new InvalidArgumentError(message);
-  return new UnavailableError(
-    message,
-    retryAfter !== undefined ? { retryAfter: Math.ceil(retryAfter / 1000) } : {},
-  );
+  if (code === "UNSUPPORTED") return new UnsupportedError(message, fields);
+  if (_invalid.has(code)) return new InvalidArgumentError(message, fields);
+  if (status === 404) return new NotFoundError(message, fields);
+  if (status === 401 || status === 403) return new UnauthorizedError(message, fields);
+  if (status === 400 || status === 416) return new InvalidArgumentError(message, fields);
+  return new UnavailableError(message, { ...fields, ...retryAfterSeconds(retryAfterMs) });
 }

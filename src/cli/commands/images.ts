@@ -4,7 +4,7 @@ import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { parseImageReferences, sortCriImages, toCriImage } from "../cri_image.ts";
 import { formatImagesJson } from "../cri_json.ts";
-import { humanSize } from "../human_size.ts";
+import { humanSize, shortId } from "../../core/format.ts";
 import { formatTable } from "../table.ts";
 import { syncStore } from "./_find_image.ts";
 
@@ -36,7 +36,7 @@ async function _run(ctx: CommandContext): Promise<number> {
   if (options.output === "json") ctx.io.stdout(formatImagesJson(cri));
   else if (options.quiet) ctx.io.stdout(cri.map((image) => `${image.id}\n`).join(""));
   else {
-    const truncate = (id: string) => options.noTrunc ? id : id.replace(/^sha256:/, "").slice(0, 13);
+    const truncate = (id: string) => options.noTrunc ? id : shortId(id);
     const header = ["IMAGE", "TAG"];
     if (options.digests) header.push("DIGEST");
     header.push("IMAGE ID", "SIZE");

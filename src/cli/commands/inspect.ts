@@ -4,7 +4,7 @@ import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { toCriImage } from "../cri_image.ts";
 import { formatInspectJson } from "../cri_json.ts";
-import { humanSize } from "../human_size.ts";
+import { humanSize } from "../../core/format.ts";
 import { findImage } from "./_find_image.ts";
 
 /**

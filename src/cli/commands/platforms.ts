@@ -7,7 +7,7 @@ import { only } from "../../core/platform_matcher.ts";
 import type { Platform } from "../../core/types.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext, OpenedStore } from "../context.ts";
-import { humanSize } from "../human_size.ts";
+import { humanSize, shortId } from "../../core/format.ts";
 import { referenceCandidates } from "../local_resolve.ts";
 import { formatTable } from "../table.ts";
 import { findInStore, sourceAndImage } from "./_find_image.ts";
@@ -87,7 +87,7 @@ async function _run(ctx: CommandContext): Promise<number> {
     for (const row of rows) {
       table.push([
         formatPlatform(row.platform),
-        row.id?.replace(/^sha256:/, "").slice(0, 13) ?? "<none>",
+        row.id ? shortId(row.id) : "<none>",
         row.size !== undefined ? humanSize(row.size) : "<none>",
         String(row.selected),
       ]);

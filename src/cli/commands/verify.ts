@@ -1,5 +1,6 @@
 /** `ocistore verify SOURCE`: re-hash every blob reachable from every image, on every platform. */
 import { type ContentProvider, readBlobStream } from "../../core/content.ts";
+import type { DigesterFactory } from "../../core/digester.ts";
 import { parseDigest } from "../../core/digest.ts";
 import { DocumentCache } from "../../core/document_cache.ts";
 import { DigestMismatchError, OciStoreError } from "../../core/errors.ts";
@@ -78,7 +79,7 @@ async function _run(ctx: CommandContext): Promise<number> {
     if (seen.has(descriptor.digest)) return;
     seen.add(descriptor.digest);
     ctx.progress(`verifying blob ${seen.size}: ${descriptor.digest.slice(0, 19)}`);
-    const problem = await _check(source.content, descriptor, where);
+    const problem = await _check(source.content, descriptor, where, ctx.io.digester);
     if (problem?.kind === "missing" && (otherPlatform || descriptor.urls?.length)) {
       const why = otherPlatform
         ? `needed only by ${otherPlatform}, not in this source`
@@ -93,7 +94,7 @@ async function _run(ctx: CommandContext): Promise<number> {
     if (!isManifestType(descriptor.mediaType) && !isIndexType(descriptor.mediaType)) return;
     let next: Descriptor[];
     try {
-      next = await children(source.content, descriptor, { cache });
+      next = await children(source.content, descriptor, { cache, digester: ctx.io.digester });
     } catch (error) {
       problems.push({
         kind: "invalid",
@@ -201,6 +202,7 @@ async function _check(
   content: ContentProvider,
   descriptor: Descriptor,
   where: string,
+  digester: DigesterFactory | undefined,
 ): Promise<VerifyProblem | undefined> {
   const problem = (kind: VerifyProblem["kind"], expected: string, found: string) => ({
     kind,
@@ -218,7 +220,7 @@ async function _check(
   try {
     size = (await content.info(descriptor.digest)).size;
     // Hash what is stored, whatever its size, so the report names the digest actually found.
-    for await (const _ of await readBlobStream(content, { ...descriptor, size }));
+    for await (const _ of await readBlobStream(content, { ...descriptor, size }, { digester }));
   } catch (error) {
     if (error instanceof DigestMismatchError) {
       const expected = `${descriptor.digest} (${descriptor.size} bytes)`;

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "../harness.ts";
-import { serveDir } from "../adapters/_static_server.ts";
-import { httpFiles } from "../../src/runtime/http_files.ts";
+import { serveDir } from "./_static_server.ts";
+import { httpFiles } from "../../src/adapters/http_files.ts";
 import {
   InvalidArgumentError,
   NotFoundError,

@@ -1,7 +1,7 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import { test } from "../harness.ts";
 import { readTestData } from "../testdata.ts";
-import { humanSize } from "../../src/cli/human_size.ts";
+import { humanSize } from "../../src/core/format.ts";
 
 test("humanSize prints every vector exactly as go-units HumanSizeWithPrecision(size, 3)", () => {
   const { cases } = readTestData<{ cases: [number, string][] }>("human_size.json");

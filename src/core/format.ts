@@ -1,4 +1,4 @@
-/** Sizes as crictl prints them: go-units `HumanSizeWithPrecision` (decimal units, Go's `%.*g`). */
+/** Formatting shared by the CLI and the explorer: sizes as crictl prints them (go-units `HumanSizeWithPrecision`: decimal units, Go's `%.*g`) and short IDs. */
 
 const _UNITS = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"] as const;
 
@@ -14,7 +14,7 @@ const _UNITS = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"] as const;
  * @throws {TypeError} When `size` is not a non-negative finite number.
  * @example
  * ```ts
- * import { humanSize } from "./human_size.ts";
+ * import { humanSize } from "./format.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(humanSize(0), "0B");
@@ -74,4 +74,21 @@ function formatGoG(value: number, precision: number): string {
   if (point <= 0) return `0.${"0".repeat(-point)}${text}`;
   if (text.length <= point) return text + "0".repeat(point - text.length);
   return `${text.slice(0, point)}.${text.slice(point)}`;
+}
+
+/**
+ * An image or chain ID as crictl's and docker's tables show it: the hex digest's first 13 characters.
+ *
+ * @param id A digest (`sha256:…`).
+ * @returns The short ID.
+ * @example
+ * ```ts
+ * import { shortId } from "./format.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(shortId("sha256:0123456789abcdef0123"), "0123456789abc");
+ * ```
+ */
+export function shortId(id: string): string {
+  return id.replace(/^sha256:/, "").slice(0, 13);
 }

@@ -1,0 +1,103 @@
+/** `ocistore serve`: the built explorer and the registry proxy on one loopback origin. */
+import { UsageError } from "../args.ts";
+import type { Command } from "../command.ts";
+import type { CommandContext } from "../context.ts";
+
+const _TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".map": "application/json",
+};
+
+/** `HOST:PORT` (`[::1]:8080` for IPv6) into its parts. */
+function _listenAddress(text: string): { hostname: string; port: number } {
+  const match = text.match(/^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):(\d{1,5})$/);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) {
+    throw new UsageError(`--listen takes HOST:PORT (127.0.0.1:8080), found "${text}"`, "serve");
+  }
+  return { hostname: match[1].replace(/^\[|\]$/g, ""), port };
+}
+
+/** The built explorer: in the npm package beside the code, or the source tree's build. */
+async function _explorerDir(): Promise<string | undefined> {
+  const { existsSync } = await import("node:fs");
+  const { fileURLToPath } = await import("node:url");
+  const candidates = ["../../../explorer/", "../../../.cache/explorer/"].map((rel) =>
+    fileURLToPath(new URL(rel, import.meta.url))
+  );
+  return candidates.find((dir) => existsSync(`${dir}index.html`));
+}
+
+async function _run(ctx: CommandContext): Promise<number> {
+  if (ctx.operands.length !== 0) throw new UsageError("serve takes no operands", "serve");
+  const { hostname, port } = _listenAddress(ctx.options.listen ?? "127.0.0.1:0");
+  const allowed = (ctx.options.allowRegistry ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+  const [
+    { registryProxy },
+    { serveHandler },
+    { lookup },
+    { readFile },
+    { extname, join, normalize },
+  ] = await Promise.all([
+    import("../../proxy/mod.ts"),
+    import("../../runtime/serve_handler.ts"),
+    import("node:dns/promises"),
+    import("node:fs/promises"),
+    import("node:path"),
+  ]);
+  const dir = await _explorerDir();
+  const proxy = registryProxy({
+    fetch: globalThis.fetch,
+    resolve: async (name) => (await lookup(name, { all: true })).map((a) => a.address),
+    allowPrivate: allowed,
+  });
+  const served = await serveHandler(async (request) => {
+    const path = new URL(request.url).pathname;
+    if (path.startsWith("/_registry/") || path.startsWith("/_token/")) return proxy(request);
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      return new Response("only GET and HEAD\n", { status: 405 });
+    }
+    const file = normalize(decodeURIComponent(path.endsWith("/") ? `${path}index.html` : path));
+    if (file.includes("..")) return new Response("bad path\n", { status: 400 });
+    if (!dir) {
+      return new Response("no built explorer here (deno task build:explorer); the proxy works\n", {
+        status: 404,
+      });
+    }
+    try {
+      const body = await readFile(join(dir, file));
+      return new Response(request.method === "HEAD" ? null : body, {
+        headers: { "content-type": _TYPES[extname(file)] ?? "application/octet-stream" },
+      });
+    } catch {
+      return new Response("not found\n", { status: 404 });
+    }
+  }, { hostname, port });
+  ctx.io.stdout(`${served.url}\n`);
+  if (!dir) {
+    ctx.io.stderr("no built explorer found (deno task build:explorer): serving the proxy only\n");
+  }
+  ctx.io.stderr(
+    `serving the explorer and the registry proxy${
+      allowed.length ? `; allowed beyond the public registries: ${allowed.join(", ")}` : ""
+    } (Ctrl-C stops)\n`,
+  );
+  // The listening socket keeps the process alive until it is stopped (bin.ts sets exitCode,
+  // it does not exit).
+  return 0;
+}
+
+/** `ocistore serve`. */
+export const serve: Command = {
+  name: "serve",
+  usage: "",
+  summary: "serve the image explorer and a registry proxy on a loopback address",
+  help: `Serve the image explorer and, on the same origin, a proxy for registries that send no CORS
+headers (the page still verifies every byte). The first line printed is the URL. Only public
+registries are reachable; name a loopback or private one with --allow-registry HOST[:PORT],…
+(then over plain HTTP).`,
+  flags: ["listen", "allowRegistry"],
+  run: _run,
+};

@@ -1,0 +1,416 @@
+/**
+ * The explorer page: hands the page's `fetch`, `File`s and IndexedDB to the library and draws the
+ * views of `views/mod.ts` that apply to the URL's query (see view_state.ts), so links and reloads
+ * reopen a view. Everything the page remembers lives in the closure of {@link startExplorer}.
+ */
+import type { ContentProvider, ImageSource } from "../core/content.ts";
+import { DEFAULT_DOCUMENT_LIMIT } from "../core/documents.ts";
+import { ImageStore } from "../core/image_store.ts";
+import { formatPlatform, parsePlatform } from "../core/platform.ts";
+import { only } from "../core/platform_matcher.ts";
+import type { Platform } from "../core/types.ts";
+import { parseNormalizedReference } from "../core/normalize.ts";
+import { openOciLayout } from "../adapters/oci_layout.ts";
+import { openArchive } from "../adapters/archive.ts";
+import { openRegistry, type RegistrySource } from "../adapters/registry.ts";
+import { httpFiles } from "../adapters/http_files.ts";
+import type { NamingOptions } from "../adapters/_layout_naming.ts";
+import { importBaseName, tagOnlyNamesWarning } from "../core/import_naming.ts";
+import { diagnoseCors, looksLikeCorsRefusal } from "./cors_diagnosis.ts";
+import { type RememberingImages, rememberingImages } from "./remembered_images.ts";
+import { h } from "./dom.ts";
+import { formatViewState, parseViewState, type SourceState, type ViewState } from "./view_state.ts";
+import { type CacheCounts, explorerCache } from "./explorer_cache.ts";
+import { VIEWS } from "./views/mod.ts";
+import type { ResolvedImage, SyncedStore, ViewContext, ViewLinks } from "./views/view.ts";
+import { resolveImage } from "./views/image.ts";
+
+/** The platform a view is seen for unless one is chosen, as the CLI on an amd64 Linux host. */
+export const HOST: Platform = { os: "linux", architecture: "amd64" };
+
+/** One opened source and its stores, one per platform asked for. */
+interface Opened {
+  readonly source: ImageSource;
+  readonly stores: Map<string, Promise<SyncedStore>>;
+  /** What opening it warned of. */
+  readonly warnings: readonly string[];
+  /** The remembering records of a registry source, to tell when a view was opened offline. */
+  readonly remembering?: RememberingImages;
+  /** Where a registry source's requests go, said while they are waiting. */
+  readonly base?: URL;
+}
+
+/** How a source is named on the page. */
+export function describeSource(source: SourceState): string {
+  if (source.kind === "layout") return `OCI layout ${source.url}`;
+  if (source.kind === "archive") return `archive ${source.name}`;
+  return `registry ${source.reference}`;
+}
+
+/**
+ * `http://HOST/REPO[:TAG]` asks for plain HTTP, as does a loopback registry; https otherwise.
+ * Which host is asked is the adapter's rule (see {@link RegistrySource.base}).
+ */
+export function registryAccess(text: string): { reference: string; plainHttp: boolean } {
+  const scheme = /^(https?):\/\//i.exec(text.trim());
+  const reference = text.trim().slice(scheme ? scheme[0].length : 0);
+  const domain = parseNormalizedReference(reference).domain;
+  const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(domain);
+  return { reference, plainHttp: scheme ? scheme[1].toLowerCase() === "http" : loopback };
+}
+
+/** "1 blob", "2 blobs". */
+export function blobs(count: number): string {
+  return `${count} blob${count === 1 ? "" : "s"}`;
+}
+
+/**
+ * Whole reads of documents (manifests, indexes, configs) kept for the page's life: moving between
+ * views of one source reads none twice. Layers are left to the IndexedDB cache, not memory.
+ */
+function memoized(content: ContentProvider): ContentProvider {
+  const reads = new Map<string, Promise<Uint8Array>>();
+  return {
+    info: (digest, options) => content.info(digest, options),
+    ...(content.stream ? { stream: content.stream.bind(content) } : {}),
+    read(descriptor, options) {
+      if (
+        options?.offset !== undefined || options?.length !== undefined ||
+        descriptor.size > DEFAULT_DOCUMENT_LIMIT
+      ) {
+        return content.read(descriptor, options);
+      }
+      const key = `${descriptor.digest}:${descriptor.size}`;
+      let read = reads.get(key);
+      if (!read) {
+        read = content.read(descriptor);
+        reads.set(key, read);
+        read.catch(() => reads.delete(key));
+      }
+      return read;
+    },
+  };
+}
+
+/** Starts the page: reads its forms and the URL, and draws the views. */
+export function startExplorer(): void {
+  const view = document.getElementById("view")!;
+  const status = document.getElementById("status")!;
+  const cacheStatus = document.getElementById("cache-status")!;
+  /** The archive files picked or dropped in this page, by name (a link cannot carry a file). */
+  const archives = new Map<string, File>();
+  /** Registry credentials: in this page's memory only, never in the URL or storage. */
+  let credentials: { username: string; password: string } | undefined;
+  /** Sources opened in this page, by their URL key, so moving between views reopens nothing. */
+  const sources = new Map<string, Promise<Opened>>();
+  /** The element to focus once the next view is drawn (keyboard users land on what they opened). */
+  let focusAfterRender: string | undefined;
+  let generation = 0;
+  const cache = explorerCache((error) => {
+    const note = document.getElementById("cache-error")!;
+    note.hidden = false;
+    note.textContent =
+      `The IndexedDB cache is off (${error.message}); images are read from the network.`;
+  });
+
+  const sourceKey = (source: SourceState, baseName?: string) =>
+    formatViewState({ source, ...(baseName ? { baseName } : {}) });
+
+  /** A layout or archive named as the CLI names it: tag-only names under the base name. */
+  async function named(
+    opening: (naming: NamingOptions) => Promise<ImageSource>,
+    baseName: string | undefined,
+  ): Promise<Opened> {
+    const defaultBaseName = importBaseName(new Date());
+    const source = await opening(baseName ? { baseName } : { defaultBaseName });
+    const names = (await source.images.list()).map((record) => record.name);
+    const warning = baseName
+      ? undefined
+      : tagOnlyNamesWarning(names, defaultBaseName, "the base name field below");
+    return { source, stores: new Map(), warnings: warning ? [warning] : [] };
+  }
+
+  async function open(source: SourceState, baseName: string | undefined): Promise<Opened> {
+    if (source.kind === "layout") {
+      const url = new URL(source.url, location.href);
+      const files = httpFiles(url);
+      const opened = await named(
+        (naming) => openOciLayout(files, { ...naming, label: `OCI layout ${url}` }),
+        baseName,
+      );
+      const content = memoized(cache.wrap(opened.source.content));
+      return { ...opened, source: { ...opened.source, content } };
+    }
+    if (source.kind === "archive") {
+      const file = archives.get(source.name);
+      if (!file) {
+        throw new Error(
+          `Cannot reopen archive "${source.name}": a page cannot keep a file across reloads; choose or drop it again`,
+        );
+      }
+      return await named((naming) => openArchive(file, naming), baseName);
+    }
+    const stores = new Map<string, Promise<SyncedStore>>();
+    const opened = await openedRegistry(source.reference);
+    const remembering = rememberingImages(sourceKey(source), opened.images);
+    return {
+      source: { ...opened, images: remembering, content: memoized(cache.wrap(opened.content)) },
+      stores,
+      warnings: [],
+      remembering,
+      base: opened.base,
+    };
+  }
+
+  function openedRegistry(text: string): Promise<RegistrySource> {
+    const access = registryAccess(text);
+    return openRegistry(access.reference, {
+      plainHttp: access.plainHttp,
+      ...(credentials ? { credentials } : {}),
+      // A refusing registry is diagnosed instead of retried at length.
+      retry: { retries: 1, baseDelay: 100 },
+    });
+  }
+
+  function opened(source: SourceState, baseName: string | undefined): Promise<Opened> {
+    const key = sourceKey(source, baseName);
+    let entry = sources.get(key);
+    if (!entry) {
+      entry = open(source, baseName);
+      sources.set(key, entry);
+      entry.catch(() => sources.delete(key));
+    }
+    return entry;
+  }
+
+  function contextFor(entry: Opened, state: ViewState): ViewContext {
+    const platform = state.platform ? parsePlatform(state.platform) : HOST;
+    const images = new Map<string, Promise<ResolvedImage>>();
+    return {
+      image(reference) {
+        let image = images.get(reference);
+        if (!image) images.set(reference, image = resolveImage(entry.source, platform, reference));
+        return image;
+      },
+      source: entry.source,
+      label: describeSource(state.source!),
+      warnings: entry.warnings,
+      platform,
+      store() {
+        const key = formatPlatform(platform);
+        let synced = entry.stores.get(key);
+        if (!synced) {
+          const store = new ImageStore(entry.source, { platform: only(platform) });
+          synced = store.sync().then(({ failures }) => ({
+            store,
+            failures: failures.map((f) => f.error.message),
+          }));
+          entry.stores.set(key, synced);
+          synced.catch(() => entry.stores.delete(key));
+        }
+        return synced;
+      },
+    };
+  }
+
+  const links: ViewLinks = {
+    link(state, label, attributes = {}, focus) {
+      const href = formatViewState(state) || location.pathname;
+      return h("a", {
+        href,
+        ...attributes,
+        onclick: (event: Event) => {
+          const mouse = event as MouseEvent;
+          if (mouse.ctrlKey || mouse.metaKey || mouse.shiftKey || mouse.button !== 0) return;
+          event.preventDefault();
+          links.navigate(state, focus);
+        },
+      }, label);
+    },
+    navigate(state, focus) {
+      focusAfterRender = focus;
+      history.pushState(null, "", formatViewState(state) || location.pathname);
+      void show(parseViewState(location.search));
+    },
+  };
+
+  function report(counts: CacheCounts): void {
+    const total = counts.cached + counts.fetched;
+    cacheStatus.dataset.cached = String(counts.cached);
+    cacheStatus.dataset.fetched = String(counts.fetched);
+    if (total === 0) {
+      cacheStatus.textContent = "";
+      cacheStatus.dataset.from = "memory";
+    } else if (counts.fetched === 0) {
+      cacheStatus.textContent = `This view came from the cache: ${
+        blobs(counts.cached)
+      }, none fetched.`;
+      cacheStatus.dataset.from = "cache";
+    } else {
+      cacheStatus.textContent = `Fetched ${
+        blobs(counts.fetched)
+      } over the network, ${counts.cached} from the cache.`;
+      cacheStatus.dataset.from = counts.cached > 0 ? "both" : "network";
+    }
+  }
+
+  /** Draws a view; a newer navigation wins over one still loading. */
+  async function show(state: ViewState): Promise<void> {
+    const mine = ++generation;
+    const started = performance.now();
+    document.body.dataset.ready = "false";
+    status.textContent = state.source ? `Opening ${describeSource(state.source)}…` : "";
+    status.removeAttribute("role");
+    fillForms(state);
+    cache.reset();
+    const parts: HTMLElement[] = [];
+    let entry: Opened | undefined;
+    try {
+      if (state.source) {
+        entry = await opened(state.source, state.baseName);
+        if (entry.base) {
+          status.textContent = `Reading ${describeSource(state.source)} from ${entry.base.origin}…`;
+        }
+        const context = contextFor(entry, state);
+        for (const each of VIEWS) {
+          if (each.applies(state)) parts.push(each.render(await each.load(context, state), links));
+        }
+      }
+      if (mine !== generation) return;
+      view.replaceChildren(...parts);
+      const since = entry?.remembering?.offlineSince();
+      status.textContent = since
+        ? `The registry cannot be reached: showing the image records this browser saved at ${since}.`
+        : "";
+      document.body.dataset.offline = since ? "true" : "false";
+      document.body.dataset.error = "";
+    } catch (error) {
+      const message = (error as Error)?.message ?? String(error);
+      if (state.source?.kind === "registry" && parts.length === 0 && looksLikeCorsRefusal(error)) {
+        parts.push(await diagnosisSection(state.source.reference));
+      }
+      if (mine !== generation) return;
+      view.replaceChildren(...parts);
+      status.setAttribute("role", "alert");
+      status.textContent = message;
+      document.body.dataset.error = message;
+    }
+    if (focusAfterRender) document.getElementById(focusAfterRender)?.focus();
+    focusAfterRender = undefined;
+    report(cache.counts());
+    document.title = state.image ? `${state.image} — ocistore explorer` : "ocistore explorer";
+    document.body.dataset.viewMs = String(Math.round(performance.now() - started));
+    // Since navigation started: what a visitor waits for the first view (bench/bundle_bench.ts).
+    document.body.dataset.readyAt = String(Math.round(performance.now()));
+    document.body.dataset.ready = "true";
+  }
+
+  /** Why a registry could not be read, when the browser's CORS rules are the reason. */
+  async function diagnosisSection(reference: string): Promise<HTMLElement> {
+    let text: string;
+    let refused = false;
+    let missing: string | undefined;
+    try {
+      const diagnosis = await diagnoseCors((await openedRegistry(reference)).base.href, {
+        authorization: credentials !== undefined,
+      });
+      text = diagnosis.message;
+      refused = diagnosis.refused;
+      missing = diagnosis.missing;
+    } catch (error) {
+      text = `Cannot diagnose the registry: ${(error as Error)?.message ?? error}`;
+    }
+    const [summary, ...config] = text.split("\n");
+    return h(
+      "section",
+      { id: "diagnosis", "aria-labelledby": "diagnosis-heading", "data-refused": String(refused) },
+      h(
+        "h2",
+        { id: "diagnosis-heading" },
+        refused ? "The registry refuses this page" : "Diagnosis",
+      ),
+      missing ? h("p", {}, h("strong", {}, "Missing: "), h("code", {}, missing)) : null,
+      h("p", {}, summary),
+      config.length > 0 ? h("pre", {}, h("code", {}, config.join("\n"))) : null,
+    );
+  }
+
+  function fillForms(state: ViewState): void {
+    const layoutInput = document.getElementById("layout-url") as HTMLInputElement;
+    if (state.source?.kind === "layout") layoutInput.value = state.source.url;
+    const registryInput = document.getElementById("registry-ref") as HTMLInputElement;
+    if (state.source?.kind === "registry") registryInput.value = state.source.reference;
+  }
+
+  function openFresh(source: SourceState): void {
+    // The source under any base name: a file picked again may differ.
+    const key = sourceKey(source);
+    for (const each of [...sources.keys()]) {
+      if (each === key || each.startsWith(`${key}&`)) sources.delete(each);
+    }
+    links.navigate({ source });
+  }
+
+  function openArchiveFile(file: File): void {
+    archives.set(file.name, file);
+    openFresh({ kind: "archive", name: file.name });
+  }
+
+  document.getElementById("layout-form")!.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const url = (document.getElementById("layout-url") as HTMLInputElement).value.trim();
+    if (url) openFresh({ kind: "layout", url });
+  });
+
+  document.getElementById("registry-form")!.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const reference = (document.getElementById("registry-ref") as HTMLInputElement).value.trim();
+    const username = (document.getElementById("registry-user") as HTMLInputElement).value;
+    const password = (document.getElementById("registry-password") as HTMLInputElement).value;
+    credentials = username || password ? { username, password } : undefined;
+    if (reference) openFresh({ kind: "registry", reference });
+  });
+
+  const fileInput = document.getElementById("archive-file") as HTMLInputElement;
+  fileInput.addEventListener("change", () => {
+    const file = fileInput.files?.[0];
+    if (file) openArchiveFile(file);
+  });
+
+  const drop = document.getElementById("drop")!;
+  drop.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    drop.classList.add("over");
+  });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (event) => {
+    event.preventDefault();
+    drop.classList.remove("over");
+    const file = event.dataTransfer?.files?.[0];
+    if (file) openArchiveFile(file);
+  });
+
+  /** Next to `deno task explorer`'s example layout, the empty page offers it. */
+  async function offerExamples(): Promise<void> {
+    try {
+      const response = await fetch("layout/oci-layout", { method: "HEAD" });
+      if (!response.ok || location.search) return;
+      const state: ViewState = { source: { kind: "layout", url: "layout/" } };
+      view.replaceChildren(
+        h(
+          "p",
+          { id: "examples" },
+          "This server has example images: ",
+          links.link(state, "open them"),
+          ".",
+        ),
+      );
+    } catch {
+      // No examples here: the forms are enough.
+    }
+  }
+
+  addEventListener("popstate", () => void show(parseViewState(location.search)));
+  if (!location.search) void offerExamples();
+  void show(parseViewState(location.search));
+}

@@ -1,0 +1,41 @@
+// `ocistore serve`: the proxy on its own origin reaches a registry with no CORS headers only when
+// --allow-registry names it, and the manifest it passes is the registry's, byte for byte.
+import { assertEquals, assertMatch } from "@std/assert";
+import { test } from "../harness.ts";
+import { main } from "../../src/cli/main.ts";
+import { DOCKER_REPO, sharedRegistry, startRegistry } from "../adapters/_registry.ts";
+
+async function serve(args: string[]): Promise<string> {
+  let out = "";
+  const code = await main(["serve", ...args], { stdout: (t) => void (out += t), stderr: () => {} });
+  assertEquals(code, 0);
+  assertMatch(out, /^http:\/\/127\.0\.0\.1:\d+\/\n/);
+  return out.split("\n")[0];
+}
+
+test("serve: passes a no-CORS loopback registry named by --allow-registry, refuses it otherwise", async () => {
+  const { storage } = await sharedRegistry();
+  const registry = await startRegistry("anonymous", storage, { headers: [] });
+  try {
+    const path = `v2/${DOCKER_REPO}/manifests/1.0`;
+    const accept = { accept: "application/vnd.docker.distribution.manifest.v2+json" };
+    const direct = await fetch(`${registry.url}/${path}`, { headers: accept });
+    const expected = await direct.text();
+    const allowed = await serve(["--allow-registry", registry.host]);
+    const through = await fetch(`${allowed}_registry/${registry.host}/${path}`, {
+      headers: accept,
+    });
+    assertEquals(through.status, 200);
+    assertEquals(await through.text(), expected);
+    assertEquals(
+      through.headers.get("docker-content-digest"),
+      direct.headers.get("docker-content-digest"),
+    );
+    const closed = await serve([]);
+    const refused = await fetch(`${closed}_registry/${registry.host}/${path}`);
+    assertEquals(refused.status, 403);
+    assertMatch(await refused.text(), /not on the proxy's allow-list/);
+  } finally {
+    await registry.stop();
+  }
+});

@@ -1,0 +1,135 @@
+import { assertEquals, assertRejects } from "@std/assert";
+import { test } from "../harness.ts";
+import { memorySource } from "../../src/adapters/memory.ts";
+import { ImageStore } from "../../src/core/image_store.ts";
+import { only } from "../../src/core/platform_matcher.ts";
+import { parsePlatform } from "../../src/core/platform.ts";
+import type { ImageSource } from "../../src/core/content.ts";
+import type { ViewContext } from "../../src/explorer/views/view.ts";
+import { storeView } from "../../src/explorer/views/store.ts";
+import { imageView, resolveImage, shortDigest } from "../../src/explorer/views/image.ts";
+import { filesView } from "../../src/explorer/views/files.ts";
+import { VIEWS } from "../../src/explorer/views/mod.ts";
+import { blobs, registryAccess } from "../../src/explorer/app.ts";
+import type { ViewState } from "../../src/explorer/view_state.ts";
+
+function contextFor(source: ImageSource, platform = "linux/amd64"): ViewContext {
+  const parsed = parsePlatform(platform);
+  return {
+    source,
+    label: "memory",
+    warnings: ["opening warned"],
+    platform: parsed,
+    image: (reference) => resolveImage(source, parsed, reference),
+    async store() {
+      const store = new ImageStore(source, { platform: only(parsed) });
+      const { failures } = await store.sync();
+      return { store, failures: failures.map((f) => f.error.message) };
+    },
+  };
+}
+
+async function twoPlatforms() {
+  const source = memorySource();
+  const amd = await source.addImage({ layers: ["amd"] });
+  const arm = await source.addImage({
+    layers: ["arm", "more"],
+    platform: { os: "linux", architecture: "arm64", variant: "v8" },
+  });
+  source.setRecord("example.test/app:1", await source.addIndex([amd.manifest, arm.manifest]));
+  return { source, amd, arm };
+}
+
+const state: ViewState = {
+  source: { kind: "layout", url: "layout/" },
+  image: "example.test/app:1",
+};
+
+test("explorer views: the table and the details describe the same platform", async () => {
+  const { source, amd, arm } = await twoPlatforms();
+  for (const [platform, built] of [["linux/amd64", amd], ["linux/arm64/v8", arm]] as const) {
+    const context = contextFor(source, platform);
+    const table = await storeView.load(context, { ...state, platform });
+    const details = await imageView.load(context, { ...state, platform });
+    assertEquals(table.platform, platform);
+    assertEquals(table.rows.map((r) => [r.reference, r.id]), [
+      ["example.test/app:1", built.config.digest],
+    ]);
+    assertEquals(details.id, built.config.digest);
+    assertEquals(details.platform, platform);
+    assertEquals(details.platforms, ["linux/amd64", "linux/arm64/v8"]);
+    assertEquals(details.layers.map((l) => l.digest), built.layers.map((l) => l.digest));
+  }
+});
+
+test("explorer views: the table lists every reference and says why a record failed", async () => {
+  const { source, amd } = await twoPlatforms();
+  source.setRecord("example.test/app:latest", amd.manifest);
+  source.setRecord("example.test/broken:1", {
+    ...amd.manifest,
+    digest: `sha256:${"0".repeat(64)}`,
+  });
+  const model = await storeView.load(contextFor(source), { source: state.source });
+  assertEquals(model.rows.map((r) => r.reference), [
+    "example.test/app:1",
+    "example.test/app:latest",
+  ]);
+  assertEquals(model.warnings.length, 2);
+  assertEquals(model.warnings[0], "opening warned");
+});
+
+test("explorer views: the files view lists a layer, and names a layer that is not there", async () => {
+  const source = memorySource();
+  const tar = new Uint8Array(1024 * 3);
+  const name = new TextEncoder().encode("hello.txt");
+  tar.set(name, 0);
+  const octal = (offset: number, width: number, value: number) =>
+    tar.set(new TextEncoder().encode(value.toString(8).padStart(width - 1, "0") + "\0"), offset);
+  octal(100, 8, 0o644);
+  octal(108, 8, 0);
+  octal(116, 8, 0);
+  octal(124, 12, 2);
+  octal(136, 12, 0);
+  tar[156] = "0".charCodeAt(0);
+  tar.set(new TextEncoder().encode("ustar\x0000"), 257);
+  tar.fill(0x20, 148, 156);
+  const sum = tar.subarray(0, 512).reduce((a, b) => a + b, 0);
+  tar.set(new TextEncoder().encode(sum.toString(8).padStart(6, "0") + "\0 "), 148);
+  tar.set(new TextEncoder().encode("hi"), 512);
+  const built = await source.addImage({ layers: [tar] });
+  source.setRecord("example.test/files:1", built.manifest);
+  const files = { ...state, image: "example.test/files:1", layer: 0 };
+  const model = await filesView.load(contextFor(source), files);
+  assertEquals(model.listing.entries.map((e) => [e.path, e.size, e.type]), [[
+    "hello.txt",
+    2,
+    "file",
+  ]]);
+  await assertRejects(
+    () => filesView.load(contextFor(source), { ...files, layer: 1 }),
+    RangeError,
+    "the image has 1",
+  );
+});
+
+test("explorer views: the table picks the views a state shows, in page order", () => {
+  const shown = (s: ViewState) => VIEWS.filter((v) => v.applies(s));
+  assertEquals(shown({}), []);
+  assertEquals(shown({ source: state.source }), [storeView]);
+  assertEquals(shown(state), [storeView, imageView]);
+  assertEquals(shown({ ...state, layer: 2 }), [storeView, imageView, filesView]);
+});
+
+test("explorer formatting: short digests, singular blob, plain HTTP for loopback or http://", () => {
+  assertEquals(shortDigest(`sha256:${"ab".repeat(32)}`), "sha256:abababababab");
+  assertEquals([blobs(0), blobs(1), blobs(2)], ["0 blobs", "1 blob", "2 blobs"]);
+  assertEquals(registryAccess("127.0.0.1:5000/app:1"), {
+    reference: "127.0.0.1:5000/app:1",
+    plainHttp: true,
+  });
+  assertEquals(registryAccess("http://example.test/app"), {
+    reference: "example.test/app",
+    plainHttp: true,
+  });
+  assertEquals(registryAccess("busybox"), { reference: "busybox", plainHttp: false });
+});

@@ -1,0 +1,155 @@
+/** Fresh umoci images for the image-filesystem tests, and what `umoci unpack` makes of them. */
+import { execFileSync } from "node:child_process";
+import {
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { freshDir } from "./_layers.ts";
+import { openOciLayout } from "../../src/runtime/open_oci_layout.ts";
+import type { Manifest } from "../../src/core/types.ts";
+import { type ImageLayers, imageLayers } from "../../src/core/image_layers.ts";
+import { pageDecompressors } from "../../src/explorer/layer_stream.ts";
+import type { ContentProvider } from "../../src/core/content.ts";
+import type { FsDiff } from "../../src/core/filesystem_diff.ts";
+
+/** Runs a tool and returns its standard output. */
+export const run = (cmd: string, args: string[]): string =>
+  execFileSync(cmd, args, { encoding: "utf8" });
+
+/** A fresh directory holding `files` (path → content), every file 0644. */
+export function tree(files: Record<string, string>): string {
+  const root = freshDir("fs2-src-");
+  for (const [path, data] of Object.entries(files)) {
+    mkdirSync(join(root, path, ".."), { recursive: true });
+    writeFileSync(join(root, path), data);
+  }
+  return root;
+}
+
+/** A layer tar made by GNU tar (numeric owner 0), uncompressed, of `dir`'s contents. */
+export function gnuTar(dir: string, ...extra: string[]): string {
+  const out = join(freshDir("fs2-tar-"), "layer.tar");
+  run("tar", [
+    "--format=pax",
+    "--owner=0",
+    "--group=0",
+    "--numeric-owner",
+    "-C",
+    dir,
+    "-cf",
+    out,
+    ...extra,
+    ".",
+  ]);
+  return out;
+}
+
+/** The layout `a` (one base layer) and `b` (a's layer, then changes), tags `b1`… after each step. */
+export function buildDiffImages(): { layout: string; steps: string[] } {
+  const layout = join(freshDir("fs2-image-"), "layout");
+  const image = `${layout}:b`;
+  run("umoci", ["init", "--layout", layout]);
+  run("umoci", ["new", "--image", `${layout}:a`]);
+  const base = tree({
+    "etc/a": "a\n",
+    "etc/b": "bb\n",
+    "opt/x/y": "y\n",
+    "opt/z": "z\n",
+    h1: "hard one\n",
+    "data/big": "x".repeat(5000),
+    "data/same": "same\n",
+  });
+  symlinkSync("../etc/b", join(base, "data", "to-b"));
+  run("umoci", ["insert", "--image", `${layout}:a`, base, "/"]);
+  run("umoci", ["tag", "--image", `${layout}:a`, "b"]);
+  const steps: string[] = [];
+  const step = () => {
+    const tag = `b${steps.length + 1}`;
+    run("umoci", ["tag", "--image", image, tag]);
+    steps.push(tag);
+  };
+  run("umoci", ["insert", "--image", image, "--whiteout", "/etc/a"]);
+  step();
+  // Same size, other bytes: only the content hash tells; and a new file.
+  run("umoci", ["insert", "--image", image, tree({ "etc/b": "cc\n", "new/file": "n\n" }), "/"]);
+  step();
+  run("umoci", ["insert", "--image", image, "--opaque", tree({ fresh: "f\n" }), "/opt"]);
+  step();
+  // A hard link whose target is in the base layer: tar both, then drop the target from the tar.
+  const links = tree({ h1: "hard one\n", "data/big": "x".repeat(5000) });
+  linkSync(join(links, "h1"), join(links, "h1-link"));
+  execFileSync("chmod", ["0600", join(links, "data", "big")]);
+  const layer = gnuTar(links);
+  run("tar", ["--delete", "-f", layer, "./h1"]);
+  run("umoci", ["raw", "add-layer", "--image", image, layer]);
+  step();
+  return { layout, steps };
+}
+
+/** The manifest the layout's `tag` names, and a content provider over the layout. */
+export async function layoutImage(
+  layout: string,
+  tag: string,
+): Promise<{ content: ContentProvider; manifest: Manifest; layers: ImageLayers }> {
+  const blob = (digest: string) => join(layout, "blobs", ...digest.split(":"));
+  const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8"));
+  const entry = index.manifests.find((m: { annotations?: Record<string, string> }) =>
+    m.annotations?.["org.opencontainers.image.ref.name"] === tag
+  );
+  const manifest = JSON.parse(readFileSync(blob(entry.digest), "utf8")) as Manifest;
+  const source = await openOciLayout(layout);
+  const layers = imageLayers(source.content, manifest, { decompressors: pageDecompressors });
+  return { content: source.content, manifest, layers };
+}
+
+/** `umoci unpack --rootless` of the layout's `tag`: the root filesystem's directory. */
+export function unpack(layout: string, tag: string): string {
+  const bundle = join(freshDir("fs2-unpack-"), "bundle");
+  run("umoci", ["unpack", "--rootless", "--image", `${layout}:${tag}`, bundle]);
+  return join(bundle, "rootfs");
+}
+
+interface _Found {
+  readonly type: string;
+  readonly size: number;
+  readonly mode: string;
+  readonly link: string;
+}
+
+/** Every path under `root` by `find` (type, size of files, mode, symlink target). */
+export function findTree(root: string): Map<string, _Found> {
+  const out = run("find", [root, "-mindepth", "1", "-printf", "%P\t%y\t%s\t%m\n"]).trimEnd();
+  const found = new Map<string, _Found>();
+  for (const line of out === "" ? [] : out.split("\n")) {
+    const [path, type, size, mode] = line.split("\t");
+    const link = type === "l" ? readlinkSync(join(root, path)) : "";
+    found.set(path, { type, size: type === "f" ? Number(size) : 0, mode, link });
+  }
+  return found;
+}
+
+/** What `find` and `cmp` say differs between two unpacked roots, as `{added, modified, removed}`. */
+export function rootsDiff(before: string, after: string): FsDiff {
+  const a = findTree(before);
+  const b = findTree(after);
+  const added: string[] = [];
+  const modified: string[] = [];
+  for (const [path, entry] of b) {
+    const old = a.get(path);
+    if (!old) added.push(path);
+    else if (JSON.stringify(old) !== JSON.stringify(entry)) modified.push(path);
+    else if (
+      entry.type === "f" &&
+      !readFileSync(join(before, path)).equals(readFileSync(join(after, path)))
+    ) modified.push(path);
+  }
+  const removed = [...a.keys()].filter((path) => !b.has(path));
+  const sort = (list: string[]) =>
+    list.sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  return { added: sort(added), modified: sort(modified), removed: sort(removed) };
+}
