@@ -84,7 +84,8 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-async function settle(daemon: Containerd): Promise<void> {
+/** Waits until containerd has committed nothing for a second (at most five minutes). */
+export async function settle(daemon: Containerd): Promise<void> {
   // The CRI plugin handles each new image in k8s.io on an event, writing as it goes: wait until
   // containerd has committed nothing for a second (at most five minutes).
   let last = -1;

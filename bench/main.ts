@@ -4,9 +4,9 @@
  * to stderr. `deno task bench [SCENARIO…]`, `bun bench/main.ts`, `node bench/run_node.mjs`.
  *
  * Scenarios: store, sha256 (in-process, on the runtime running this), cli, archive (subprocesses
- * on every runtime, by default only from Deno), and registry, bundle, containerd when
- * bench/registry_bench.ts, bench/bundle_bench.ts, bench/containerd_bench.ts exist (each exports
- * `run(): Promise<Figure[]>`).
+ * on every runtime, by default only from Deno), and registry, bundle, containerd, containerd_api
+ * when bench/registry_bench.ts, bench/bundle_bench.ts, bench/containerd_bench.ts,
+ * bench/containerd_api_bench.ts exist (each exports `run(): Promise<Figure[]>`).
  */
 import { existsSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -33,7 +33,7 @@ const builtIn: Record<string, () => Promise<_Run>> = {
   archive: async () => (await import("./archive_bench.ts")).run,
   inflate: async () => (await import("./inflate_bench.ts")).run,
 };
-const external = ["registry", "bundle", "containerd"];
+const external = ["registry", "bundle", "containerd", "containerd_api"];
 const subprocess = new Set(["cli", "archive"]);
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith("-"));

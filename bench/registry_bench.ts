@@ -7,6 +7,7 @@
  */
 import { registryOf, tempDir } from "../tests/adapters/_registry.ts";
 import { openRegistry } from "../src/adapters/registry.ts";
+import { cachedContent } from "../src/core/cached_content.ts";
 import { digestOf } from "../src/core/digest.ts";
 import { ImageStore } from "../src/core/image_store.ts";
 import { only } from "../src/core/platform_matcher.ts";
@@ -94,12 +95,12 @@ async function measure(host: string, reference: string, dir: string) {
     return fetch(input, init);
   };
   const started = performance.now();
-  const source = await openRegistry(`${host}/${reference}`, {
+  const registry = await openRegistry(`${host}/${reference}`, {
     plainHttp: true,
     fetch: fetchCounted,
-    cache: diskBlobStore(dir),
     concurrency: 8,
   });
+  const source = { ...registry, content: cachedContent(registry.content, diskBlobStore(dir)) };
   const store = new ImageStore(source, { platform: only({ os: "linux", architecture: "amd64" }) });
   const { failures } = await store.sync();
   const ms = performance.now() - started;

@@ -101,7 +101,7 @@ await check("npm pack writes a tarball with every export and nothing but the lib
   const missing = wanted.map((p) => p.replace(/^\.\//, "")).filter((p) => !files.has(p));
   if (missing.length > 0) throw new Error(`missing from the tarball: ${missing.join(", ")}`);
   const library =
-    /^(package\.json|README\.md|LICENSE|esm\/mod\.(js|d\.ts|js\.map)|esm\/(src|examples)\/.*)$/;
+    /^(package\.json|README\.md|LICENSE|esm\/mod\.(js|d\.ts|js\.map)|esm\/(src|examples|explorer)\/.*)$/;
   const stray = [...files].filter((p) => !library.test(p));
   if (stray.length > 0) throw new Error(`not library files: ${stray.slice(0, 5).join(", ")}`);
   for (const subpath of subpaths) {

@@ -153,3 +153,14 @@ test("architecture: the explorer imports core, adapters and its own files, never
   );
   assertEquals(offenders, []);
 });
+
+test("architecture: one loopback rule, core/host_address.ts, spelled nowhere else in src", () => {
+  // 127.0.0.0/8 as a regular expression, or [::1] as a name to compare with.
+  const spelled = /127\\\.\\d|"\[::1\]"/;
+  const offenders = files.filter((f) => !f.endsWith("core/host_address.ts")).flatMap((file) =>
+    readFileSync(file, "utf8").split("\n").filter((line) => spelled.test(line)).map((line) =>
+      `${relative(root, file)}: ${line.trim()}`
+    )
+  );
+  assertEquals(offenders, []);
+});

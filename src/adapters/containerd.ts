@@ -12,6 +12,7 @@ import type { BlobInfo, Descriptor, ImageRecord } from "../core/types.ts";
 import type { BoltBucket, BoltSnapshot } from "./containerd/_bbolt.ts";
 import { imageRecord, strings } from "./containerd/_records.ts";
 import { readSnapshot, SnapshotBusyError } from "./containerd/_snapshot.ts";
+import { MISSING_CONTENT_HINT } from "./_containerd_content.ts";
 
 /** Options of {@linkcode openContainerd}. */
 export interface OpenContainerdOptions {
@@ -141,7 +142,7 @@ export async function openContainerd(
     const entry = current?.blobs?.bucket(digest);
     if (!entry) {
       throw new NotFoundError(
-        `Cannot find blob "${digest}" in containerd namespace "${namespace}": no such content`,
+        `Cannot find blob "${digest}" in containerd namespace "${namespace}": no such content; ${MISSING_CONTENT_HINT}`,
       );
     }
     const labels = strings(entry.bucket("labels"));

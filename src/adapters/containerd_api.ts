@@ -8,6 +8,7 @@ import type { ContentProvider, ImageLister, ImageSource, ReadOptions } from "../
 import { NotFoundError, OciStoreError, UnavailableError } from "../core/errors.ts";
 import type { ImageStore } from "../core/image_store.ts";
 import type { BlobInfo, Descriptor, ImageRecord } from "../core/types.ts";
+import { MISSING_CONTENT_HINT } from "./_containerd_content.ts";
 import {
   decodeEnvelope,
   decodeImage,
@@ -60,11 +61,14 @@ const _unavailable = 14;
 const _cancelled = 1;
 
 /** The error a failed call becomes, in the action's terms. */
-function _fail(error: unknown, action: string, address: string): never {
+function _fail(error: unknown, action: string, address: string, notFoundHint?: string): never {
   if (error instanceof OciStoreError) throw error;
   const code = (error as { code?: unknown })?.code;
   const details = (error as { details?: unknown })?.details ?? (error as Error)?.message;
-  if (code === _notFound) throw new NotFoundError(`${action}: ${details}`, { cause: error });
+  if (code === _notFound) {
+    const hint = notFoundHint ? `; ${notFoundHint}` : "";
+    throw new NotFoundError(`${action}: ${details}${hint}`, { cause: error });
+  }
   if (code === _unavailable || code === _cancelled) {
     throw new UnavailableError(
       `${action}: containerd at ${address} is unavailable (${details})`,
@@ -138,7 +142,7 @@ export function openContainerdApi(
         })
       ) yield decodeReadChunk(message).data;
     } catch (error) {
-      _fail(error, action, client.address);
+      _fail(error, action, client.address, MISSING_CONTENT_HINT);
     }
   };
   const content: ContentProvider = {
@@ -146,7 +150,9 @@ export function openContainerdApi(
       const bytes = await client.unary(`${_content}Info`, encodeName(digest), {
         namespace,
         ...(own?.signal && { signal: own.signal }),
-      }).catch((e) => _fail(e, `Cannot find blob "${digest}" ${where}`, client.address));
+      }).catch((e) =>
+        _fail(e, `Cannot find blob "${digest}" ${where}`, client.address, MISSING_CONTENT_HINT)
+      );
       const info = decodeInfo(bytes);
       return { digest, size: info.size, ...(info.labels && { labels: info.labels }) };
     },

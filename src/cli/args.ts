@@ -42,6 +42,26 @@ export const FLAGS = {
   },
   digests: { long: "digests", type: "boolean", help: "show the DIGEST column", scope: "command" },
   pinned: { long: "pinned", type: "boolean", help: "show the PINNED column", scope: "command" },
+  layer: {
+    long: "layer",
+    type: "string",
+    value: "N",
+    help: "one layer, 0 being the base (files: its entries as stored; diff: what it changed)",
+    scope: "command",
+  },
+  ci: {
+    long: "ci",
+    type: "boolean",
+    help: "judge the image by the .dive-ci rules; exit code 1 when one fails",
+    scope: "command",
+  },
+  ciConfig: {
+    long: "ci-config",
+    type: "string",
+    value: "FILE",
+    help: "the .dive-ci rules file (default ./.dive-ci when present, else dive's defaults)",
+    scope: "command",
+  },
   platform: {
     long: "platform",
     type: "string",

@@ -19,6 +19,8 @@ import { join } from "node:path";
 export interface CliIO {
   /** Writes to standard output. */
   readonly stdout: (text: string) => void;
+  /** Writes bytes to standard output as they are (`cat`); without it, they are decoded as UTF-8. */
+  readonly stdoutBytes?: (bytes: Uint8Array) => void;
   /** Writes to standard error. */
   readonly stderr: (text: string) => void;
   /** The environment (for `NO_COLOR`). */
@@ -51,6 +53,11 @@ export interface OpenedStore {
 export interface OpenOptions {
   /** Name every layout or archive entry `NAME@DIGEST` too, so that none goes unseen. */
   readonly everyEntry?: boolean;
+  /**
+   * The command shows the names (`images`): only then are tag-only names worth a warning; a
+   * command given a name already chosen from that list has no news in it.
+   */
+  readonly showsNames?: boolean;
 }
 
 /** Everything a command needs. */
@@ -196,7 +203,7 @@ export function createContext(
       opened.push(source);
       for (const warning of warnings) this.warn(warning);
       const baseName = naming ? options.baseName ?? defaultBaseName : undefined;
-      if (naming && options.baseName === undefined) {
+      if (naming && options.baseName === undefined && openOptions.showsNames === true) {
         const names = (await source.images.list()).map((r) => r.name);
         const warning = tagOnlyNamesWarning(names, defaultBaseName, "--base-name");
         if (warning) this.warn(warning);

@@ -9,6 +9,7 @@ import { FLAGS, parseArgs, UsageError } from "./args.ts";
 import { COMMANDS, loadCommands } from "./commands/mod.ts";
 import { type CliIO, createContext, oneLine } from "./context.ts";
 import { commandHelp, COMMON_FLAGS, programHelp, VERSION } from "./help.ts";
+import { ImageNameError } from "./image_name_error.ts";
 import { processIO } from "./process_io.ts";
 import { SourceError } from "./transports.ts";
 
@@ -24,7 +25,7 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 function _exitCodeOf(error: unknown): ExitCode {
   if (
     error instanceof UsageError || error instanceof SourceError ||
-    error instanceof UnreachableError
+    error instanceof UnreachableError || error instanceof ImageNameError
   ) {
     return EXIT.USAGE;
   }

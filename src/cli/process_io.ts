@@ -23,6 +23,7 @@ export function processIO(): CliIO {
   });
   return {
     stdout: (text) => void process.stdout.write(text),
+    stdoutBytes: (bytes) => void process.stdout.write(bytes),
     stderr: (text) => void process.stderr.write(text),
     env: process.env,
     isTTY: process.stderr.isTTY === true,

@@ -2,12 +2,13 @@
 import { stat } from "node:fs/promises";
 import type { ImageSource } from "../core/content.ts";
 import { OciStoreError } from "../core/errors.ts";
+import { isLoopbackHost } from "../core/host_address.ts";
 import type { EntrySelector } from "../adapters/_layout_naming.ts";
 import { parseDockerRef } from "../core/normalize.ts";
 import { formatReference } from "../core/reference.ts";
 import type { Reference } from "../core/types.ts";
 import { UsageError } from "./args.ts";
-import type { BlobStore } from "../core/cached_content.ts";
+import { type BlobStore, cachedContent } from "../core/cached_content.ts";
 import type { Login } from "./registry_login.ts";
 
 /** How layout and archive entries are named (containerd's `ctr images import` options). */
@@ -44,12 +45,6 @@ export interface RegistryAccess {
   readonly fetch?: typeof fetch;
 }
 
-/** Whether `host` (with an optional port) is a loopback name or address. */
-function _isLoopbackHost(host: string): boolean {
-  const name = host.replace(/:\d+$/, "");
-  return name === "localhost" || name === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(name);
-}
-
 /** Opens `docker://REFERENCE` (the location is `//REFERENCE`). */
 async function _openDocker(location: string, access: RegistryAccess = {}): Promise<ImageSource> {
   if (!location.startsWith("//") || location.length === 2) {
@@ -66,21 +61,24 @@ async function _openDocker(location: string, access: RegistryAccess = {}): Promi
     throw new UsageError(`Cannot open "docker:${location}": ${(error as Error).message}`);
   }
   const plainHttp = access.insecureRegistry === host || access.plainHttp === true;
-  if (access.plainHttp && !_isLoopbackHost(host) && access.insecureRegistry !== host) {
+  if (access.plainHttp && !isLoopbackHost(host) && access.insecureRegistry !== host) {
     throw new UsageError(
       `cannot use --plain-http with ${host}: it is not a loopback host; use --insecure-registry ${host}`,
     );
   }
   const login = await access.login?.(host) ?? {};
   const { openRegistry } = await import("../adapters/registry.ts");
-  return await openRegistry(text, {
+  const { explainFetchFailure } = await import("../runtime/fetch_failure.ts");
+  const source = await openRegistry(text, {
     plainHttp,
+    explainFetchFailure,
     ...login,
     ...(access.fetch ? { fetch: access.fetch } : {}),
-    ...(access.cache ? { cache: access.cache } : {}),
-    ...(access.onCacheError ? { onCacheError: access.onCacheError } : {}),
     ...(access.onWarning ? { onWarning: access.onWarning } : {}),
   });
+  if (!access.cache) return source;
+  const content = cachedContent(source.content, access.cache, { onError: access.onCacheError });
+  return { ...source, content };
 }
 
 /** One transport: a name before the colon and how to open what follows it. */

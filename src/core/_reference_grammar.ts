@@ -23,6 +23,7 @@ interface Grammar {
   readonly name: RegExp;
   readonly domainAndPort: RegExp;
   readonly tag: RegExp;
+  readonly pathComponent: RegExp;
   readonly digest: RegExp;
   readonly identifier: RegExp;
 }
@@ -49,6 +50,7 @@ function _grammar(): Grammar {
     name: new RegExp(`^(?:(${domainAndPort})/)?(${remoteName})$`),
     domainAndPort: new RegExp(`^${domainAndPort}$`),
     tag: new RegExp(`^${tag}$`),
+    pathComponent: new RegExp(`^${pathComponent}$`),
     digest: new RegExp(`^${digest}$`),
     identifier: /^[a-f0-9]{64}$/,
   };
@@ -175,10 +177,12 @@ export function parseGrammatical(text: string, shown: string = text): Reference 
         reason: "NAME_CONTAINS_UPPERCASE",
       });
     }
+    const broken = _brokenPart(text);
     throw _parseError(
       action,
       shown,
-      "expected [domain[:port]/]path[:tag][@digest] with lowercase path components",
+      "expected [domain[:port]/]path[:tag][@digest] with lowercase path components" +
+        (broken ? `, found ${broken}` : ""),
       { reason: "REFERENCE_INVALID_FORMAT" },
     );
   }
@@ -203,4 +207,30 @@ export function parseGrammatical(text: string, shown: string = text): Reference 
     ...(match.tag === undefined ? {} : { tag: match.tag }),
     ...(match.digest === undefined ? {} : { digest: match.digest }),
   };
+}
+
+/**
+ * The first part of a reference the grammar refuses, with the rule it breaks, so a message can
+ * say more than the whole grammar (`tag "a b" (…)`); undefined when no single part is to blame.
+ */
+function _brokenPart(text: string): string | undefined {
+  const g = _grammar();
+  const at = text.indexOf("@");
+  const named = at === -1 ? text : text.slice(0, at);
+  if (at !== -1 && !g.digest.test(text.slice(at + 1))) {
+    return `digest ${quote(text.slice(at + 1))} (a digest is ALGORITHM:HEX, 32 or more hex digits)`;
+  }
+  const colon = named.lastIndexOf(":");
+  const tagged = colon > named.lastIndexOf("/");
+  if (tagged && !g.tag.test(named.slice(colon + 1))) {
+    return `tag ${quote(named.slice(colon + 1))} (a tag is 1 to 128 letters, digits, "_", "." ` +
+      `or "-", not starting with "." or "-")`;
+  }
+  const components = (tagged ? named.slice(0, colon) : named).split("/");
+  const path = components.length > 1 && g.domainAndPort.test(components[0])
+    ? components.slice(1)
+    : components;
+  const component = path.find((c) => !g.pathComponent.test(c));
+  return component === undefined ? undefined : `path component ${quote(component)} (a path ` +
+    `component is lowercase letters and digits, separated by ".", "_", "__" or "-")`;
 }

@@ -12,9 +12,57 @@ export type Compression = "gzip" | "zstd" | "none";
  */
 export interface Decompressors {
   /** A gzip inflater. */
-  readonly gzip?: () => ReadableWritablePair<Uint8Array, Uint8Array>;
+  readonly gzip?: () => ByteTransform;
   /** A zstd decoder. */
-  readonly zstd?: () => ReadableWritablePair<Uint8Array, Uint8Array>;
+  readonly zstd?: () => ByteTransform;
+}
+
+/**
+ * A transform of bytes, as `pipeThrough` takes it; spelled out because Node's types, unlike the
+ * DOM's, have no `ReadableWritablePair`.
+ */
+export interface ByteTransform {
+  /** Where the transformed bytes come out. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Where the bytes go in. */
+  readonly writable: WritableStream<Uint8Array>;
+}
+
+/** A decoder fed chunk by chunk that calls back with its output (fzstd's `Decompress`, pako's `Inflate`). */
+export interface PushDecoder {
+  /** Feeds a chunk; `final` marks the end of the input. */
+  push(chunk: Uint8Array, final?: boolean): void;
+}
+
+/**
+ * A push-style decoder as a stream transform, so a decoder package the composition root picks
+ * (fzstd for zstd, where no `DecompressionStream` has it) becomes a {@link Decompressors} entry.
+ *
+ * @param create Makes the decoder, given where its output goes.
+ * @returns The transform from compressed bytes to their content.
+ * @example
+ * ```ts
+ * import { pushDecompression } from "./compression.ts";
+ * const upper = pushDecompression((emit) => ({ push: (chunk) => emit(chunk.map((b) => b - 32)) }));
+ * const out = new Blob(["abc"]).stream().pipeThrough(upper);
+ * console.assert(await new Response(out).text() === "ABC");
+ * ```
+ */
+export function pushDecompression(
+  create: (emit: (chunk: Uint8Array) => void) => PushDecoder,
+): TransformStream<Uint8Array, Uint8Array> {
+  let decoder: PushDecoder;
+  return new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      decoder = create((chunk) => controller.enqueue(chunk));
+    },
+    transform(chunk) {
+      decoder.push(chunk);
+    },
+    flush() {
+      decoder.push(new Uint8Array(0), true);
+    },
+  });
 }
 
 /**

@@ -99,6 +99,27 @@ export class DocumentCache {
     return value;
   }
 
+  /**
+   * The document under `key` when it is held (loaded or loading), without loading it and without
+   * making it more recent.
+   *
+   * @param key Kind and digest, e.g. `manifest:sha256:…`.
+   * @returns The held document, or `undefined`.
+   * @example
+   * ```ts
+   * import { DocumentCache } from "@ocistore/ocistore";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const cache = new DocumentCache();
+   * assertEquals(cache.peek("bytes:sha256:aa"), undefined);
+   * await cache.get("bytes:sha256:aa", () => Promise.resolve({ value: "kept", bytes: 4 }));
+   * assertEquals(await cache.peek("bytes:sha256:aa"), "kept");
+   * ```
+   */
+  peek<T>(key: string): Promise<T> | undefined {
+    return this.#entries.get(key)?.value as Promise<T> | undefined;
+  }
+
   #evict(): void {
     for (const [key, entry] of this.#entries) {
       if (this.#bytes <= this.#maxBytes) return;

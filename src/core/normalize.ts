@@ -81,7 +81,10 @@ export function parseNormalizedReference(text: string, options: NormalizeOptions
   if (remote.toLowerCase() !== remote) {
     throw new InvalidArgumentError(
       `Cannot parse reference ${quote(text)}: repository name ${quote(remote)} must be lowercase`,
-      { reason: "NAME_CONTAINS_UPPERCASE" },
+      {
+        reason: "NAME_CONTAINS_UPPERCASE",
+        problem: `repository name ${quote(remote)} must be lowercase`,
+      },
     );
   }
   const ref = parseGrammatical(`${domain}/${remainder}`, text);

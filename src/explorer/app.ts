@@ -10,13 +10,15 @@ import { formatPlatform, parsePlatform } from "../core/platform.ts";
 import { only } from "../core/platform_matcher.ts";
 import type { Platform } from "../core/types.ts";
 import { parseNormalizedReference } from "../core/normalize.ts";
+import { isLoopbackHost } from "../core/host_address.ts";
 import { openOciLayout } from "../adapters/oci_layout.ts";
 import { openArchive } from "../adapters/archive.ts";
 import { openRegistry, type RegistrySource } from "../adapters/registry.ts";
 import { httpFiles } from "../adapters/http_files.ts";
 import type { NamingOptions } from "../adapters/_layout_naming.ts";
 import { importBaseName, tagOnlyNamesWarning } from "../core/import_naming.ts";
-import { diagnoseCors, looksLikeCorsRefusal } from "./cors_diagnosis.ts";
+import { type CorsDiagnosis, diagnoseCors, looksLikeCorsRefusal } from "./cors_diagnosis.ts";
+import { registryFetch, routeLine } from "./registry_fetch.ts";
 import { type RememberingImages, rememberingImages } from "./remembered_images.ts";
 import { h } from "./dom.ts";
 import { formatViewState, parseViewState, type SourceState, type ViewState } from "./view_state.ts";
@@ -55,8 +57,10 @@ export function registryAccess(text: string): { reference: string; plainHttp: bo
   const scheme = /^(https?):\/\//i.exec(text.trim());
   const reference = text.trim().slice(scheme ? scheme[0].length : 0);
   const domain = parseNormalizedReference(reference).domain;
-  const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(domain);
-  return { reference, plainHttp: scheme ? scheme[1].toLowerCase() === "http" : loopback };
+  return {
+    reference,
+    plainHttp: scheme ? scheme[1].toLowerCase() === "http" : isLoopbackHost(domain),
+  };
 }
 
 /** "1 blob", "2 blobs". */
@@ -92,6 +96,26 @@ function memoized(content: ContentProvider): ContentProvider {
   };
 }
 
+/**
+ * `message` with the rejected fetch's bare words at its end ("Failed to fetch") replaced by
+ * `reason`, the words the page found out.
+ *
+ * @example
+ * ```ts
+ * import { withReason } from "./app.ts";
+ * const error = new Error("Cannot list tags: Failed to fetch", { cause: new TypeError("Failed to fetch") });
+ * console.assert(withReason(error.message, error, "no answer") === "Cannot list tags: no answer");
+ * ```
+ */
+export function withReason(message: string, error: unknown, reason: string): string {
+  let cause = error;
+  while (cause instanceof Error && cause.cause !== undefined) cause = cause.cause;
+  const bare = `: ${(cause as Error)?.message}`;
+  return message.endsWith(bare)
+    ? `${message.slice(0, -bare.length)}: ${reason}`
+    : `${message}: ${reason}`;
+}
+
 /** Starts the page: reads its forms and the URL, and draws the views. */
 export function startExplorer(): void {
   const view = document.getElementById("view")!;
@@ -115,6 +139,7 @@ export function startExplorer(): void {
 
   const sourceKey = (source: SourceState, baseName?: string) =>
     formatViewState({ source, ...(baseName ? { baseName } : {}) });
+  const registries = registryFetch((input, init) => fetch(input, init), location.origin);
 
   /** A layout or archive named as the CLI names it: tag-only names under the base name. */
   async function named(
@@ -162,10 +187,28 @@ export function startExplorer(): void {
     };
   }
 
+  /** The view being loaded and the requests it sent, so the status line says what it waits for. */
+  let waiting: { label: string; asked: Map<string, number> } | undefined;
+
+  /** The registry fetch, saying on the status line which request the page now waits for. */
+  const asking: typeof fetch = (input, init) => {
+    if (waiting) {
+      const url = new URL(input instanceof Request ? input.url : input);
+      const key = `${init?.method ?? "GET"} ${url.href}`;
+      const times = (waiting.asked.get(key) ?? 0) + 1;
+      waiting.asked.set(key, times);
+      status.textContent = `${waiting.label}: waiting for ${url.origin} to answer ${url.pathname}${
+        times > 1 ? ` (asked ${times} times)` : ""
+      }…`;
+    }
+    return registries.fetch(input, init);
+  };
+
   function openedRegistry(text: string): Promise<RegistrySource> {
     const access = registryAccess(text);
     return openRegistry(access.reference, {
       plainHttp: access.plainHttp,
+      fetch: asking,
       ...(credentials ? { credentials } : {}),
       // A refusing registry is diagnosed instead of retried at length.
       retry: { retries: 1, baseDelay: 100 },
@@ -265,6 +308,9 @@ export function startExplorer(): void {
     cache.reset();
     const parts: HTMLElement[] = [];
     let entry: Opened | undefined;
+    waiting = state.source?.kind === "registry"
+      ? { label: `Reading ${describeSource(state.source)}`, asked: new Map() }
+      : undefined;
     try {
       if (state.source) {
         entry = await opened(state.source, state.baseName);
@@ -281,13 +327,20 @@ export function startExplorer(): void {
       const since = entry?.remembering?.offlineSince();
       status.textContent = since
         ? `The registry cannot be reached: showing the image records this browser saved at ${since}.`
+        : state.source?.kind === "registry"
+        ? routeLine(registries.latest()?.host ?? "", registries.latest()?.route, true)
         : "";
       document.body.dataset.offline = since ? "true" : "false";
       document.body.dataset.error = "";
+      if (mine === generation) waiting = undefined;
     } catch (error) {
-      const message = (error as Error)?.message ?? String(error);
+      if (mine === generation) waiting = undefined;
+      let message = (error as Error)?.message ?? String(error);
       if (state.source?.kind === "registry" && parts.length === 0 && looksLikeCorsRefusal(error)) {
-        parts.push(await diagnosisSection(state.source.reference));
+        const diagnosis = await diagnosed(state.source.reference);
+        // Unreachable: one message, the failed action ending in why, not a section beside it.
+        if (diagnosis.reachable) parts.push(await diagnosisSection(diagnosis));
+        else message = withReason(message, error, diagnosis.message);
       }
       if (mine !== generation) return;
       view.replaceChildren(...parts);
@@ -305,21 +358,25 @@ export function startExplorer(): void {
     document.body.dataset.ready = "true";
   }
 
-  /** Why a registry could not be read, when the browser's CORS rules are the reason. */
-  async function diagnosisSection(reference: string): Promise<HTMLElement> {
-    let text: string;
-    let refused = false;
-    let missing: string | undefined;
+  /** Asks the registry of `reference` one CORS feature at a time (see cors_diagnosis.ts). */
+  async function diagnosed(reference: string): Promise<CorsDiagnosis> {
+    const base = (await openedRegistry(reference)).base;
+    status.textContent =
+      `No answer this page may read from ${base.origin}: checking whether it answers at all…`;
     try {
-      const diagnosis = await diagnoseCors((await openedRegistry(reference)).base.href, {
-        authorization: credentials !== undefined,
-      });
-      text = diagnosis.message;
-      refused = diagnosis.refused;
-      missing = diagnosis.missing;
+      return await diagnoseCors(base.href, { authorization: credentials !== undefined });
     } catch (error) {
-      text = `Cannot diagnose the registry: ${(error as Error)?.message ?? error}`;
+      const message = `Cannot diagnose the registry: ${(error as Error)?.message ?? error}`;
+      return { refused: false, reachable: true, message };
     }
+  }
+
+  /** Why a registry that answers refuses this page, with the configuration that fixes it. */
+  async function diagnosisSection(diagnosis: CorsDiagnosis): Promise<HTMLElement> {
+    const { refused, missing } = diagnosis;
+    let text = diagnosis.message;
+    const proxy = await registries.hasProxy();
+    if (!proxy) text = text.replace("\n", ` ${routeLine("", undefined, false)}\n`);
     const [summary, ...config] = text.split("\n");
     return h(
       "section",

@@ -5,13 +5,13 @@
  * sent?), then GETs whose headers need a preflight (does the OPTIONS answer allow them?).
  */
 
-import { OciStoreError, UnavailableError } from "../core/errors.ts";
+import { OciStoreError } from "../core/errors.ts";
 
 /**
- * Whether a failure looks like a request the browser refused for CORS: the registry adapter
- * reports a rejected `fetch` (a bare `TypeError`, all a page sees of a refusal) as
- * `UnavailableError` caused by it. An answer with a status (404, 401, 5xx) is the registry's
- * own, and diagnosing CORS there would mislead.
+ * Whether a failure looks like a request the browser refused for CORS: a rejected `fetch` (a bare
+ * `TypeError`, all a page sees of a refusal) at the bottom of the error's causes, and no `status`
+ * on the way there. A status means the registry answered (404, 401, 5xx, or a 200 whose body
+ * broke off): its own words are the message, and diagnosing CORS there would mislead.
  *
  * @param error What reading the registry threw.
  * @returns Whether to diagnose CORS.
@@ -25,14 +25,21 @@ import { OciStoreError, UnavailableError } from "../core/errors.ts";
  *   cause: new TypeError("Failed to fetch"),
  * });
  * assertEquals(looksLikeCorsRefusal(refused), true);
- * assertEquals(looksLikeCorsRefusal(new NotFoundError("tag not found")), false);
+ * const answered = new UnavailableError("Cannot list tags: network error", {
+ *   cause: new TypeError("network error"),
+ *   status: 200,
+ * });
+ * assertEquals(looksLikeCorsRefusal(answered), false);
+ * assertEquals(looksLikeCorsRefusal(new NotFoundError("tag not found", { status: 404 })), false);
  * ```
  */
 export function looksLikeCorsRefusal(error: unknown): boolean {
   let cause = error;
-  while (cause instanceof UnavailableError) cause = cause.cause;
-  return error instanceof UnavailableError && cause instanceof TypeError &&
-    !(cause instanceof OciStoreError);
+  while (cause instanceof OciStoreError) {
+    if (cause.status !== undefined) return false;
+    cause = cause.cause;
+  }
+  return error instanceof OciStoreError && cause instanceof TypeError;
 }
 
 /** What was found. */
@@ -43,7 +50,10 @@ export interface CorsDiagnosis {
   readonly reachable: boolean;
   /** The header or preflight answer found missing, e.g. `Access-Control-Allow-Origin`. */
   readonly missing?: string;
-  /** One paragraph for the page. */
+  /**
+   * One paragraph for the page; when the registry is not `reachable`, the reason alone, to end the
+   * failed action's message ("Cannot list the tags of …: no answer at all from …").
+   */
   readonly message: string;
 }
 
@@ -95,7 +105,7 @@ export async function diagnoseCors(
       refused: false,
       reachable: false,
       message:
-        `Cannot reach the registry at ${base}: no answer at all (it is down, the address is wrong, or an https page asks an http registry).`,
+        `no answer at all from ${base} (it is down, its name or port is wrong, or an https page asks an http registry)`,
     };
   }
   const refuse = (missing: string, what: string): CorsDiagnosis => ({

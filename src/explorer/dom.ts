@@ -47,7 +47,14 @@ export function table(
     {},
     h("caption", {}, caption),
     h("thead", {}, h("tr", {}, header.map((name) => h("th", { scope: "col" }, name)))),
-    h("tbody", {}, rows.map((row) => h("tr", {}, row.map((cell) => h("td", {}, cell))))),
+    h(
+      "tbody",
+      {},
+      // Each cell names its column, so a narrow screen can stack a row's cells under their names.
+      rows.map((row) =>
+        h("tr", {}, row.map((cell, i) => h("td", { "data-label": header[i] }, cell)))
+      ),
+    ),
   );
   return h("div", { class: "scroll", role: "region", "aria-label": caption, tabindex: 0 }, element);
 }

@@ -1,6 +1,6 @@
 /** A layer's tar stream from its stored bytes: gzip through `DecompressionStream`, zstd through fzstd. */
 import { Decompress } from "fzstd";
-import { type Decompressors, layerTar } from "../core/compression.ts";
+import { type Decompressors, layerTar, pushDecompression } from "../core/compression.ts";
 
 /** The page's decompressors: gzip from the browser, zstd from fzstd. */
 export const pageDecompressors: Decompressors = {
@@ -28,16 +28,5 @@ export function layerTarStream(
  * @returns The transform from zstd frames to their content.
  */
 export function zstdDecompression(): TransformStream<Uint8Array, Uint8Array> {
-  let decoder: Decompress;
-  return new TransformStream<Uint8Array, Uint8Array>({
-    start(controller) {
-      decoder = new Decompress((chunk) => controller.enqueue(chunk));
-    },
-    transform(chunk) {
-      decoder.push(chunk);
-    },
-    flush() {
-      decoder.push(new Uint8Array(0), true);
-    },
-  });
+  return pushDecompression((emit) => new Decompress(emit));
 }

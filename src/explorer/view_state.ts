@@ -1,4 +1,7 @@
-/** What the explorer shows, kept in the page URL's query so a link or a reload reopens it. */
+/**
+ * What the explorer shows, kept in the page URL's query so a link or a reload reopens it; an archive
+ * file is the exception (a page cannot keep a file across reloads, so it is chosen again).
+ */
 
 /** Where the images come from. */
 export type SourceState =

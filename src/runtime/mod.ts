@@ -11,3 +11,4 @@ export * from "./host_platform.ts";
 export * from "./disk_blob_store.ts";
 export * from "./node_digester.ts";
 export * from "./node_gunzip.ts";
+export * from "./fetch_failure.ts";

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import process from "node:process";
 import { repoRoot } from "../fixtures.ts";
 import { newestMeta } from "../../src/adapters/containerd/_bbolt.ts";
+import type { Descriptor, ImageRecord } from "../../src/core/types.ts";
+import { assert, assertEquals } from "@std/assert";
 
 /** A running containerd with its own root, state and socket. */
 export interface Containerd {
@@ -21,6 +23,8 @@ export interface Containerd {
   stop(options?: { keep?: boolean }): Promise<void>;
   /** Removes the daemon's directories (after `stop({ keep: true })`). */
   remove(): void;
+  /** Kills the daemon (SIGKILL) and starts it again on the same root and socket (not on attached daemons). */
+  restart?(): Promise<void>;
 }
 
 /**
@@ -78,15 +82,22 @@ export async function startContainerd(): Promise<Containerd> {
       "",
     ].join("\n"),
   );
-  const child = spawn("containerd", ["--config", config], { stdio: "ignore" });
+  let child!: ChildProcess;
   let exitCode: number | null = null;
-  const exited = new Promise<void>((resolve) =>
-    child.once("exit", (code) => {
-      exitCode = code ?? -1;
-      resolve();
-    })
-  );
-  _running.add(child);
+  let exited!: Promise<void>;
+  const launch = () => {
+    child = spawn("containerd", ["--config", config], { stdio: "ignore" });
+    exitCode = null;
+    const started = child;
+    exited = new Promise<void>((resolve) =>
+      started.once("exit", (code) => {
+        exitCode = code ?? -1;
+        resolve();
+      })
+    );
+    _running.add(child);
+  };
+  launch();
   if (!_exitHook) {
     _exitHook = true;
     // A failed run must not leave a daemon behind.
@@ -108,8 +119,9 @@ export async function startContainerd(): Promise<Containerd> {
     }
     if (!options.keep) remove();
   };
-  try {
-    const deadline = Date.now() + 10_000;
+  const ready = async () => {
+    // A stall stop, not a verdict: on a loaded machine containerd can take tens of seconds to start.
+    const deadline = Date.now() + 60_000;
     for (;;) {
       if (exitCode !== null) throw new Error(`containerd exited with ${exitCode}`);
       if (existsSync(socket)) {
@@ -120,14 +132,43 @@ export async function startContainerd(): Promise<Containerd> {
           if (Date.now() > deadline) throw error;
         }
       }
-      if (Date.now() > deadline) throw new Error("containerd did not open its socket in 10 s");
+      if (Date.now() > deadline) throw new Error("containerd did not open its socket in 60 s");
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  };
+  const restart = async () => {
+    const pid = child.pid!;
+    child.kill("SIGKILL");
+    _running.delete(child);
+    // Deno reports the exit when the signal is sent: wait until the process is really gone.
+    for (let i = 0; i < 200; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    launch();
+    await ready();
+  };
+  try {
+    await ready();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { root, socket, pid: child.pid!, ctr, stop, remove };
+  return {
+    root,
+    socket,
+    get pid() {
+      return child.pid!;
+    },
+    ctr,
+    stop,
+    remove,
+    restart,
+  };
 }
 
 /** One row of `ctr images ls`. */
@@ -337,4 +378,71 @@ export function startWriters(
       return JSON.parse(out) as WriterLog;
     },
   };
+}
+
+/**
+ * Fails unless the writers held `rate` (within -10 %/+25 %): a machine too slow for the rate fails
+ * saying so, rather than a test passing on a lighter load.
+ *
+ * @param log What {@linkcode startWriters} reported.
+ * @param rate The transactions a second the test must run at.
+ */
+export function assertHeldRate(log: WriterLog, rate: number): void {
+  const held = log.transactionsPerSecond;
+  if (held >= rate * 0.9 && held <= rate * 1.25) return;
+  throw new Error(
+    `the writers held ${held.toFixed(1)} transactions/s (${log.transactions} in ${
+      log.seconds.toFixed(1)
+    } s); this test must run at ${rate}/s: ${
+      held < rate * 0.9 ? "this machine could not reach the rate" : "the pacer overshot"
+    }`,
+  );
+}
+
+/** What every listing taken while {@linkcode startWriters} run must agree with. */
+export interface ListingExpectation {
+  /** The names before the writers started, in the order a listing gives them. */
+  readonly base: readonly string[];
+  /** The name the tag writer adds and removes. */
+  readonly toggled: string;
+  /** The target `toggled` must have whenever it is listed. */
+  readonly sourceTarget: Descriptor;
+  /** The image whose `example.com/step` label the label writer counts up. */
+  readonly labelled: string;
+  /** Compare names sorted (a source whose listing order is not the database's). */
+  readonly sorted?: boolean;
+}
+
+/**
+ * Fails unless one listing is a state containerd really passed through: no name that never
+ * existed, none missing that was never removed, the toggled name (when there) on the source's
+ * target, and the label step never behind the listing before (`seenSteps`, which this extends).
+ *
+ * @param listed The listing.
+ * @param expected What it must agree with.
+ * @param seenSteps The label steps of the listings before, oldest first.
+ * @returns Whether the toggled name was listed.
+ */
+export function checkListing(
+  listed: readonly ImageRecord[],
+  expected: ListingExpectation,
+  seenSteps: number[],
+): boolean {
+  const { base, toggled, labelled } = expected;
+  const names = listed.map((r) => r.name);
+  if (expected.sorted) names.sort();
+  const baseSet = new Set(base);
+  assertEquals(names.filter((n) => !baseSet.has(n) && n !== toggled), []);
+  assertEquals(
+    names.filter((n) => n !== toggled),
+    expected.sorted ? [...base].sort() : [...base],
+  );
+  const tagged = listed.find((r) => r.name === toggled);
+  if (tagged) assertEquals(tagged.target, expected.sourceTarget);
+  // The label only moves forward: each listing is at least as new as the one before.
+  const step = listed.find((r) => r.name === labelled)?.labels["example.com/step"];
+  const value = step === undefined ? -1 : Number(step);
+  assert(value >= (seenSteps.at(-1) ?? -1), `step ${value} after ${seenSteps.at(-1)}`);
+  seenSteps.push(value);
+  return tagged !== undefined;
 }

@@ -295,7 +295,8 @@ export async function startRegistry(
     }
     await issuer?.close();
   };
-  const deadline = Date.now() + 10_000;
+  // A stall stop, not a verdict: on a loaded machine the registry can take tens of seconds to start.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (exited) throw new Error(`docker-registry exited: ${stderr}`);
     try {
@@ -307,7 +308,7 @@ export async function startRegistry(
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`docker-registry did not answer in 10 s: ${stderr}`);
+      throw new Error(`docker-registry did not answer in 60 s: ${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -42,9 +42,13 @@ function containerd(): Promise<Containerd> {
         "io.cri-containerd.pinned=pinned",
       );
       await load("k8s.io", f.ociArchive, "--base-name", "example.com/app");
-      // The CRI plugin adds its `sha256:<image id>` name on an event; wait for it.
-      for (let i = 0; i < 100; i++) {
-        if ((await daemon.ctr("k8s.io", "images", "ls", "-q")).includes("sha256:")) break;
+      // The CRI plugin adds its `sha256:<image id>` name on an event; wait for it (a 60 s stall
+      // stop, not a verdict: a loaded machine delivers the event late, and the tests need the name).
+      const deadline = Date.now() + 60_000;
+      while (!(await daemon.ctr("k8s.io", "images", "ls", "-q")).includes("sha256:")) {
+        if (Date.now() > deadline) {
+          throw new Error("containerd's CRI plugin added no sha256: name in 60 s");
+        }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       return daemon;

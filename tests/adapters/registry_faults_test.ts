@@ -11,7 +11,7 @@ import {
   type RegistrySource,
   TooManyRequestsError,
 } from "../../src/adapters/registry.ts";
-import { readBlob, readBlobStream, readJson } from "../../src/core/content.ts";
+import { readBlob, readBlobRange, readBlobStream, readJson } from "../../src/core/content.ts";
 import {
   DigestMismatchError,
   InvalidArgumentError,
@@ -63,6 +63,7 @@ test("registry faults: a short body and wrong bytes are DigestMismatchError and 
     const { config, layer } = await appParts(await open("ocistore/app"));
     for (const kind of ["short", "flip"] as const) {
       const cache = mapStore();
+      // The deprecated `cache` option, kept working: it is cachedContent in front of the content.
       const source = await open("ocistore/app", { cache });
       proxy.rule((r) => isPath(config.digest)(r) || isPath(layer.digest)(r) ? { kind } : undefined);
       await assertRejects(() => readBlob(source.content, config), DigestMismatchError);
@@ -226,7 +227,7 @@ test("registry faults: tags follow a Link chain of several pages; a looping chai
   });
 });
 
-test("registry faults: a HEAD without Docker-Content-Digest resolves by hashing the GET body, whose read then costs nothing", async () => {
+test("registry faults: a HEAD without Docker-Content-Digest resolves by hashing the GET body, whose info, read, range and stream then cost nothing", async () => {
   await withProxy("anonymous", async (proxy, open) => {
     const expected = await (await open("ocistore/multi")).resolve("1.0");
     proxy.rule((r) =>
@@ -238,7 +239,17 @@ test("registry faults: a HEAD without Docker-Content-Digest resolves by hashing 
     const start = proxy.seen.length;
     assertEquals(await source.resolve("1.0"), expected);
     assertEquals(proxy.seen.slice(start).map((s) => s.method), ["HEAD", "GET"]);
-    await readBlob(source.content, expected);
+    const whole = await readBlob(source.content, expected);
+    assertEquals(await source.content.info(expected.digest), {
+      digest: expected.digest,
+      size: expected.size,
+    });
+    assertEquals(
+      await readBlobRange(source.content, expected, { offset: 2, length: 5 }),
+      whole.slice(2, 7),
+    );
+    const streamed = new Response(await readBlobStream(source.content, expected));
+    assertEquals(new Uint8Array(await streamed.arrayBuffer()), whole);
     assertEquals(proxy.seen.length - start, 2);
     // A registry that refuses HEAD is asked with GET.
     proxy.rule((r) => r.method === "HEAD" ? { kind: "status", status: 405 } : undefined);

@@ -1,12 +1,15 @@
 // The registry source's small parsers: WWW-Authenticate challenges, Link paging, Retry-After,
 // Warning, and the registry's error codes as typed errors.
 import { assert, assertEquals } from "@std/assert";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "../harness.ts";
+import { repoRoot } from "../fixtures.ts";
 import { parseChallenges } from "../../src/adapters/registry/_challenge.ts";
 import { nextLink } from "../../src/adapters/registry/_paging.ts";
 import { retryAfterMs, warningTexts } from "../../src/adapters/registry/_client.ts";
 import { errorForStatus, TooManyRequestsError } from "../../src/adapters/registry/_errors.ts";
-import { isLoopback } from "../../src/adapters/registry/_auth.ts";
+import { isLoopbackHost } from "../../src/core/host_address.ts";
 import {
   InvalidArgumentError,
   NotFoundError,
@@ -116,8 +119,28 @@ test("registry parts: errors carry the registry's code and the status; a not-fou
 
 test("registry parts: loopback names", () => {
   assertEquals(
-    ["localhost", "127.0.0.1", "127.3.2.1", "[::1]", "10.0.0.1", "localhost.example", "example.com"]
-      .map(isLoopback),
-    [true, true, true, true, false, false, false],
+    [
+      "localhost",
+      "127.0.0.1",
+      "127.3.2.1",
+      "[::1]",
+      "127.0.0.1:5000",
+      "[::1]:5000",
+      "10.0.0.1",
+      "localhost.example",
+      "example.com",
+    ].map(isLoopbackHost),
+    [true, true, true, true, true, true, false, false, false],
   );
+});
+
+test("registry parts: the entry only wires the modules (no request of its own), and the documents a GET-resolve fetched are kept in one DocumentCache", () => {
+  const dir = join(repoRoot(), "src", "adapters", "registry");
+  const read = (path: string) => readFileSync(path, "utf8");
+  const entry = read(join(repoRoot(), "src", "adapters", "registry.ts"));
+  assertEquals(entry.match(/\.(request|send)\(/g), null, "registry.ts sends no request itself");
+  const keepers = readdirSync(dir).filter((name) =>
+    /new DocumentCache\b|new Map<[^>]*Uint8Array/.test(read(join(dir, name)))
+  );
+  assertEquals(keepers, ["_repository.ts"]);
 });

@@ -16,7 +16,12 @@ import {
 import { diskBlobStore } from "../../src/runtime/disk_blob_store.ts";
 import { sourceContract } from "./source_contract.ts";
 import { byDigest, countingFetch, mapStore, unverifiedEntries } from "./_registry_tools.ts";
-import { openRegistry, type RegistryOptions } from "../../src/adapters/registry.ts";
+import {
+  openRegistry,
+  type RegistryOptions,
+  type RegistrySource,
+} from "../../src/adapters/registry.ts";
+import { type BlobStore, cachedContent } from "../../src/core/cached_content.ts";
 import { openOciLayout } from "../../src/runtime/open_oci_layout.ts";
 import { ImageStore } from "../../src/core/image_store.ts";
 import { only } from "../../src/core/platform_matcher.ts";
@@ -39,6 +44,11 @@ async function storeOf(source: ImageSource, platform = amd64): Promise<ImageStor
 
 function open(host: string, repo: string, options: RegistryOptions = {}) {
   return openRegistry(`${host}/${repo}`, { plainHttp: true, ...options });
+}
+
+/** The source with `store` in front of its content: how any source gets a blob cache. */
+function cached(source: RegistrySource, store: BlobStore): ImageSource {
+  return { ...source, content: cachedContent(source.content, store) };
 }
 
 /** The store view of an image, references mapped from the registry host to the layout's domain. */
@@ -103,7 +113,7 @@ test("registry: one platform of a two-platform index costs the index, the manife
   const cache = mapStore();
   const cold = countingFetch();
   const store = await storeOf(
-    await open(registry.host, "ocistore/multi:1.0", { fetch: cold.fetch, cache }),
+    cached(await open(registry.host, "ocistore/multi:1.0", { fetch: cold.fetch }), cache),
   );
   const [image] = store.list();
   const index = JSON.parse(
@@ -129,7 +139,7 @@ test("registry: one platform of a two-platform index costs the index, the manife
 
   const warm = countingFetch();
   const again = await storeOf(
-    await open(registry.host, "ocistore/multi:1.0", { fetch: warm.fetch, cache }),
+    cached(await open(registry.host, "ocistore/multi:1.0", { fetch: warm.fetch }), cache),
   );
   assertEquals(view(again.list()[0]), view(image));
   assertEquals(byDigest(warm.sent), []);
@@ -285,12 +295,12 @@ test("registry: with the disk cache, a second source over the same directory sen
   const dir = tempDir("ocistore-registry-cache-");
   const cold = countingFetch();
   const first = await storeOf(
-    await open(registry.host, "ocistore/app", { fetch: cold.fetch, cache: diskBlobStore(dir) }),
+    cached(await open(registry.host, "ocistore/app", { fetch: cold.fetch }), diskBlobStore(dir)),
   );
   assertEquals(byDigest(cold.sent).length, 2, "manifest and config");
   const warm = countingFetch();
   const second = await storeOf(
-    await open(registry.host, "ocistore/app", { fetch: warm.fetch, cache: diskBlobStore(dir) }),
+    cached(await open(registry.host, "ocistore/app", { fetch: warm.fetch }), diskBlobStore(dir)),
   );
   assertEquals(second.list().map((i) => view(i)), first.list().map((i) => view(i)));
   assertEquals(byDigest(warm.sent), []);

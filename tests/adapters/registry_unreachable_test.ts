@@ -4,6 +4,7 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/
 import { test } from "../harness.ts";
 import { DOCKER_REPO, freePort, registryOf } from "./_registry.ts";
 import { openRegistry } from "../../src/adapters/registry.ts";
+import { explainFetchFailure } from "../../src/runtime/fetch_failure.ts";
 import { UnavailableError, UnreachableError } from "../../src/core/errors.ts";
 import { runCli as cli } from "../cli/_in_process.ts";
 
@@ -11,7 +12,7 @@ const once = { retries: 0 };
 
 test("registry: a plain-http registry addressed over https says to use --plain-http; the CLI exits 2", async () => {
   const { host } = await registryOf("anonymous");
-  const source = await openRegistry(`${host}/${DOCKER_REPO}`, { retry: once });
+  const source = await openRegistry(`${host}/${DOCKER_REPO}`, { retry: once, explainFetchFailure });
   const error = await assertRejects(() => source.tags(), UnreachableError);
   assertEquals(error.unreachable, "PLAIN_HTTP");
   assertEquals(
@@ -26,7 +27,11 @@ test("registry: a plain-http registry addressed over https says to use --plain-h
 
 test("registry: a closed loopback port is 'connection refused'; the CLI exits 2", async () => {
   const host = `127.0.0.1:${await freePort()}`;
-  const source = await openRegistry(`${host}/demo/app`, { plainHttp: true, retry: once });
+  const source = await openRegistry(`${host}/demo/app`, {
+    plainHttp: true,
+    retry: once,
+    explainFetchFailure,
+  });
   const error = await assertRejects(() => source.resolve("1.0"), UnreachableError);
   assertEquals(error.unreachable, "CONNECTION_REFUSED");
   assertEquals(
@@ -62,7 +67,11 @@ test("registry: a name that does not resolve says so, as each runtime's fetch re
       attempts.push(String(input));
       return Promise.reject(failure());
     };
-    const source = await openRegistry("nowhere.invalid/demo/app", { fetch, retry: once });
+    const source = await openRegistry("nowhere.invalid/demo/app", {
+      fetch,
+      retry: once,
+      explainFetchFailure,
+    });
     const error = await assertRejects(() => source.tags(), UnreachableError);
     assertEquals(error.unreachable, "NAME_NOT_RESOLVED");
     assertEquals(

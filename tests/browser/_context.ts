@@ -3,7 +3,7 @@ import { Buffer } from "node:buffer";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { buildExplorer } from "../../scripts/build_explorer.ts";
 import { type ExplorerServer, serveExplorer } from "../../scripts/serve_explorer.ts";
 import { launchChromium } from "./_chromium.ts";
@@ -38,8 +38,12 @@ export async function explorerWithLayout(layoutDir: string): Promise<ExplorerSer
 }
 
 /** A fresh browser context (its own IndexedDB) and a page in it, logging page errors. */
-export async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await (await sharedBrowser()).newContext();
+export async function freshPage(
+  options?: BrowserContextOptions,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await (await sharedBrowser()).newContext(options);
+  // Playwright's 30 s default is a stall stop that a loaded machine can hit; none of these waits is a verdict.
+  context.setDefaultTimeout(120_000);
   const page = await context.newPage();
   page.on("pageerror", (error) => console.log(`     page error: ${error.message}`));
   return { context, page };

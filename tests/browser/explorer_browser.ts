@@ -148,6 +148,36 @@ test("explorer: an index's platforms switch, keyboard only, to the IDs the libra
   }
 });
 
+test('explorer: a layer\'s full digest is one click away, Copy puts it on the clipboard, and one blob fetched reads "1 blob"', async () => {
+  const server = await sharedExplorer();
+  const source = await openOciLayout(layoutDir);
+  const ref = "example.com/ocistore/app:2.1";
+  const { manifest } = await manifestFor(source.content, (await source.images.get(ref)).target);
+  const digest = manifest.layers[0].digest;
+  const { context, page } = await freshPage({ permissions: ["clipboard-read", "clipboard-write"] });
+  try {
+    await page.goto(layoutView(server.url, `&image=${encodeURIComponent(ref)}`));
+    await viewReady(page);
+    const row = page.locator("#layers tbody tr").first();
+    const full = row.locator("code.full");
+    assertEquals(await row.locator("summary").textContent(), `sha256:${digest.slice(7, 19)}`);
+    assertEquals(await full.isVisible(), false);
+    await row.locator("summary").click();
+    assertEquals(await full.isVisible(), true);
+    assertEquals(await full.textContent(), digest);
+    await row.locator("button.copy").click();
+    assertEquals(await page.evaluate(() => navigator.clipboard.readText()), digest);
+    // The image view read the documents; the files of a layer fetch that layer alone.
+    await row.locator('a[aria-label="Files of layer 1"]').click();
+    await page.waitForURL(/layer=0/);
+    await viewReady(page);
+    assertEquals(await page.getAttribute("#cache-status", "data-fetched"), "1");
+    assertStringIncludes(await page.textContent("#cache-status") ?? "", "Fetched 1 blob over");
+  } finally {
+    await context.close();
+  }
+});
+
 test("explorer: a layer's files are those GNU tar lists, and a reload reopens the view from the cache", async () => {
   const server = await sharedExplorer();
   const source = await openOciLayout(layoutDir);
@@ -400,12 +430,10 @@ test("explorer: without a working IndexedDB the page still reads the images and 
 
 test("explorer: dark color scheme and a narrow screen: dark background, nothing wider than the screen", async () => {
   const server = await sharedExplorer();
-  const browser = await (await freshPage()).context.browser()!;
-  const context = await browser.newContext({
+  const { context, page } = await freshPage({
     viewport: { width: 360, height: 740 },
     colorScheme: "dark",
   });
-  const page = await context.newPage();
   try {
     await page.goto(layoutView(server.url, "&image=example.com%2Focistore%2Fapp%3A2.1"));
     await viewReady(page);
@@ -417,5 +445,59 @@ test("explorer: dark color scheme and a narrow screen: dark background, nothing 
     await screenshot(page, "narrow-dark");
   } finally {
     await context.close();
+  }
+});
+
+test("explorer: every action of a layer row is on screen, with no sideways scrolling, at 1280 px and at 400 px", async () => {
+  const server = await sharedExplorer();
+  const browser = await (await freshPage()).context.browser()!;
+  for (const width of [1280, 400]) {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(layoutView(server.url, "&image=example.com%2Focistore%2Fapp%3A2.1"));
+      await viewReady(page);
+      // The widest a row gets: every full digest open.
+      await page.$$eval("#layers details", (all) => all.forEach((d) => d.setAttribute("open", "")));
+      const found = await page.$$eval("#layers tbody tr", (rows) =>
+        rows.map((row) => {
+          const actions = [
+            row.querySelector('a[aria-label^="Files of layer"]')!,
+            row.querySelector("button.copy")!,
+            row.querySelector("summary")!,
+          ];
+          const boxes = actions.map((action) => {
+            const box = action.getBoundingClientRect();
+            return { left: box.left, right: box.right, width: box.width };
+          });
+          // An ancestor that scrolls sideways would hide part of the row behind a scrollbar.
+          const scrolling: string[] = [];
+          for (let at = row.parentElement; at; at = at.parentElement) {
+            if (at.scrollWidth > at.clientWidth) {
+              scrolling.push(`${at.tagName} ${at.scrollWidth}>${at.clientWidth}`);
+            }
+          }
+          return { boxes, scrolling };
+        }));
+      assert(found.length >= 1, "no layer rows");
+      for (const [i, { boxes, scrolling }] of found.entries()) {
+        for (const box of boxes) {
+          assert(
+            box.width > 0 && box.left >= 0 && box.right <= width,
+            `at ${width} px, layer ${i + 1}: an action at ${box.left}..${box.right}`,
+          );
+        }
+        assertEquals(
+          scrolling,
+          [],
+          `at ${width} px, layer ${i + 1} sits in a sideways-scrolling box`,
+        );
+      }
+      const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert(pageWidth <= width, `page is ${pageWidth} px wide on a ${width} px screen`);
+      await screenshot(page, `layers-${width}`);
+    } finally {
+      await context.close();
+    }
   }
 });

@@ -13,7 +13,12 @@ import { only } from "../../src/core/platform_matcher.ts";
 import { openRegistry } from "../../src/adapters/registry.ts";
 import { DOCKER_REPO, sharedRegistry } from "../adapters/_registry.ts";
 import { freshPage, root, screenshot, sharedExplorer, viewReady } from "./_context.ts";
-import { CORS_HEADERS, damagingProxy, startRegistryWithHeaders } from "./_registries.ts";
+import {
+  CORS_HEADERS,
+  damagingProxy,
+  startRegistryWithHeaders,
+  tamperingProxy,
+} from "./_registries.ts";
 
 const HOST = { os: "linux", architecture: "amd64" };
 
@@ -174,6 +179,40 @@ test("registry: a registry without CORS headers, or without a preflight answer f
   }
 });
 
+test("registry: docker.io/library/busybox:latest is diagnosed at the host the adapter asks, registry-1.docker.io (nothing leaves the machine)", async () => {
+  const server = await sharedExplorer();
+  const origin = new URL(server.url).origin;
+  const { context, page } = await freshPage();
+  const asked: string[] = [];
+  // Every request is recorded; only the page's own files are served (its proxy routes answer
+  // 404, so serve's proxy cannot reach out either); any other request fails as a refused one does.
+  await page.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin !== origin) {
+      asked.push(url.href);
+      return route.abort("failed");
+    }
+    if (/^\/_(registry|token)\//.test(url.pathname)) return route.fulfill({ status: 404 });
+    return route.continue();
+  });
+  try {
+    await page.goto(server.url);
+    await viewReady(page);
+    await openReference(page, "docker.io/library/busybox:latest");
+    // An unreachable host is one message on the status line, naming the host that was asked.
+    const said = await page.getAttribute("body", "data-error") ?? "";
+    assertStringIncludes(said, "no answer at all from https://registry-1.docker.io/ ");
+    assert(!/\bhttps:\/\/docker\.io/.test(said), said);
+    assert(asked.length > 0, "the page asked no registry");
+    assertEquals([...new Set(asked.map((href) => new URL(href).host))], ["registry-1.docker.io"]);
+    // The adapter's manifest request, then the diagnosis's probe of the same host.
+    assert(asked.includes("https://registry-1.docker.io/v2/library/busybox/manifests/latest"));
+    assertEquals(asked.at(-1), "https://registry-1.docker.io/v2/");
+  } finally {
+    await context.close();
+  }
+});
+
 test("registry: a blob served with wrong bytes is refused and not cached", async () => {
   const { registry } = await sharedRegistry();
   const server = await sharedExplorer();
@@ -206,6 +245,105 @@ test("registry: a blob served with wrong bytes is refused and not cached", async
     }, [`blob:${config.digest}`, `blob:${target.digest}`]);
     // The manifest verified and was kept; the damaged config was not.
     assertEquals(stored, [0, 1]);
+  } finally {
+    await context.close();
+    await proxy.close();
+  }
+});
+
+test("registry: a missing tag and an unknown repository are said in the registry's words, with no CORS diagnosis", async () => {
+  const { registry } = await sharedRegistry();
+  const server = await sharedExplorer();
+  const cases = [
+    [
+      `${registry.host}/ocistore/hello:nope`,
+      `tag nope not found in ${registry.host}/ocistore/hello`,
+    ],
+    [`${registry.host}/ocistore/absent:1.0`, `not found in ${registry.host}/ocistore/absent`],
+    [
+      `${registry.host}/ocistore/absent`,
+      `repository ${registry.host}/ocistore/absent not known to the registry`,
+    ],
+  ] as const;
+  for (const [reference, words] of cases) {
+    const { context, page } = await freshPage();
+    try {
+      await page.goto(server.url);
+      await viewReady(page);
+      await openReference(page, reference);
+      const error = await page.getAttribute("body", "data-error") ?? "";
+      assertStringIncludes(error, words);
+      assertEquals(await page.$("#diagnosis"), null, `a CORS diagnosis for ${reference}`);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+test("registry: a host that does not answer: the page says what it is trying while it waits, then one message", async () => {
+  const server = await sharedExplorer();
+  const { context, page } = await freshPage();
+  // No lookup leaves the machine: the typed host's requests are held, then fail as a name that
+  // does not resolve fails. The reads are held apart from the diagnosis's probe of /v2/.
+  const gates = { reads: Promise.withResolvers<void>(), probe: Promise.withResolvers<void>() };
+  const asked = { reads: 0, probe: 0 };
+  await page.route("https://registry.invalid/**", async (route) => {
+    const which = new URL(route.request().url()).pathname === "/v2/" ? "probe" : "reads";
+    asked[which]++;
+    await gates[which].promise;
+    await route.abort("namenotresolved");
+  });
+  const statusOnceAsked = async (which: "reads" | "probe") => {
+    while (asked[which] === 0) await page.waitForTimeout(50);
+    return await page.textContent("#status") ?? "";
+  };
+  try {
+    await page.goto(server.url);
+    await viewReady(page);
+    await page.fill("#registry-ref", "registry.invalid/demo/app:1.0");
+    await page.press("#registry-ref", "Enter");
+    assertStringIncludes(
+      await statusOnceAsked("reads"),
+      "Reading registry registry.invalid/demo/app:1.0: waiting for https://registry.invalid to answer /v2/demo/app/manifests/1.0",
+    );
+    gates.reads.resolve();
+    assertStringIncludes(
+      await statusOnceAsked("probe"),
+      "No answer this page may read from https://registry.invalid: checking whether it answers at all",
+    );
+    gates.probe.resolve();
+    await viewReady(page);
+    assertEquals(
+      await page.textContent("#status"),
+      'Cannot resolve "registry.invalid/demo/app:1.0": no answer at all from https://registry.invalid/ (it is down, its name or port is wrong, or an https page asks an http registry)',
+    );
+    assertEquals(await page.getAttribute("#status", "role"), "alert");
+    assertEquals(await page.textContent("#view"), "");
+    await screenshot(page, "registry-unreachable");
+  } finally {
+    await context.close();
+  }
+});
+
+test("registry: an answer cut off halfway is said as such, not diagnosed as a CORS refusal", async () => {
+  const { registry } = await sharedRegistry();
+  const server = await sharedExplorer();
+  // The registry answers (200, CORS headers and all); the connection breaks mid-body.
+  const proxy = await tamperingProxy(
+    registry.host,
+    (method, path) => method === "GET" && path.includes("/tags/list") ? "cut" : undefined,
+  );
+  const reference = `${proxy.host}/ocistore/hello`;
+  const { context, page } = await freshPage();
+  page.on("response", (response) => {
+    if (response.url().includes("/tags/list")) proxy.cut();
+  });
+  try {
+    await page.goto(`${server.url}?registry=${encodeURIComponent(reference)}`);
+    await viewReady(page);
+    const error = await page.getAttribute("body", "data-error") ?? "";
+    assertStringIncludes(error, "the connection failed while reading the answer");
+    assertEquals(await page.$("#diagnosis"), null);
   } finally {
     await context.close();
     await proxy.close();

@@ -107,4 +107,5 @@ test("ocistore watch prints one JSON line per change and ends cleanly on SIGINT"
     child.kill("SIGKILL");
     await daemon.stop();
   }
-});
+  // The daemon's start and the watcher's first line each have a 60 s stall stop of their own.
+}, { timeout: 240_000 });

@@ -16,26 +16,11 @@ import {
   umociLayout,
   untaggedDockerSave,
 } from "./_sources.ts";
-import { main } from "../../src/cli/main.ts";
+import { runCli as cli } from "./_in_process.ts";
 import { openOciLayout } from "../../src/runtime/open_oci_layout.ts";
 import { openArchive } from "../../src/runtime/open_archive.ts";
 import { NotFoundError } from "../../src/core/errors.ts";
 import { humanSize } from "../../src/core/format.ts";
-
-const HOST = { os: "linux", architecture: "amd64" };
-
-async function cli(argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    env: {},
-    isTTY: false,
-    host: HOST,
-  });
-  return { code, stdout, stderr };
-}
 
 test("1. verify checks every entry of a umoci layout (tag-only names) and an untagged docker save", async () => {
   const umoci = await umociLayout();

@@ -178,3 +178,19 @@ test("DocumentCache evicts the least recently used documents beyond its budget",
   assertEquals(await cache.get("a", sized("reloaded")), "a");
   assertEquals(await cache.get("b", sized("reloaded")), "reloaded");
 });
+
+test("DocumentCache.peek answers what is held without loading it or making it more recent", async () => {
+  const cache = new DocumentCache({ maxBytes: 8 });
+  const sized = (value: string) => () => Promise.resolve({ value, bytes: 4 });
+  assertEquals(cache.peek("a"), undefined);
+  assertEquals(cache.size, 0);
+  await cache.get("a", sized("a"));
+  await cache.get("b", sized("b"));
+  assertEquals(await cache.peek("a"), "a"); // a stays the least recent
+  await cache.get("c", sized("c")); // evicts a
+  assertEquals([cache.peek("a"), await cache.peek("b"), await cache.peek("c")], [
+    undefined,
+    "b",
+    "c",
+  ]);
+});

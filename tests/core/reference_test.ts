@@ -413,7 +413,14 @@ test("a parse error keeps its problem apart from the action, for callers that wo
   assertEquals(problem(""), "expected a repository name, found nothing");
   assertEquals(
     problem("a b"),
-    "expected [domain[:port]/]path[:tag][@digest] with lowercase path components",
+    "expected [domain[:port]/]path[:tag][@digest] with lowercase path components, found path " +
+      'component "a b" (a path component is lowercase letters and digits, separated by ".", "_", ' +
+      '"__" or "-")',
+  );
+  assertStringIncludes(problem("app:bad tag!")!, 'found tag "bad tag!" (a tag is 1 to 128');
+  assertStringIncludes(
+    problem("app@md5:abc")!,
+    'found digest "md5:abc" (a digest is ALGORITHM:HEX',
   );
   assertEquals(
     problem(`app@sha256:${"a".repeat(63)}`),

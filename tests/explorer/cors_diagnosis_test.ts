@@ -2,7 +2,7 @@ import { assertEquals } from "@std/assert";
 import { test } from "../harness.ts";
 import { openRegistry } from "../../src/adapters/registry.ts";
 import { ImageStore } from "../../src/core/image_store.ts";
-import { NotFoundError } from "../../src/core/errors.ts";
+import { NotFoundError, type UnavailableError } from "../../src/core/errors.ts";
 import { diagnoseCors, looksLikeCorsRefusal } from "../../src/explorer/cors_diagnosis.ts";
 
 /** A fetch that records each URL and connects nowhere: every request fails as a refused one does. */
@@ -59,6 +59,21 @@ test("cors diagnosis: only a refused request is diagnosed, a registry's 404 is n
   await new ImageStore(missing).sync().catch((error) => notFound = error);
   assertEquals(notFound instanceof NotFoundError, true);
   assertEquals(looksLikeCorsRefusal(notFound), false);
+  // The registry answered 200, then the body broke off (a browser's TypeError): its status says so.
+  const broken = await openRegistry("registry.example/team/app", {
+    fetch: (() =>
+      Promise.resolve(
+        new Response(
+          new ReadableStream({ pull: (c) => c.error(new TypeError("network error")) }),
+          { headers: { "content-type": "application/json" } },
+        ),
+      )) as typeof fetch,
+    retry: { retries: 0 },
+  });
+  let cut: unknown;
+  await broken.tags().catch((error) => cut = error);
+  assertEquals((cut as UnavailableError).status, 200);
+  assertEquals(looksLikeCorsRefusal(cut), false);
 });
 
 test("cors diagnosis: names the first CORS answer missing, one feature at a time", async () => {

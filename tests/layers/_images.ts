@@ -31,8 +31,8 @@ export function tree(files: Record<string, string>): string {
   return root;
 }
 
-/** A layer tar made by GNU tar (numeric owner 0), uncompressed, of `dir`'s contents. */
-export function gnuTar(dir: string, ...extra: string[]): string {
+/** A layer tar made by GNU tar (numeric owner 0), uncompressed, of `members` of `dir`, in order. */
+export function gnuTar(dir: string, members: string[]): string {
   const out = join(freshDir("fs2-tar-"), "layer.tar");
   run("tar", [
     "--format=pax",
@@ -43,8 +43,8 @@ export function gnuTar(dir: string, ...extra: string[]): string {
     dir,
     "-cf",
     out,
-    ...extra,
-    ".",
+    "--no-recursion",
+    ...members,
   ]);
   return out;
 }
@@ -84,11 +84,32 @@ export function buildDiffImages(): { layout: string; steps: string[] } {
   const links = tree({ h1: "hard one\n", "data/big": "x".repeat(5000) });
   linkSync(join(links, "h1"), join(links, "h1-link"));
   execFileSync("chmod", ["0600", join(links, "data", "big")]);
-  const layer = gnuTar(links);
+  const layer = gnuTar(links, ["./h1", "./h1-link", "./data", "./data/big"]);
   run("tar", ["--delete", "-f", layer, "./h1"]);
   run("umoci", ["raw", "add-layer", "--image", image, layer]);
   step();
   return { layout, steps };
+}
+
+/** Tag `w`: x (100 B), d/y (50 B), z (10 B); x again; d removed; z removed; x with 30 B. Tag `one`: the first layer. */
+export function buildWasteful(): string {
+  const layout = join(freshDir("fs2-eff-"), "layout");
+  const image = `${layout}:w`;
+  run("umoci", ["init", "--layout", layout]);
+  run("umoci", ["new", "--image", image]);
+  run("umoci", [
+    "insert",
+    "--image",
+    image,
+    tree({ x: "x".repeat(100), "d/y": "y".repeat(50), z: "z".repeat(10) }),
+    "/",
+  ]);
+  run("umoci", ["tag", "--image", image, "one"]);
+  run("umoci", ["insert", "--image", image, join(tree({ x: "x".repeat(100) }), "x"), "/x"]);
+  run("umoci", ["insert", "--image", image, "--whiteout", "/d"]);
+  run("umoci", ["insert", "--image", image, "--whiteout", "/z"]);
+  run("umoci", ["insert", "--image", image, join(tree({ x: "x".repeat(30) }), "x"), "/x"]);
+  return layout;
 }
 
 /** The manifest the layout's `tag` names, and a content provider over the layout. */

@@ -28,6 +28,8 @@ test("diffImages() of two umoci images equals find and cmp over their unpacked r
   // opt: the opaque layer brings it back with its source directory's 0700.
   assertEquals(diff.modified, ["data/big", "etc/b", "opt"]);
   assertEquals(diff.added, ["h1-link", "new", "new/file", "opt/fresh"]);
+  const link = (await layersFilesystem(b.layers)).find((e) => e.path === "h1-link");
+  assertEquals([link?.type, link?.link, link?.size, link?.layer], ["hardlink", "h1", 9, 4]);
   assertEquals(await diffImages(b.layers, b.layers), { added: [], modified: [], removed: [] });
 });
 

@@ -1,32 +1,9 @@
 // dive's efficiency figures, worked by hand from dive's formulas (filetree.Efficiency and
 // image.Analyze, read in wagoodman/dive), on a small umoci image; and the reclaimable bytes beside them.
 import { assertEquals } from "@std/assert";
-import { join } from "node:path";
 import { test } from "../harness.ts";
 import { imageEfficiency } from "../../src/core/image_efficiency.ts";
-import { layoutImage, run, tree } from "./_images.ts";
-import { freshDir } from "./_layers.ts";
-
-/** x (100 B), d/y (50 B), z (10 B); x again; d removed; z removed; x again with 30 B. */
-function buildWasteful(): string {
-  const layout = join(freshDir("fs2-eff-"), "layout");
-  const image = `${layout}:w`;
-  run("umoci", ["init", "--layout", layout]);
-  run("umoci", ["new", "--image", image]);
-  run("umoci", [
-    "insert",
-    "--image",
-    image,
-    tree({ x: "x".repeat(100), "d/y": "y".repeat(50), z: "z".repeat(10) }),
-    "/",
-  ]);
-  run("umoci", ["tag", "--image", image, "one"]);
-  run("umoci", ["insert", "--image", image, join(tree({ x: "x".repeat(100) }), "x"), "/x"]);
-  run("umoci", ["insert", "--image", image, "--whiteout", "/d"]);
-  run("umoci", ["insert", "--image", image, "--whiteout", "/z"]);
-  run("umoci", ["insert", "--image", image, join(tree({ x: "x".repeat(30) }), "x"), "/x"]);
-  return layout;
-}
+import { buildWasteful, layoutImage } from "./_images.ts";
 
 test("imageEfficiency() gives dive's figures worked by hand, and the bytes a squash reclaims", async () => {
   const layout = buildWasteful();

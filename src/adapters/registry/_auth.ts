@@ -1,5 +1,6 @@
 /** Registry authentication: challenges to credentials, bearer tokens cached per realm, service and scope. */
 import { InvalidArgumentError, UnauthorizedError, UnavailableError } from "../../core/errors.ts";
+import { isLoopbackHost } from "../../core/host_address.ts";
 import { readLimited } from "./_body.ts";
 import { type Challenge, parseChallenges } from "./_challenge.ts";
 
@@ -34,11 +35,6 @@ const _MIN_LIFETIME = 60;
 /** Tokens are refreshed this long before they expire, so a request never carries a dying one. */
 const _MARGIN_MS = 5_000;
 const _MAX_TOKEN_RESPONSE = 1 << 20;
-
-/** Whether `hostname` (as `URL` prints it) is a loopback name or address. */
-export function isLoopback(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
 
 /** Base64 of the UTF-8 bytes of `text`. */
 function _base64(text: string): string {
@@ -158,7 +154,7 @@ export class RegistryAuth {
     const safe = url.protocol === "https:" ||
       (url.protocol === "http:" &&
         (url.origin === registry.origin ||
-          (isLoopback(url.hostname) && isLoopback(registry.hostname))));
+          (isLoopbackHost(url.hostname) && isLoopbackHost(registry.hostname))));
     if (!safe) {
       throw new UnauthorizedError(
         `${what}: refusing token realm "${url.href}": expected https, the registry's own origin ` +

@@ -1,12 +1,12 @@
 /**
  * The HTTP side of the registry source: one registry origin, fetch handed in, authorization,
- * redirects that drop `Authorization` off-origin, bounded retries honouring `Retry-After`,
- * `Warning` headers, typed errors and a limit on requests in flight.
+ * redirects followed by `_redirects.ts`, bounded retries honouring `Retry-After`, `Warning`
+ * headers, typed errors and a limit on requests in flight.
  */
 import { OciStoreError, UnavailableError } from "../../core/errors.ts";
-import { type Credentials, isLoopback, RegistryAuth } from "./_auth.ts";
+import { type Credentials, RegistryAuth } from "./_auth.ts";
 import { discard, readLimited } from "./_body.ts";
-import { unreachableError } from "./_unreachable.ts";
+import { followRedirects } from "./_redirects.ts";
 import {
   errorForStatus,
   type RegistrySubject,
@@ -43,6 +43,19 @@ export interface ClientOptions {
   readonly retry?: RetryOptions;
   /** The clock for token lifetimes. */
   readonly now?: () => number;
+  /** Names why a fetch rejected before any answer; the default repeats the runtime's message. */
+  readonly explainFetchFailure?: FetchFailureExplainer;
+}
+
+/**
+ * The error for a request whose `fetch` rejected: `what` starts the message, `url` was asked.
+ * Handed in because what a failed fetch carries (codes, causes) is the host's: a page learns
+ * nothing beyond "Failed to fetch", so the words live where the runtime is known.
+ */
+export type FetchFailureExplainer = (what: string, url: string, error: unknown) => Error;
+
+function _fetchFailed(what: string, _url: string, error: unknown): Error {
+  return new UnavailableError(`${what}: ${(error as Error).message}`, { cause: error });
 }
 
 /** One request to the registry. */
@@ -75,9 +88,7 @@ export interface Answer {
   readonly release: () => void;
 }
 
-const _REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const _RETRIABLE = new Set([429, 500, 502, 503, 504]);
-const _MAX_HOPS = 10;
 const _MAX_ERROR_BODY = 64 * 1024;
 
 /** `Retry-After` in milliseconds (delta-seconds or an HTTP date), or undefined. */
@@ -123,7 +134,14 @@ export class RegistryClient {
         const release = await this.#limit.acquire(signal);
         try {
           this.requests++;
-          const response = await this.#follow(url, "GET", headers, signal, new URL(url).origin);
+          const response = await followRedirects(
+            this.#options.fetch,
+            url,
+            "GET",
+            headers,
+            signal,
+            new URL(url).origin,
+          );
           const body = await readLimited(response.response, 1 << 20, (found) => {
             throw new UnavailableError(`Cannot read token answer: ${found} bytes is too long`);
           });
@@ -176,7 +194,8 @@ export class RegistryClient {
       let answer: { response: Response; url: string };
       try {
         this.requests++;
-        answer = await this.#follow(
+        answer = await followRedirects(
+          this.#options.fetch,
           url,
           request.method,
           headers,
@@ -191,7 +210,7 @@ export class RegistryClient {
           await _sleep(Math.min(maxDelay, baseDelay * 2 ** attempt++), signal);
           continue;
         }
-        throw unreachableError(request.what, url, error);
+        throw (this.#options.explainFetchFailure ?? _fetchFailed)(request.what, url, error);
       }
       const { response } = answer;
       this.#warn(response);
@@ -235,11 +254,12 @@ export class RegistryClient {
         if (error instanceof OciStoreError) throw error;
         // The connection broke mid-body: the request is idempotent, so it is sent again.
         if (attempt < retries) continue;
+        // `status`: the registry did answer (a browser page must not read this as CORS).
         throw new UnavailableError(
           `${request.what}: the connection failed while reading the answer: ${
             (error as Error).message
           }`,
-          { cause: error },
+          { cause: error, status: answer.response.status },
         );
       } finally {
         if (!answer.response.bodyUsed) await discard(answer.response);
@@ -265,61 +285,6 @@ export class RegistryClient {
     } catch {
       return "";
     }
-  }
-
-  /**
-   * Fetches `url`, following redirects ourselves so that `Authorization` is dropped as soon as
-   * the origin leaves `origin` (a blob redirect to storage must not receive registry
-   * credentials) and a plain-http hop off loopback is refused after https.
-   */
-  async #follow(
-    start: string,
-    method: string,
-    headers: Record<string, string>,
-    signal: AbortSignal | undefined,
-    origin: string,
-  ): Promise<{ response: Response; url: string }> {
-    const fetcher = this.#options.fetch;
-    let url = start;
-    let current = { ...headers };
-    for (let hop = 0; hop <= _MAX_HOPS; hop++) {
-      const response = await fetcher(url, { method, headers: current, redirect: "manual", signal });
-      if (response.type === "opaqueredirect") {
-        // A browser hides the Location of a manual redirect; its own following drops
-        // Authorization on cross-origin hops (Fetch standard), so let it follow.
-        const followed = await fetcher(url, {
-          method,
-          headers: current,
-          redirect: "follow",
-          signal,
-        });
-        return { response: followed, url: followed.url || url };
-      }
-      const location = response.headers.get("location");
-      if (!_REDIRECTS.has(response.status) || location === null) return { response, url };
-      await discard(response);
-      const next = new URL(location, url);
-      const from = new URL(url);
-      if (
-        from.protocol === "https:" && next.protocol !== "https:" && !isLoopback(next.hostname)
-      ) {
-        throw new UnavailableError(
-          `Cannot follow redirect from ${from.origin}: refusing to downgrade to ${next.origin}`,
-        );
-      }
-      if (next.protocol !== "https:" && next.protocol !== "http:") {
-        throw new UnavailableError(
-          `Cannot follow redirect to ${next.href}: expected http or https`,
-        );
-      }
-      if (next.origin !== origin) {
-        current = Object.fromEntries(
-          Object.entries(current).filter(([name]) => name.toLowerCase() !== "authorization"),
-        );
-      }
-      url = next.href;
-    }
-    throw new UnavailableError(`Cannot fetch ${start}: more than ${_MAX_HOPS} redirects`);
   }
 }
 

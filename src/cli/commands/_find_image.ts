@@ -1,10 +1,16 @@
 /** Shared by inspect, resolve and platforms: sync the store, then find IMAGE or say why not. */
+import type { ImageRecord } from "../../core/content.ts";
 import { AmbiguousDigestError, NotFoundError } from "../../core/errors.ts";
 import type { ImageStore, SyncResult } from "../../core/image_store.ts";
 import { UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext, OpenedStore } from "../context.ts";
-import { localResolve, referenceCandidates, type ResolvedImage } from "../local_resolve.ts";
+import {
+  localResolve,
+  printedName,
+  referenceCandidates,
+  type ResolvedImage,
+} from "../local_resolve.ts";
 
 /** How many matching IDs an ambiguous prefix lists. */
 const _SHOWN = 10;
@@ -67,6 +73,27 @@ export async function findInStore(
       `Cannot find image "${wanted}": no reference, image ID or ID prefix matches it`,
       { cause: error },
     );
+  }
+}
+
+/**
+ * The source's record of a found image: the one its reference names, or its first reference's.
+ * The store may spell a name in its printed form (`docker.io/library/import-DATE:TAG`, as
+ * containerd's reference sort prints the names of an image with several) where the source keeps
+ * it as written (`import-DATE:TAG`); the record is then the one whose name prints the same.
+ */
+export async function foundRecord(opened: OpenedStore, found: ResolvedImage): Promise<ImageRecord> {
+  const name = found.reference ?? found.image.references[0];
+  try {
+    return await opened.source.images.get(name);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    const printed = printedName(name);
+    const record = printed === undefined
+      ? undefined
+      : (await opened.source.images.list()).find((r) => printedName(r.name) === printed);
+    if (record === undefined) throw error;
+    return record;
   }
 }
 

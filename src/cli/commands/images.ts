@@ -21,7 +21,7 @@ import { syncStore } from "./_find_image.ts";
 async function _run(ctx: CommandContext): Promise<number> {
   const { options, operands } = ctx;
   if (operands.length > 1) throw new UsageError("images takes at most one SOURCE", "images");
-  const { store } = await ctx.open(operands[0]);
+  const { store } = await ctx.open(operands[0], { showsNames: true });
   const { failures } = await syncStore(ctx, store);
   // Failures arrive as loads finish; byte order keeps the output the same on every run.
   const byReference = [...failures].sort((a, b) => (a.reference < b.reference ? -1 : 1));

@@ -23,6 +23,10 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "tags", load: async () => (await import("./tags.ts")).tags },
   { name: "verify", load: async () => (await import("./verify.ts")).verify },
   { name: "watch", load: async () => (await import("./watch.ts")).watch },
+  { name: "files", load: async () => (await import("./files.ts")).files },
+  { name: "diff", load: async () => (await import("./diff.ts")).diff },
+  { name: "efficiency", load: async () => (await import("./efficiency.ts")).efficiency },
+  { name: "cat", load: async () => (await import("./cat.ts")).cat },
   { name: "serve", load: async () => (await import("./serve.ts")).serve },
 ];
 

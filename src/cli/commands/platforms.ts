@@ -10,7 +10,7 @@ import type { CommandContext, OpenedStore } from "../context.ts";
 import { humanSize, shortId } from "../../core/format.ts";
 import { referenceCandidates } from "../local_resolve.ts";
 import { formatTable } from "../table.ts";
-import { findInStore, sourceAndImage } from "./_find_image.ts";
+import { findInStore, foundRecord, sourceAndImage } from "./_find_image.ts";
 
 /** One row of the listing. */
 interface _Row {
@@ -113,8 +113,7 @@ async function _record(
       if (!(error instanceof NotFoundError)) throw error;
     }
   }
-  const found = await findInStore(ctx, opened, wanted);
-  return await opened.source.images.get(found.reference ?? found.image.references[0]);
+  return await foundRecord(opened, await findInStore(ctx, opened, wanted));
 }
 
 /** `ocistore platforms SOURCE REF`. */

@@ -1,5 +1,5 @@
 /** A fetch that failed before any answer, said in words: the runtimes only say "fetch failed". */
-import { UnavailableError, UnreachableError, type UnreachableReason } from "../../core/errors.ts";
+import { UnavailableError, UnreachableError, type UnreachableReason } from "../core/errors.ts";
 
 /** The codes and messages of an error and its causes (Node and Bun put the cause's code there). */
 function _chain(error: unknown): string {
@@ -22,10 +22,23 @@ const _REASONS: readonly [UnreachableReason, RegExp][] = [
 ];
 
 /**
- * The error for a request whose fetch rejected: an {@link UnreachableError} naming the cause when
- * the runtime's error says it, else an `UnavailableError` with the runtime's message.
+ * The error for a request whose fetch rejected on Deno, Bun or Node: an {@link UnreachableError}
+ * naming the cause when the runtime's error says it, else an `UnavailableError` with the
+ * runtime's message. Hand it to `openRegistry` as `explainFetchFailure`.
+ *
+ * @example
+ * ```ts
+ * import { explainFetchFailure } from "./fetch_failure.ts";
+ * const refused = new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } });
+ * const error = explainFetchFailure("Cannot list tags", "https://127.0.0.1:9/v2/", refused);
+ * if (!error.message.endsWith("connection refused by 127.0.0.1:9")) throw error;
+ * ```
  */
-export function unreachableError(what: string, url: string, error: unknown): UnavailableError {
+export function explainFetchFailure(
+  what: string,
+  url: string,
+  error: unknown,
+): UnavailableError {
   const chain = _chain(error);
   const reason = _REASONS.find(([, pattern]) => pattern.test(chain))?.[0];
   if (reason === undefined) {

@@ -1,0 +1,80 @@
+/** Shared by files, diff, efficiency and cat: an image's manifest and layers from the operands. */
+import { manifestFor } from "../../core/image.ts";
+import { type ImageLayers, imageLayers } from "../../core/image_layers.ts";
+import type { Manifest } from "../../core/types.ts";
+import type { ContentProvider } from "../../core/content.ts";
+import { UsageError } from "../args.ts";
+import type { Command } from "../command.ts";
+import type { CommandContext, OpenedStore } from "../context.ts";
+import { cliDecompressors } from "../decompressors.ts";
+import { findInStore, foundRecord } from "./_find_image.ts";
+
+/** An image found in SOURCE, ready to read. */
+export interface OpenedImage {
+  /** Where its blobs are. */
+  readonly content: ContentProvider;
+  /** Its manifest for the chosen platform. */
+  readonly manifest: Manifest;
+  /** Its layers as entry streams. */
+  readonly layers: ImageLayers;
+}
+
+/** Finds `wanted` in the opened SOURCE and resolves its manifest for the store's platform. */
+export async function openImage(
+  ctx: CommandContext,
+  opened: OpenedStore,
+  wanted: string,
+): Promise<OpenedImage> {
+  const found = await findInStore(ctx, opened, wanted);
+  const record = await foundRecord(opened, found);
+  const { manifest } = await manifestFor(opened.source.content, record.target, {
+    platform: opened.platform,
+    host: opened.host,
+    ...(ctx.io.digester ? { digester: ctx.io.digester } : {}),
+  });
+  const content = opened.source.content;
+  const layers = imageLayers(content, manifest, {
+    decompressors: cliDecompressors,
+    ...(ctx.io.digester ? { digester: ctx.io.digester } : {}),
+  });
+  return { content, manifest, layers };
+}
+
+/** Checks the operand count against the command's usage. */
+export function expectOperands(
+  ctx: CommandContext,
+  command: Command,
+  min: number,
+  max: number = min,
+): void {
+  const count = ctx.operands.length;
+  if (count < min || count > max || ctx.operands.some((operand) => operand === "")) {
+    throw new UsageError(
+      `${command.name} takes ${command.usage}, found ${count} operand${count === 1 ? "" : "s"}`,
+      command.name,
+    );
+  }
+}
+
+/** `--layer N` as a number, or `undefined` without the flag. */
+export function layerFlag(
+  ctx: CommandContext,
+  command: Command,
+  count: number,
+): number | undefined {
+  const text = ctx.options.layer;
+  if (text === undefined) return undefined;
+  const layer = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(layer < count)) {
+    throw new UsageError(
+      `invalid --layer "${text}": expected a layer index from 0 to ${count - 1}`,
+      command.name,
+    );
+  }
+  return layer;
+}
+
+/** A path operand as the filesystem stores it: relative, no `./`, no trailing `/`. */
+export function relativePath(path: string): string {
+  return path.split("/").filter((segment) => segment !== "" && segment !== ".").join("/");
+}

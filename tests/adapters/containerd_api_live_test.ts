@@ -1,0 +1,101 @@
+// Reading over containerd's socket while two ordinary ctr clients write at a stated pace (the same
+// writers and rate as containerd_live_test.ts, which reads the root's files instead). Every listing
+// must be a state containerd really passed through, and none may fail. The test asserts the rate
+// the writers held, so a machine too slow for it fails saying so rather than passing lighter.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { assertEquals, assertGreater } from "@std/assert";
+import { openContainerdApi } from "../../src/adapters/containerd_api.ts";
+import { ImageStore } from "../../src/core/image_store.ts";
+import { connectContainerd } from "../../src/runtime/containerd_grpc.ts";
+import { fixtures } from "../fixtures.ts";
+import { test } from "../harness.ts";
+import {
+  assertHeldRate,
+  checkListing,
+  committedTransactions,
+  importFleet,
+  parseImagesLs,
+  startContainerd,
+  startWriters,
+} from "./_containerd.ts";
+
+const namespace = "fleet";
+const records = 200;
+/** Both writers together, in committed transactions a second. */
+const rate = 20;
+/** Transactions the writers commit while we read (three seconds at the rate). */
+const readThrough = 60;
+const leastLists = 10;
+/** The reader's pause between listings: it shares two cores with containerd and the writers. */
+const listPauseMs = 50;
+/** A stop for writers that stall: not the verdict (a stalled run then fails the rate assertion). */
+const stallMs = 120_000;
+
+test("listings over containerd's socket are consistent states while two ctr clients write at 20 transactions/s", async () => {
+  const scratch = mkdtempSync(join(tmpdir(), "ocistore-api-live-"));
+  const daemon = await startContainerd();
+  const client = await connectContainerd(daemon.socket);
+  try {
+    const fleet = await importFleet(daemon, namespace, (await fixtures()).layout, scratch, records);
+    const base = parseImagesLs(await daemon.ctr(namespace, "images", "ls")).map((i) => i.name);
+    assertEquals(base.length, records);
+    const source = openContainerdApi(client, { namespace });
+    const [source0, labelled] = [fleet[0], fleet[1]];
+    const toggled = "docker.io/fleet/toggled:1";
+    const sourceTarget = (await source.images.get(source0)).target;
+    const store = new ImageStore(source);
+    const expected = { base, toggled, sourceTarget, labelled, sorted: true };
+
+    const writers = startWriters(daemon, namespace, { source: source0, toggled, labelled }, rate);
+    const firstTx = committedTransactions(daemon.root);
+    const seenSteps: number[] = [];
+    let lists = 0;
+    let withToggled = 0;
+    let syncs = 0;
+    let log;
+    try {
+      const stall = Date.now() + stallMs;
+      while (
+        (lists < leastLists || committedTransactions(daemon.root) - firstTx < readThrough) &&
+        Date.now() < stall
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, listPauseMs));
+        const listed = await source.images.list();
+        lists++;
+        if (checkListing(listed, expected, seenSteps)) withToggled++;
+        if (lists % 5 === 0) {
+          const { failures } = await store.sync();
+          assertEquals(failures, []);
+          syncs++;
+        }
+      }
+    } finally {
+      log = await writers.stop();
+    }
+    const held = log.transactionsPerSecond;
+    assertHeldRate(log, rate);
+    assertGreater(log.transactions, readThrough - 1, "the writers kept writing");
+    assertGreater(lists, leastLists - 1);
+    assertGreater(syncs, 0);
+    assertGreater(new Set(seenSteps).size, 2, "listings followed the label writer");
+
+    // Quiet again: the answer is what ctr prints.
+    const printed = parseImagesLs(await daemon.ctr(namespace, "images", "ls"));
+    const final = await source.images.list();
+    assertEquals(final.map((r) => r.name).sort(), printed.map((p) => p.name).sort());
+    assertEquals(
+      final.find((r) => r.name === labelled)?.labels["example.com/step"],
+      log.labels.at(-1),
+    );
+    console.log(
+      `     ${lists} listings (${withToggled} with the toggled name), ${syncs} syncs, ` +
+        `${log.transactions} transactions at ${held.toFixed(1)}/s`,
+    );
+  } finally {
+    client.close?.();
+    await daemon.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
