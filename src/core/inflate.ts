@@ -12,7 +12,7 @@ export interface InflateCheckpoint {
   /** Offset, into the uncompressed stream, of the block's first output byte. */
   readonly out: number;
   /** The last (up to) 32 KiB of output before `out`. */
-  readonly window: Uint8Array;
+  readonly history: Uint8Array;
 }
 
 /** How an {@linkcode Inflater} reads its input. */
@@ -219,10 +219,10 @@ export class Inflater {
   #hold = 0;
   #bits = 0;
   #skip = 0;
-  readonly #window = new Uint8Array(_BUFFER);
+  readonly #buf = new Uint8Array(_BUFFER);
   #wpos = 0;
   #emitted = 0;
-  /** Absolute uncompressed offset of `#window[0]`. */
+  /** Absolute uncompressed offset of `#buf[0]`. */
   #wbase = 0;
   #lastCheckpoint = -Infinity;
   #memberStart = 0;
@@ -251,9 +251,9 @@ export class Inflater {
     if (resume) {
       this.#base = Math.floor(resume.bit / 8);
       this.#skip = resume.bit % 8;
-      this.#window.set(resume.window);
-      this.#wpos = this.#emitted = resume.window.length;
-      this.#wbase = resume.out - resume.window.length;
+      this.#buf.set(resume.history);
+      this.#wpos = this.#emitted = resume.history.length;
+      this.#wbase = resume.out - resume.history.length;
       this.#lastCheckpoint = resume.out;
     }
   }
@@ -273,7 +273,7 @@ export class Inflater {
    *
    * @param chunk The next compressed bytes.
    * @param last Whether no more input follows.
-   * @returns The new output, in order (views copied out of the window; safe to keep).
+   * @returns The new output, in order (views copied out of the history buffer; safe to keep).
    * @throws {InvalidArgumentError} When the stream is corrupt or ends early.
    */
   push(chunk: Uint8Array, last = false): Uint8Array[] {
@@ -314,7 +314,7 @@ export class Inflater {
   }
 
   #emit(out: Uint8Array[]): void {
-    if (this.#wpos > this.#emitted) out.push(this.#window.slice(this.#emitted, this.#wpos));
+    if (this.#wpos > this.#emitted) out.push(this.#buf.slice(this.#emitted, this.#wpos));
     this.#emitted = this.#wpos;
   }
 
@@ -322,7 +322,7 @@ export class Inflater {
   #slide(out: Uint8Array[]): void {
     this.#emit(out);
     const keep = Math.min(this.#wpos, _WSIZE);
-    this.#window.copyWithin(0, this.#wpos - keep, this.#wpos);
+    this.#buf.copyWithin(0, this.#wpos - keep, this.#wpos);
     this.#wbase += this.#wpos - keep;
     this.#wpos = this.#emitted = keep;
   }
@@ -454,7 +454,7 @@ export class Inflater {
       this.checkpoints.push({
         bit: (this.#base + this.#pos) * 8 - this.#bits,
         out,
-        window: this.#window.slice(start, this.#wpos),
+        history: this.#buf.slice(start, this.#wpos),
       });
     }
     const header = this.#take(3);
@@ -517,6 +517,8 @@ export class Inflater {
       let e = cl.fast[this.#hold & FAST_MASK];
       if (e === 0) e = slowDecode(cl, this.#hold);
       if (e < 0) _corrupt("a valid code-length code", this.#base + this.#pos);
+      // At the input's end the bit buffer may hold fewer bits than the code needs.
+      if ((e & 15) > this.#bits) _corrupt("more compressed data", this.#base + this.#pos);
       this.#hold >>>= e & 15;
       this.#bits -= e & 15;
       const sym = e >>> 4;
@@ -552,7 +554,7 @@ export class Inflater {
       }
       if (this.#wpos === _BUFFER) this.#slide(out);
       const n = Math.min(this.#stored, have, _BUFFER - this.#wpos);
-      this.#window.set(input.subarray(this.#pos, this.#pos + n), this.#wpos);
+      this.#buf.set(input.subarray(this.#pos, this.#pos + n), this.#wpos);
       this.#wpos += n;
       this.#pos += n;
       this.#stored -= n;
@@ -564,7 +566,7 @@ export class Inflater {
   /** The hot loop: literals and matches until the block ends or input runs short. */
   #decode(out: Uint8Array[]): boolean {
     const input = this.#input;
-    const window = this.#window;
+    const buf = this.#buf;
     const lit = this.#codes;
     const dist = this.#distCodes;
     const litFast = lit.fast;
@@ -596,7 +598,7 @@ export class Inflater {
       bits -= e & 15;
       let sym = e >>> 4;
       if (sym < 256) {
-        window[wpos++] = sym;
+        buf[wpos++] = sym;
         continue;
       }
       if (sym === 256) {
@@ -646,12 +648,12 @@ export class Inflater {
       }
       let from = wpos - distance;
       if (length >= 32 && distance >= length) {
-        window.copyWithin(wpos, from, from + length);
+        buf.copyWithin(wpos, from, from + length);
         wpos += length;
       } else {
         // Short or overlapping: a loop beats a call, and each byte may be one this match just wrote.
         const stop = wpos + length;
-        while (wpos < stop) window[wpos++] = window[from++];
+        while (wpos < stop) buf[wpos++] = buf[from++];
       }
     }
     this.#hold = hold;
