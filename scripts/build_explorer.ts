@@ -8,7 +8,6 @@ import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import { browserStubs } from "./_esbuild_browser.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -35,7 +34,6 @@ export async function buildExplorer(outDir: string = DEFAULT_EXPLORER_DIR): Prom
     sourcemap: "linked",
     metafile: true,
     logLevel: "warning",
-    plugins: [browserStubs],
   });
   for (const file of ["index.html", "style.css"]) {
     copyFileSync(join(root, "src/explorer", file), join(outDir, file));

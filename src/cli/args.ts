@@ -16,11 +16,16 @@ export interface FlagSpec {
   readonly value?: string;
   /** The values a `string` flag accepts. */
   readonly choices?: readonly string[];
+  /** A `string` flag whose value is a whole number (`0`, `1`, …), refused otherwise while parsing. */
+  readonly whole?: boolean;
+  /** The value when the flag is absent, unless the command declares its own (see `CommandFlag`). */
+  readonly default?: string;
   /** One line of help. */
   readonly help: string;
   /**
    * Who accepts it: `common` flags every command (and every command's help lists them), `command`
-   * flags only the commands that name them, `global` flags are answered before any command runs.
+   * flags only the commands that name them (see {@link SOURCE_FLAGS}), `global` flags are answered
+   * before any command runs.
    */
   readonly scope: "common" | "command" | "global";
 }
@@ -31,7 +36,7 @@ export const FLAGS = {
     long: "quiet",
     short: "q",
     type: "boolean",
-    help: "only show image IDs (images); no progress line",
+    help: "no progress line",
     scope: "command",
   },
   noTrunc: {
@@ -46,6 +51,7 @@ export const FLAGS = {
     long: "layer",
     type: "string",
     value: "N",
+    whole: true,
     help: "one layer, 0 being the base (files: its entries as stored; diff: what it changed)",
     scope: "command",
   },
@@ -67,20 +73,20 @@ export const FLAGS = {
     type: "string",
     value: "OS/ARCH[/VARIANT]",
     help: "resolve images for this platform (default: the host)",
-    scope: "common",
+    scope: "command",
   },
   baseName: {
     long: "base-name",
     type: "string",
     value: "NAME",
     help: "name tag-only layout/archive entries NAME:TAG (default import-<date>, as ctr import)",
-    scope: "common",
+    scope: "command",
   },
   digestRefs: {
     long: "digest-refs",
     type: "boolean",
     help: "also name every layout/archive entry NAME@DIGEST (ctr import --digests)",
-    scope: "common",
+    scope: "command",
   },
   output: {
     long: "output",
@@ -88,21 +94,22 @@ export const FLAGS = {
     type: "string",
     value: "FMT",
     choices: ["table", "json"],
-    help: "table or json (default: table; for inspect json, as crictl)",
-    scope: "common",
+    default: "table",
+    help: "table or json",
+    scope: "command",
   },
   plainHttp: {
     long: "plain-http",
     type: "boolean",
     help: "talk plain HTTP to a loopback docker:// registry",
-    scope: "common",
+    scope: "command",
   },
   insecureRegistry: {
     long: "insecure-registry",
     type: "string",
     value: "HOST",
     help: "talk plain HTTP to this docker:// registry host",
-    scope: "common",
+    scope: "command",
   },
   listen: {
     long: "listen",
@@ -118,39 +125,45 @@ export const FLAGS = {
     help: "let the proxy reach these loopback or private registries, over plain HTTP",
     scope: "command",
   },
+  open: {
+    long: "open",
+    type: "boolean",
+    help: "open the printed URL in the host's browser",
+    scope: "command",
+  },
   creds: {
     long: "creds",
     type: "string",
     value: "USER:PASS",
     help: "registry user and password",
-    scope: "common",
+    scope: "command",
   },
   registryToken: {
     long: "registry-token",
     type: "string",
     value: "TOKEN",
     help: "registry bearer token",
-    scope: "common",
+    scope: "command",
   },
   authfile: {
     long: "authfile",
     type: "string",
     value: "FILE",
     help: "Docker config with registry logins (default ~/.docker/config.json)",
-    scope: "common",
+    scope: "command",
   },
   cacheDir: {
     long: "cache-dir",
     type: "string",
     value: "DIR",
     help: "registry blob cache (default $XDG_CACHE_HOME/ocistore)",
-    scope: "common",
+    scope: "command",
   },
   noCache: {
     long: "no-cache",
     type: "boolean",
     help: "do not read or write the registry blob cache",
-    scope: "common",
+    scope: "command",
   },
   debug: {
     long: "debug",
@@ -164,6 +177,28 @@ export const FLAGS = {
 
 /** The key of a flag in {@link FLAGS}. */
 export type FlagName = keyof typeof FLAGS;
+
+/** The flags of a command that reads a `docker://` registry: its address, and the login. */
+export const REGISTRY_FLAGS: readonly FlagName[] = [
+  "plainHttp",
+  "insecureRegistry",
+  "creds",
+  "registryToken",
+  "authfile",
+];
+
+/**
+ * The flags of a command that opens a SOURCE and reads its images: the platform, how tag-only
+ * layout and archive entries are named, the registry's, and the registry blob cache.
+ */
+export const SOURCE_FLAGS: readonly FlagName[] = [
+  "platform",
+  "baseName",
+  "digestRefs",
+  ...REGISTRY_FLAGS,
+  "cacheDir",
+  "noCache",
+];
 
 /** The value a flag's declaration gives it in {@link CliOptions}. */
 export type FlagValue<F> = F extends { readonly type: "boolean" } ? boolean
@@ -254,6 +289,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       : token.value;
     if (value === undefined || value === "") {
       throw new UsageError(`flag "${token.rawName}" needs a value`);
+    }
+    if (flag.whole && !/^\d+$/.test(value)) {
+      throw new UsageError(`invalid --${flag.long} "${value}": expected a whole number (0, 1, …)`);
     }
     if (flag.choices && !flag.choices.includes(value)) {
       throw new UsageError(

@@ -33,6 +33,8 @@ export interface CliIO {
   readonly interrupt?: () => AbortSignal;
   /** Hashes with this instead of the portable digester (`bin.ts` passes the runtime's native one). */
   readonly digester?: DigesterFactory;
+  /** Opens a URL in the host's browser (`serve --open`; default: the platform's opener). */
+  readonly openUrl?: (url: string) => Promise<void>;
 }
 
 /** An opened SOURCE and a store over it. */

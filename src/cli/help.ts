@@ -2,26 +2,26 @@
 import { type FlagName, FLAGS, type FlagSpec } from "./args.ts";
 import type { Command } from "./command.ts";
 import { TRANSPORTS } from "./transports.ts";
+import { commandFlags } from "./usage.ts";
+
+/** The flags `ocistore --help` lists: help, and those answered before any command. */
+const _overviewFlags = (Object.keys(FLAGS) as FlagName[])
+  .filter((name) => name === "help" || FLAGS[name].scope === "global")
+  .map((name) => ({ name, help: FLAGS[name].help }));
 
 /** The CLI's version (the package version). */
 export const VERSION = "0.1.0";
 
-/** One help line per flag: `  -o, --output FMT   table (default) or json`. */
-function _flagLines(names: readonly FlagName[]): string {
-  return names.map((name) => {
+/** One help line per flag: `  -o, --output FMT   table or json (default: table)`. */
+function _flagLines(flags: readonly { name: FlagName; help: string; default?: string }[]): string {
+  return flags.map(({ name, help, default: value }) => {
     const flag: FlagSpec = FLAGS[name];
     const spelling = `${flag.short ? `-${flag.short}, ` : ""}--${flag.long}${
       flag.value ? ` ${flag.value}` : ""
     }`;
-    return `  ${spelling.padEnd(17)}  ${flag.help}\n`;
+    return `  ${spelling.padEnd(17)}  ${help}${value ? ` (default: ${value})` : ""}\n`;
   }).join("");
 }
-
-const _byScope = (scope: FlagSpec["scope"]) =>
-  (Object.keys(FLAGS) as FlagName[]).filter((name) => FLAGS[name].scope === scope);
-
-/** The flags every command accepts. */
-export const COMMON_FLAGS: readonly FlagName[] = _byScope("common");
 
 /**
  * The overview page (`ocistore --help`).
@@ -42,7 +42,7 @@ SOURCE (skopeo's transport syntax; a bare path is detected: directory → layout
 ${sources}Without SOURCE, images lists the example images shipped with ocistore.
 
 Flags:
-${_flagLines(["help", ..._byScope("global")])}
+${_flagLines(_overviewFlags)}
 Exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 not found or ambiguous.
 Run 'ocistore COMMAND --help' for the flags of a command. NO_COLOR turns colours off.
 `;
@@ -60,5 +60,5 @@ export function commandHelp(command: Command): string {
 ${command.help}
 
 Flags:
-${_flagLines([...command.flags, ...COMMON_FLAGS])}`;
+${_flagLines(commandFlags(command))}`;
 }

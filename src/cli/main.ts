@@ -5,13 +5,14 @@
  * @module
  */
 import { OciStoreError, UnreachableError } from "../core/errors.ts";
-import { FLAGS, parseArgs, UsageError } from "./args.ts";
+import { parseArgs, UsageError } from "./args.ts";
 import { COMMANDS, loadCommands } from "./commands/mod.ts";
 import { type CliIO, createContext, oneLine } from "./context.ts";
-import { commandHelp, COMMON_FLAGS, programHelp, VERSION } from "./help.ts";
+import { commandHelp, programHelp, VERSION } from "./help.ts";
 import { ImageNameError } from "./image_name_error.ts";
 import { processIO } from "./process_io.ts";
 import { SourceError } from "./transports.ts";
+import { checkUsage } from "./usage.ts";
 
 export type { CliIO } from "./context.ts";
 
@@ -88,12 +89,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       io.stdout(commandHelp(found));
       return EXIT.OK;
     }
-    const allowed = new Set<string>(
-      [...COMMON_FLAGS, ...found.flags].map((name) => FLAGS[name].long),
-    );
-    const stray = parsed.given.find((name) => !allowed.has(name));
-    if (stray) throw new UsageError(`${command} does not take --${stray}`, command);
-    const ctx = createContext(parsed.operands, parsed.options, io);
+    const ctx = createContext(parsed.operands, checkUsage(found, parsed), io);
     try {
       return (await found.run(ctx)) as ExitCode;
     } finally {

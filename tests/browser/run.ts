@@ -10,6 +10,7 @@ import "./explorer_browser.ts";
 import "./page_suite_browser.ts";
 import "./bundle_browser.ts";
 import "./registry_browser.ts";
+import "./serve_browser.ts";
 import "./reload_browser.ts";
 
 const filter = process.argv.slice(2).find((a) => !a.startsWith("-")) ?? "";

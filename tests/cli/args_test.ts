@@ -32,6 +32,7 @@ test("parseArgs refuses unknown flags, missing values, bad formats and repeats",
 test("the flag table drives each command's help and which flags it accepts", async () => {
   const { FLAGS } = await import("../../src/cli/args.ts");
   const { loadCommands } = await import("../../src/cli/commands/mod.ts");
+  const { commandFlags } = await import("../../src/cli/usage.ts");
   const { main } = await import("../../src/cli/main.ts");
   const silent = { stdout: () => {}, stderr: () => {} };
   const commands = await loadCommands();
@@ -40,14 +41,24 @@ test("the flag table drives each command's help and which flags it accepts", asy
     let help = "";
     await main([command.name, "--help"], { ...silent, stdout: (t) => void (help += t) });
     assert(help.startsWith(`Usage: ocistore ${command.name} ${command.usage} [FLAGS]\n`), help);
+    const taken = new Map(commandFlags(command).map((flag) => [flag.name as string, flag]));
     for (const [name, flag] of Object.entries(FLAGS)) {
       if (flag.scope === "global") continue;
-      const accepted = flag.scope === "common" ||
-        (command.flags as readonly string[]).includes(name);
-      const listed = new RegExp(`^ {2}(-\\w, )?--${flag.long}\\b`, "m").test(help);
-      assertEquals(listed, accepted, `${command.name} --${flag.long}`);
+      const accepted = taken.has(name);
+      const line = new RegExp(`^ {2}(-\\w, )?--${flag.long}\\b.*$`, "m").exec(help)?.[0];
+      assertEquals(line !== undefined, accepted, `${command.name} --${flag.long}`);
+      // The line is this command's: its own help and default, no other command's words.
+      const own = taken.get(name);
+      if (own) {
+        assert(line!.endsWith(own.help + (own.default ? ` (default: ${own.default})` : "")), line);
+        for (const other of commands) {
+          if (other !== command) assert(!line!.includes(`(${other.name})`), line);
+          if (other !== command) assert(!line!.includes(`for ${other.name}`), line);
+        }
+      }
       let err = "";
-      await main([command.name, `--${flag.long}`, ...(flag.type === "string" ? ["x"] : [])], {
+      const value = "choices" in flag ? flag.choices[0] : "0";
+      await main([command.name, `--${flag.long}`, ...(flag.type === "string" ? [value] : [])], {
         ...silent,
         stderr: (t) => void (err += t),
       });
@@ -58,6 +69,74 @@ test("the flag table drives each command's help and which flags it accepts", asy
       );
     }
   }
+});
+
+test("only --help and --debug are every command's; tags takes the registry's flags, not a layout's", async () => {
+  const { COMMON_FLAGS } = await import("../../src/cli/usage.ts");
+  const { main } = await import("../../src/cli/main.ts");
+  assertEquals([...COMMON_FLAGS].sort(), ["debug", "help"]);
+  let help = "";
+  await main(["tags", "--help"], { stdout: (t) => void (help += t), stderr: () => {} });
+  for (const flag of ["--platform", "--base-name", "--digest-refs", "--cache-dir", "image IDs"]) {
+    assert(!help.includes(flag), `tags --help lists ${flag}:\n${help}`);
+  }
+  for (const flag of ["--plain-http", "--creds", "--authfile", "-o, --output"]) {
+    assert(help.includes(flag), `tags --help lacks ${flag}:\n${help}`);
+  }
+});
+
+test("each command's -o default is the one its help states, inspect's json and images' table", async () => {
+  const { loadCommands } = await import("../../src/cli/commands/mod.ts");
+  const { main } = await import("../../src/cli/main.ts");
+  for (const command of await loadCommands()) {
+    let help = "";
+    await main([command.name, "--help"], { stdout: (t) => void (help += t), stderr: () => {} });
+    const stated = /^ {2}-o, --output FMT .*\(default: (\w+)\)$/m.exec(help)?.[1];
+    if (command.name === "inspect") assertEquals(stated, "json");
+    else if (stated !== undefined) assertEquals(stated, "table", command.name);
+  }
+  const run = async (argv: string[]) => {
+    let out = "";
+    const code = await main(argv, { stdout: (t) => void (out += t), stderr: () => {} });
+    assertEquals(code, 0, argv.join(" "));
+    return out;
+  };
+  const image = (await run(["images", "-q"])).split("\n")[0];
+  assertEquals(JSON.parse(await run(["inspect", "examples/layout", image])).status.id, image);
+  assert((await run(["images"])).startsWith("IMAGE"));
+});
+
+test("usage mistakes are found before any SOURCE is opened, for every command", async () => {
+  const { loadCommands } = await import("../../src/cli/commands/mod.ts");
+  const { main } = await import("../../src/cli/main.ts");
+  // Opened, this SOURCE would fail with "Cannot open …", not with the usage line.
+  const missing = "/nonexistent/ocistore-usage-test";
+  const line = async (argv: string[]) => {
+    let err = "";
+    const code = await main(argv, { stdout: () => {}, stderr: (t) => void (err += t) });
+    return { code, err };
+  };
+  for (const command of await loadCommands()) {
+    const words = command.usage.split(/\s+/).filter(Boolean);
+    const required = words.filter((word) => !word.startsWith("[")).length;
+    const counts = [words.length + 1, ...(required > 0 ? [required - 1] : [])];
+    for (const count of counts) {
+      const { code, err } = await line([command.name, ...Array(count).fill(missing)]);
+      assertEquals(code, 2, command.name);
+      assertEquals(
+        err,
+        `ocistore: ${command.name} takes ${command.usage || "no operands"}, found ${count} operand${
+          count === 1 ? "" : "s"
+        } (see 'ocistore ${command.name} --help')\n`,
+      );
+    }
+  }
+  const layer = await line(["files", missing, "app", "--layer", "top"]);
+  assertEquals(layer.code, 2);
+  assertEquals(
+    layer.err,
+    `ocistore: invalid --layer "top": expected a whole number (0, 1, …) (see 'ocistore --help')\n`,
+  );
 });
 
 test("each entry of the lazy command table loads the command of its name, once each", async () => {

@@ -338,7 +338,7 @@ test("usage mistakes exit 2 with one line and the usage hint", async () => {
   );
   assertOneLine(await cli(["inspect", "-q", "x", "y"]), 2, "inspect does not take --quiet");
   assertOneLine(await cli(["inspect", "examples/layout"]), 2, "inspect takes SOURCE IMAGE");
-  assertOneLine(await cli(["images", "a", "b"]), 2, "at most one SOURCE");
+  assertOneLine(await cli(["images", "a", "b"]), 2, "images takes [SOURCE], found 2 operands");
   assertOneLine(await cli(["images", "--digest-refs"]), 2, "without --base-name");
   assertOneLine(await cli(["images", "bogus:thing"]), 2, 'unknown transport "bogus"');
   assertEquals((await cli([])).code, 2);

@@ -135,7 +135,7 @@ test("cli: tags lists every tag in byte order, or skopeo's JSON; tags of a layou
 test("cli: logins come from --creds, --registry-token, --authfile auths and a docker-credential helper", async () => {
   const registry = await registryOf("basic");
   const source = `docker://${registry.host}/ocistore/hello`;
-  const base = ["tags", source, "--plain-http", "--no-cache"];
+  const base = ["tags", source, "--plain-http"];
   const denied = await cli(base, { HOME: tempDir("ocistore-home-") });
   assertEquals(denied.code, 1);
   assertMatch(denied.stderr, /user name and password/);

@@ -2,8 +2,6 @@
 import type { ImageRecord } from "../../core/content.ts";
 import { AmbiguousDigestError, NotFoundError } from "../../core/errors.ts";
 import type { ImageStore, SyncResult } from "../../core/image_store.ts";
-import { UsageError } from "../args.ts";
-import type { Command } from "../command.ts";
 import type { CommandContext, OpenedStore } from "../context.ts";
 import {
   localResolve,
@@ -14,23 +12,6 @@ import {
 
 /** How many matching IDs an ambiguous prefix lists. */
 const _SHOWN = 10;
-
-/**
- * Checks that the operands are `SOURCE WANTED` as the command's usage says.
- *
- * @returns SOURCE and the second operand.
- */
-export function sourceAndImage(ctx: CommandContext, command: Command): [string, string] {
-  const [sourceText, wanted] = ctx.operands;
-  if (ctx.operands.length !== 2 || wanted === "") {
-    const count = ctx.operands.length;
-    throw new UsageError(
-      `${command.name} takes ${command.usage}, found ${count} operand${count === 1 ? "" : "s"}`,
-      command.name,
-    );
-  }
-  return [sourceText, wanted];
-}
 
 /** Syncs the store, showing progress on a terminal. */
 export async function syncStore(ctx: CommandContext, store: ImageStore): Promise<SyncResult> {
@@ -44,12 +25,11 @@ export async function syncStore(ctx: CommandContext, store: ImageStore): Promise
   }
 }
 
-/** Opens `SOURCE IMAGE` operands, syncs, and resolves IMAGE. */
+/** Opens `SOURCE IMAGE` operands (checked against the usage before the command ran), syncs, and resolves IMAGE. */
 export async function findImage(
   ctx: CommandContext,
-  command: Command,
 ): Promise<{ opened: OpenedStore; found: ResolvedImage }> {
-  const [sourceText, wanted] = sourceAndImage(ctx, command);
+  const [sourceText, wanted] = ctx.operands;
   const opened = await ctx.open(sourceText);
   return { opened, found: await findInStore(ctx, opened, wanted) };
 }

@@ -1,9 +1,10 @@
 /** `ocistore cat SOURCE IMAGE PATH`: one file's bytes from the merged filesystem. */
 import { readFile } from "../../core/image_file.ts";
+import { SOURCE_FLAGS } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { cliDecompressors } from "../decompressors.ts";
-import { expectOperands, openImage } from "./_image_layers.ts";
+import { openImage } from "./_image_layers.ts";
 
 /**
  * Writes the bytes of the file at PATH in IMAGE's merged filesystem to stdout, following symbolic
@@ -12,12 +13,10 @@ import { expectOperands, openImage } from "./_image_layers.ts";
  *
  * @param ctx The command context; operands SOURCE, IMAGE, PATH.
  * @returns 0.
- * @throws {UsageError} Unless there are three operands.
  * @throws {NotFoundError} When IMAGE or PATH is not there.
  * @throws {InvalidArgumentError} When PATH is a directory or another non-file.
  */
 async function _run(ctx: CommandContext): Promise<number> {
-  expectOperands(ctx, cat, 3);
   const [sourceText, wanted, path] = ctx.operands;
   const opened = await ctx.open(sourceText);
   const image = await openImage(ctx, opened, wanted);
@@ -47,6 +46,9 @@ export const cat: Command = {
 are followed inside the image (as in a chroot), hard links read their target, and the layer that
 holds the file is read to its end and verified against its digest before anything is written.
 -o json prints {"path","size","base64"} instead.`,
-  flags: [],
+  flags: [
+    { flag: "output", help: 'json: {"path","size","base64"} instead of the bytes' },
+    ...SOURCE_FLAGS,
+  ],
   run: _run,
 };

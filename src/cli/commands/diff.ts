@@ -2,7 +2,7 @@
 import type { FsDiff } from "../../core/filesystem_diff.ts";
 import { bytewise } from "../../core/image_filesystem.ts";
 import { diffImages, diffLayer } from "../../core/image_layers.ts";
-import { UsageError } from "../args.ts";
+import { SOURCE_FLAGS, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { expectOperands, layerFlag, openImage } from "./_image_layers.ts";
@@ -73,6 +73,6 @@ layer N changed in the filesystem of the layers below it. A path is modified whe
 mode, owner or link target differ, or when sizes match and the contents differ (hashed); times
 are ignored. Prints 'A PATH', 'M PATH' or 'D PATH' per change in path order; -o json prints
 {"added":[…],"modified":[…],"removed":[…]}, each sorted bytewise.`,
-  flags: ["layer"],
+  flags: ["layer", "output", ...SOURCE_FLAGS],
   run: _run,
 };

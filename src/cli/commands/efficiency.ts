@@ -2,11 +2,11 @@
 import { readFile } from "node:fs/promises";
 import { imageEfficiency } from "../../core/image_efficiency.ts";
 import { humanSize } from "../../core/format.ts";
-import { UsageError } from "../args.ts";
+import { SOURCE_FLAGS, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { evaluateDiveRules, parseDiveRules, type RuleResult } from "../dive_ci.ts";
-import { expectOperands, openImage } from "./_image_layers.ts";
+import { openImage } from "./_image_layers.ts";
 
 /** How many inefficient files the table shows. */
 const _SHOWN = 20;
@@ -19,11 +19,10 @@ const _SHOWN = 20;
  *
  * @param ctx The command context; operands SOURCE and IMAGE.
  * @returns 0, or 1 when a CI rule fails.
- * @throws {UsageError} For a wrong operand count, `--ci-config` without `--ci`, or a bad rules file.
+ * @throws {UsageError} For `--ci-config` without `--ci`, or a rules file that cannot be read.
  * @throws {NotFoundError} When IMAGE matches nothing.
  */
 async function _run(ctx: CommandContext): Promise<number> {
-  expectOperands(ctx, efficiency, 2);
   if (ctx.options.ciConfig !== undefined && !ctx.options.ci) {
     throw new UsageError("--ci-config is only read with --ci", "efficiency");
   }
@@ -119,6 +118,6 @@ highestUserWastedPercent (camel, kebab or snake case; 'disabled' turns one off) 
 --ci-config FILE, else ./.dive-ci, else dive's defaults (0.9, disabled, 0.1); exit code 1 when
 one fails. -o json prints {"efficiency","wastedBytes","userWastedPercent","reclaimableBytes",
 "inefficientFiles":[{"path","count","wastedBytes"}]} (and "ci" with --ci).`,
-  flags: ["ci", "ciConfig"],
+  flags: ["ci", "ciConfig", "output", ...SOURCE_FLAGS],
   run: _run,
 };

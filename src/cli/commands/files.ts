@@ -2,9 +2,10 @@
 import { NotFoundError } from "../../core/errors.ts";
 import type { FsEntry } from "../../core/image_filesystem.ts";
 import { layersFilesystem } from "../../core/image_layers.ts";
+import { SOURCE_FLAGS } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
-import { expectOperands, layerFlag, openImage, relativePath } from "./_image_layers.ts";
+import { layerFlag, openImage, relativePath } from "./_image_layers.ts";
 
 const _TYPE_LETTER: Record<FsEntry["type"], string> = {
   file: "-",
@@ -24,11 +25,10 @@ const _TYPE_LETTER: Record<FsEntry["type"], string> = {
  *
  * @param ctx The command context; operands SOURCE, IMAGE and an optional PATH.
  * @returns 0.
- * @throws {UsageError} For a wrong operand count or `--layer` value.
+ * @throws {UsageError} For a `--layer` past the last layer.
  * @throws {NotFoundError} When IMAGE matches nothing, or nothing is at PATH.
  */
 async function _run(ctx: CommandContext): Promise<number> {
-  expectOperands(ctx, files, 2, 3);
   const [sourceText, wanted, pathText] = ctx.operands;
   const opened = await ctx.open(sourceText);
   const image = await openImage(ctx, opened, wanted);
@@ -137,6 +137,6 @@ the layer it came from. With --layer N, that layer's entries as stored instead, 
 included. PATH keeps that path and what is below it. -o json prints
 {"files":[{"path","type","size","mode","uid","gid","link","layer"}]}: paths relative, type one of
 file dir symlink hardlink char block fifo, mode the permission bits as a number.`,
-  flags: ["layer"],
+  flags: ["layer", "output", ...SOURCE_FLAGS],
   run: _run,
 };

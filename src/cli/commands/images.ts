@@ -1,5 +1,5 @@
 /** `ocistore images [SOURCE]`: the images of a source as `crictl images` lists them. */
-import { UsageError } from "../args.ts";
+import { SOURCE_FLAGS } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { parseImageReferences, sortCriImages, toCriImage } from "../cri_image.ts";
@@ -15,12 +15,10 @@ import { syncStore } from "./_find_image.ts";
  *
  * @param ctx The command context; one optional operand, SOURCE.
  * @returns 0, or 1 when some reference could not be read.
- * @throws {UsageError} For more than one operand.
  * @throws {SourceError} When SOURCE cannot be opened.
  */
 async function _run(ctx: CommandContext): Promise<number> {
   const { options, operands } = ctx;
-  if (operands.length > 1) throw new UsageError("images takes at most one SOURCE", "images");
   const { store } = await ctx.open(operands[0], { showsNames: true });
   const { failures } = await syncStore(ctx, store);
   // Failures arrive as loads finish; byte order keeps the output the same on every run.
@@ -67,7 +65,14 @@ export const images: Command = {
     `List the images of SOURCE (default: the example images) as 'crictl images' does: one row per
 repo tag, IMAGE ID truncated to 13 characters, SIZE as crictl prints it, <none> when untagged.
 References that cannot be read are reported on stderr, one line each, and the exit code is 1.`,
-  flags: ["quiet", "noTrunc", "digests", "pinned"],
+  flags: [
+    { flag: "quiet", help: "only show image IDs; no progress line" },
+    "noTrunc",
+    "digests",
+    "pinned",
+    "output",
+    ...SOURCE_FLAGS,
+  ],
   run: _run,
 };
 

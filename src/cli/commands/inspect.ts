@@ -1,5 +1,6 @@
 /** `ocistore inspect SOURCE IMAGE`: one image as `crictl inspecti` shows it. */
 import { formatPlatform } from "../../core/platform.ts";
+import { SOURCE_FLAGS } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { toCriImage } from "../cri_image.ts";
@@ -18,9 +19,9 @@ import { findImage } from "./_find_image.ts";
  * @throws {AmbiguousDigestError} When an ID prefix fits several images.
  */
 async function _run(ctx: CommandContext): Promise<number> {
-  const { found } = await findImage(ctx, inspect);
+  const { found } = await findImage(ctx);
   const image = found.image;
-  if (ctx.options.output !== "table") {
+  if (ctx.options.output === "json") {
     ctx.io.stdout(formatInspectJson(image));
     return 0;
   }
@@ -54,6 +55,6 @@ docker.io/library/busybox:latest), a full image ID, or a unique prefix of one.
 Prints crictl's {"status":…,"info":{"chainID","imageSpec"}} JSON document, as 'crictl inspecti'
 does by default; -o table prints ID, tags, digests, size, chain ID and platform instead.
 Exit code 3 when no image or more than one image matches.`,
-  flags: [],
+  flags: [{ flag: "output", default: "json" }, ...SOURCE_FLAGS],
   run: _run,
 };

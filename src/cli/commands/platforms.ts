@@ -5,12 +5,13 @@ import { platformsOf } from "../../core/image.ts";
 import { formatPlatform } from "../../core/platform.ts";
 import { only } from "../../core/platform_matcher.ts";
 import type { Platform } from "../../core/types.ts";
+import { SOURCE_FLAGS } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext, OpenedStore } from "../context.ts";
 import { humanSize, shortId } from "../../core/format.ts";
 import { referenceCandidates } from "../local_resolve.ts";
 import { formatTable } from "../table.ts";
-import { findInStore, foundRecord, sourceAndImage } from "./_find_image.ts";
+import { findInStore, foundRecord } from "./_find_image.ts";
 
 /** One row of the listing. */
 interface _Row {
@@ -34,7 +35,7 @@ interface _Row {
  * @throws {NotFoundError} When nothing matches REF.
  */
 async function _run(ctx: CommandContext): Promise<number> {
-  const [sourceText, wanted] = sourceAndImage(ctx, platforms);
+  const [sourceText, wanted] = ctx.operands;
   const opened = await ctx.open(sourceText);
   const record = await _record(ctx, opened, wanted);
   const reference = record.name;
@@ -125,6 +126,6 @@ export const platforms: Command = {
     `List every platform the image REF offers (attestations left out), with the image ID and size
 the store reports for each, whatever --platform says; SELECTED marks the one the store picks for
 --platform (default: the host).`,
-  flags: [],
+  flags: ["output", ...SOURCE_FLAGS],
   run: _run,
 };

@@ -1,4 +1,5 @@
 /** `ocistore resolve SOURCE REF`: the image ID a reference resolves to. */
+import { SOURCE_FLAGS } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { findImage } from "./_find_image.ts";
@@ -14,7 +15,7 @@ import { findImage } from "./_find_image.ts";
  * @throws {AmbiguousDigestError} When an ID prefix fits several images.
  */
 async function _run(ctx: CommandContext): Promise<number> {
-  const { found } = await findImage(ctx, resolve);
+  const { found } = await findImage(ctx);
   if (ctx.options.output === "json") {
     const document = {
       ...(found.reference !== undefined ? { reference: found.reference } : {}),
@@ -33,6 +34,6 @@ export const resolve: Command = {
   help:
     `Print the image ID REF resolves to for the platform (with -o json: the reference and the ID).
 Exit code 3 when nothing matches.`,
-  flags: [],
+  flags: ["output", ...SOURCE_FLAGS],
   run: _run,
 };

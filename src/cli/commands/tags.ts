@@ -1,5 +1,5 @@
 /** `ocistore tags SOURCE`: the tags of a registry repository (skopeo list-tags, crane ls). */
-import { UsageError } from "../args.ts";
+import { REGISTRY_FLAGS, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import type { RegistrySource } from "../../adapters/registry.ts";
@@ -11,10 +11,9 @@ import type { RegistrySource } from "../../adapters/registry.ts";
  *
  * @param ctx The command context; one operand, a `docker://` SOURCE.
  * @returns 0.
- * @throws {UsageError} Unless the operand is one `docker://` SOURCE.
+ * @throws {UsageError} Unless the operand is a `docker://` SOURCE.
  */
 async function _run(ctx: CommandContext): Promise<number> {
-  if (ctx.operands.length !== 1) throw new UsageError("tags takes SOURCE", "tags");
   if (!ctx.operands[0].startsWith("docker://")) {
     throw new UsageError(
       `tags lists a registry repository: expected docker://HOST/NAME, found "${ctx.operands[0]}"`,
@@ -40,6 +39,6 @@ export const tags: Command = {
   help:
     `List every tag of the registry repository SOURCE (docker://HOST[:PORT]/NAME), one per line in
 byte order, following the registry's pages; with -o json, skopeo list-tags' {"Repository","Tags"}.`,
-  flags: ["quiet"],
+  flags: ["quiet", "output", ...REGISTRY_FLAGS],
   run: _run,
 };

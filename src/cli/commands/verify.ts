@@ -8,7 +8,7 @@ import { isIndexType, isManifestType } from "../../core/media_types.ts";
 import type { Descriptor } from "../../core/types.ts";
 import { children, sortByPlatform } from "../../core/walk.ts";
 import { formatPlatform } from "../../core/platform.ts";
-import { UsageError } from "../args.ts";
+import { SOURCE_FLAGS } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 
@@ -51,11 +51,9 @@ interface _Visit {
  *
  * @param ctx The command context; one operand, SOURCE.
  * @returns 0 when every needed blob verified, 1 otherwise.
- * @throws {UsageError} Unless there is exactly one operand.
  * @throws {SourceError} When SOURCE cannot be opened.
  */
 async function _run(ctx: CommandContext): Promise<number> {
-  if (ctx.operands.length !== 1) throw new UsageError("verify takes SOURCE", "verify");
   const opened = await ctx.open(ctx.operands[0], { everyEntry: true });
   const { source, platform } = opened;
   const explicit = ctx.options.platform !== undefined;
@@ -194,7 +192,7 @@ configs and layers; every entry of index.json or manifest.json is checked, named
 other platforms that are absent (a single-platform export) are listed apart from damage, as are
 non-distributable layers. Prints one line per problem or absent blob, then a summary; the exit
 code is 1 when damage was found.`,
-  flags: ["quiet"],
+  flags: ["quiet", "output", ...SOURCE_FLAGS],
   run: _run,
 };
 
