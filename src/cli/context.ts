@@ -110,7 +110,7 @@ export function createContext(
   const platform = _platformMatcher(options.platform, host);
   if (options.baseName !== undefined) _checkBaseName(options.baseName);
   const lines = terminalLines(io, options.quiet);
-  const registryAccess = registryAccessFor(options, io, lines);
+  const registryAccess = registryAccessFor(options, io.env, lines);
   const opened: ImageSource[] = [];
   return {
     operands,

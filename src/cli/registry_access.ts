@@ -1,7 +1,6 @@
 /** How the CLI's `docker://` sources reach registries: flags, logins, the blob cache, progress. */
 import { join } from "node:path";
 import type { CliOptions } from "./args.ts";
-import type { CliIO } from "./context.ts";
 import { loginFor } from "./registry_login.ts";
 import type { TerminalLines } from "./terminal_lines.ts";
 import type { RegistryAccess } from "./transports.ts";
@@ -12,7 +11,7 @@ import { diskBlobStore } from "../runtime/disk_blob_store.ts";
  * all of them are counted on one progress line, and a failing blob cache is warned about once.
  *
  * @param options The flags (`--plain-http`, `--creds`, `--cache-dir`, `--no-cache`, …).
- * @param io The environment (logins, the cache directory).
+ * @param env The environment (logins, the cache directory).
  * @param lines Where warnings and progress go.
  * @returns A function giving the access for one source.
  * @example
@@ -22,21 +21,20 @@ import { diskBlobStore } from "../runtime/disk_blob_store.ts";
  * import { terminalLines } from "./terminal_lines.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const io = { stdout: () => {}, stderr: () => {} };
  * const { options } = parseArgs(["tags", "--plain-http", "--no-cache", "docker://127.0.0.1/x"]);
- * const access = registryAccessFor(options, io, terminalLines(io, false))();
+ * const access = registryAccessFor(options, {}, terminalLines({ stderr: () => {} }, false))();
  * assertEquals([access.plainHttp, access.cache], [true, undefined]);
  * ```
  */
 export function registryAccessFor(
   options: CliOptions,
-  io: CliIO,
+  env: Readonly<Record<string, string | undefined>> | undefined,
   lines: TerminalLines,
 ): () => RegistryAccess {
   let requests = 0;
   let cacheWarned = false;
   return () => {
-    const cacheDir = options.cacheDir ?? defaultCacheDir(io.env ?? {});
+    const cacheDir = options.cacheDir ?? defaultCacheDir(env ?? {});
     const counted: typeof fetch = (input, init) => {
       requests++;
       lines.progress(`fetching from the registry: ${requests} requests`);
@@ -52,7 +50,7 @@ export function registryAccessFor(
           creds: options.creds,
           token: options.registryToken,
           authfile: options.authfile,
-          env: io.env,
+          env,
         }),
       ...(options.noCache || cacheDir === undefined ? {} : { cache: diskBlobStore(cacheDir) }),
       onCacheError: (error) => {

@@ -1,5 +1,14 @@
 /** The CLI's lines on standard error: one-line warnings and a progress line that redraws in place. */
-import type { CliIO } from "./context.ts";
+
+/** Where the lines go: standard error, whether it is a terminal, the environment (`NO_COLOR`). */
+export interface TerminalOutput {
+  /** Writes to standard error. */
+  readonly stderr: (text: string) => void;
+  /** Whether standard error is a terminal. */
+  readonly isTTY?: boolean;
+  /** The environment. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
 
 /** Warnings and progress on standard error. */
 export interface TerminalLines {
@@ -22,13 +31,13 @@ export interface TerminalLines {
  * import { assertEquals } from "@std/assert";
  *
  * let err = "";
- * const lines = terminalLines({ stdout: () => {}, stderr: (t) => err += t }, false);
+ * const lines = terminalLines({ stderr: (t) => err += t }, false);
  * lines.progress("not a terminal: nothing shown");
  * lines.warn("careful\nnow");
  * assertEquals(err, "ocistore: warning: careful now\n");
  * ```
  */
-export function terminalLines(io: CliIO, quiet: boolean | undefined): TerminalLines {
+export function terminalLines(io: TerminalOutput, quiet: boolean | undefined): TerminalLines {
   const color = io.isTTY === true && !io.env?.NO_COLOR;
   let shown = false;
   let last = 0;
