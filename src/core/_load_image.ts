@@ -2,7 +2,7 @@
 import { _readConfig } from "./_read_document.ts";
 import type { DigesterFactory } from "./digester.ts";
 import type { Image } from "./types.ts";
-import { DigestMismatchError, wrapError } from "./errors.ts";
+import { wrapError } from "./errors.ts";
 import { chainId } from "./chain_id.ts";
 import type { ContentProvider, ImageRecord } from "./content.ts";
 import type { DocumentCache } from "./document_cache.ts";
@@ -10,7 +10,6 @@ import { manifestFor } from "./image.ts";
 import type { MatchComparer } from "./platform_matcher.ts";
 import type { ImageConfig, Manifest, Platform } from "./types.ts";
 import { imageUsage } from "./usage.ts";
-import type { Descriptor } from "./types.ts";
 
 /** The label that pins an image (kept from garbage collection), with the value `pinned`. */
 export const PINNED_LABEL = "io.cri-containerd.pinned";
@@ -42,7 +41,7 @@ export async function _loadImage(
   try {
     imageSpec = await _readConfig(content, manifest.config, options);
   } catch (error) {
-    throw _configFailure(error, manifest.config, name);
+    throw wrapError(error, `Cannot read the config of ${name}`);
   }
   let size: number;
   try {
@@ -62,15 +61,4 @@ export async function _loadImage(
     imageSpec,
     pinned: record.labels[PINNED_LABEL] === "pinned",
   };
-}
-
-/** Reading the config of image `name` failed: said of the config, a digest mismatch in words. */
-function _configFailure(error: unknown, config: Descriptor, name: string): unknown {
-  const what = `Cannot read the config of ${name} (${config.digest})`;
-  return error instanceof DigestMismatchError && error.expected === config.digest
-    ? new DigestMismatchError(
-      `${what}: it does not match its digest (its bytes hash to ${error.actual})`,
-      { expected: error.expected, actual: error.actual, cause: error },
-    )
-    : wrapError(error, what);
 }

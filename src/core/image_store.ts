@@ -354,12 +354,11 @@ export class ImageStore {
   }
 
   #load(record: ImageRecord): Promise<Image> {
+    // The store's options carry host, digester and nameImage; its own matcher and cache win.
     return _loadImage(this.#source.content, record, {
+      ...this.#options,
       platform: this.#platform,
-      host: this.#options.host,
       cache: this.#cache,
-      digester: this.#options.digester,
-      nameImage: this.#options.nameImage,
     });
   }
 }

@@ -242,8 +242,8 @@ test("a damaged or missing config is named as images prints the image, in the do
   assertEquals(
     images.stderr.split("\n").filter(Boolean),
     [
-      `ocistore: warning: Cannot read the config of docker.io/library/bb:1.35.0 (${damaged.config.digest}): it does not match its digest (its bytes hash to ${actual})`,
-      `ocistore: warning: Cannot read the config of docker.io/library/gone:1 (${gone.config.digest}): Cannot find blob "${gone.config.digest}" in OCI layout "${layout.dir}"`,
+      `ocistore: warning: Cannot read the config of docker.io/library/bb:1.35.0: Cannot read blob ${damaged.config.digest}: it does not match its digest, it hashes to ${actual}`,
+      `ocistore: warning: Cannot read the config of docker.io/library/gone:1: Cannot find blob "${gone.config.digest}" in OCI layout "${layout.dir}"`,
     ],
   );
   const verified = await cli(["verify", layout.dir]);

@@ -66,7 +66,7 @@ test("update() of a broken image leaves the cache untouched and keeps the error'
   await assertRejects(
     () => store.update("example.com/app:1"),
     NotFoundError,
-    `Cannot read the config of example.com/app:1 (${broken.config.digest})`,
+    `Cannot read the config of example.com/app:1: Cannot read blob ${broken.config.digest}`,
   );
   assertEquals(store.list(), before);
   source.putRaw(broken.config.digest, new TextEncoder().encode("{}"));
