@@ -10,7 +10,6 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
-import { browserStubs } from "./_esbuild_browser.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -26,7 +25,6 @@ export function browserModules(): string[] {
     "src/adapters/archive.ts",
     "src/adapters/oci_layout.ts",
     "src/adapters/memory.ts",
-    "src/adapters/http_files.ts",
   ].filter((path) => existsSync(join(root, path)));
 }
 
@@ -70,7 +68,6 @@ export async function bundle(modules: readonly string[] | string): Promise<Bundl
     treeShaking: true,
     write: false,
     logLevel: "error",
-    plugins: [browserStubs],
   });
   const code = result.outputFiles[0].text;
   const bytes = new TextEncoder().encode(code);

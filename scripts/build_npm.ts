@@ -4,11 +4,11 @@
  * compiled beside it (in `npm/esm/tests`, left out of the package) so `node npm/esm/tests/run.js`
  * runs the very same tests against the built files.
  *
- * The `exports` put `types` first, then `browser` for every entry that reaches a Node.js builtin
- * (`./runtime`, the disk adapters' path conveniences): it names a browser twin in which the modules
- * that need Node.js are stubs throwing UnsupportedError, so bundlers for the browser take the
- * adapters whole and `nodeFiles()` fails clearly if called. `./cli` has no twin. The example images
- * are copied to `npm/esm/examples/`, where the CLI and the tests find them relative to themselves.
+ * The `exports` put `types` first, then `default`. Every adapter subpath is pure (it takes files,
+ * a `Blob`, a `fetch` or a client), so bundlers for the browser take it as it is; the Node-only
+ * subpaths (`./runtime`, `./cli`) reach Node.js builtins, and a browser bundle that imports one
+ * fails at build time. The example images are copied to `npm/esm/examples/`, where the CLI and the
+ * tests find them relative to themselves.
  *
  * The tree may be mid-edit by others: syntax errors are printed and make the exit code non-zero,
  * but everything tsc emitted is still packaged, and exports whose source does not exist yet are
@@ -32,7 +32,7 @@ import { buildCli } from "./build_cli.mjs";
 import { buildExplorer } from "./build_explorer.ts";
 import { dirname, join, relative } from "node:path";
 import process from "node:process";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { importsOf } from "./_imports.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -102,86 +102,16 @@ if (existsSync(join(root, "tests/testdata"))) {
   cpSync(join(root, "tests/testdata"), join(esm, "tests/testdata"), { recursive: true });
 }
 
-// ---- import graph of the emitted JavaScript ---------------------------------------------------------
+// ---- specifiers of the emitted JavaScript --------------------------------------------------------
 
 const isRelative = (specifier: string) => specifier.startsWith(".");
 const isBuiltin = (specifier: string) =>
   specifier.startsWith("node:") || builtinModules.includes(specifier.split("/")[0]);
 
-/** Whether a module, or anything it imports relatively, imports a Node.js builtin. */
-const nodeOnlyCache = new Map<string, boolean>();
-function isNodeOnly(file: string, seen = new Set<string>()): boolean {
-  const cached = nodeOnlyCache.get(file);
-  if (cached !== undefined) return cached;
-  if (seen.has(file) || !existsSync(file)) return false;
-  seen.add(file);
-  const result = importsOf(file).some((s) =>
-    isBuiltin(s) || (isRelative(s) && isNodeOnly(join(dirname(file), s), seen))
-  );
-  nodeOnlyCache.set(file, result);
-  return result;
-}
-
 function relativeSpecifier(from: string, to: string): string {
   const path = relative(dirname(from), to).replaceAll("\\", "/");
   return path.startsWith(".") ? path : `./${path}`;
 }
-
-/**
- * Writes `<module>.browser.js` beside a module that reaches a Node.js builtin, for the `browser`
- * export condition: a module importing a builtin itself becomes stubs that throw UnsupportedError
- * when called (so `nodeFiles` fails clearly in a browser instead of breaking the bundle), and a
- * module that only reaches one through its imports becomes a copy importing the browser twins.
- * Bundlers then take every export whole; only the Node-specific calls are unavailable.
- */
-const twins = new Map<string, string>();
-async function writeBrowserTwin(file: string): Promise<string> {
-  const twin = file.replace(/\.js$/, ".browser.js");
-  if (twins.has(file)) return twin;
-  twins.set(file, twin);
-  const specifiers = importsOf(file);
-  let text: string;
-  if (specifiers.some(isBuiltin)) {
-    // Loading it is safe: modules do no work at import time (STYLE.md).
-    const module = await import(pathToFileURL(file).href).catch((error) => {
-      problems.push(`cannot load ${relative(esm, file)} to stub its exports: ${error}`);
-      return {};
-    }) as Record<string, unknown>;
-    const source = relative(esm, file).replace(/\.js$/, ".ts");
-    text = [
-      `// Browser twin of ${source}: it needs Node.js, so its functions throw UnsupportedError.`,
-      `import { UnsupportedError } from "${
-        relativeSpecifier(file, join(esm, "src/core/errors.js"))
-      }";`,
-      ...Object.keys(module).map((name) =>
-        `export function ${name}() { throw new UnsupportedError(${
-          JSON.stringify(`Cannot use ${name} in a browser: it needs Node.js (${source})`)
-        }); }`
-      ),
-    ].join("\n") + "\n";
-  } else {
-    text = readFileSync(file, "utf8").replace(/\/\/# sourceMappingURL=.*$/m, "");
-    for (const specifier of new Set(specifiers.filter(isRelative))) {
-      const target = join(dirname(file), specifier);
-      if (!isNodeOnly(target)) continue;
-      await writeBrowserTwin(target);
-      const quoted = new RegExp(
-        `(from\\s*|import\\s*\\(?\\s*)(["'])${escapeRegExp(specifier)}\\2`,
-        "g",
-      );
-      text = text.replace(quoted, `$1$2${specifier.replace(/\.js$/, ".browser.js")}$2`);
-    }
-  }
-  writeFileSync(twin, text);
-  return twin;
-}
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/**
- * Subpaths that only make sense with a terminal and a file system; they get no browser twin, so a
- * browser bundle that imports one fails at build time rather than shipping code that cannot work.
- */
-const terminalOnly = new Set(["./cli"]);
 
 // ---- package.json --------------------------------------------------------------------------------
 
@@ -199,13 +129,9 @@ for (const [subpath, source] of Object.entries(deno.exports)) {
     problems.push(`export "${subpath}": tsc did not emit ${relative(root, js)} and its .d.ts`);
     continue;
   }
-  const entry: Record<string, string> = { types: pkgPath(dts) };
-  if (isNodeOnly(js) && !terminalOnly.has(subpath)) {
-    entry.browser = pkgPath(await writeBrowserTwin(js));
-  }
-  entry.default = pkgPath(js);
+  const entry = { types: pkgPath(dts), default: pkgPath(js) };
   exportsField[subpath] = entry;
-  if (subpath === ".") rootEntry = { types: entry.types, default: entry.default };
+  if (subpath === ".") rootEntry = entry;
 }
 exportsField["./package.json"] = "./package.json";
 

@@ -164,3 +164,25 @@ test("architecture: one loopback rule, core/host_address.ts, spelled nowhere els
   );
   assertEquals(offenders, []);
 });
+
+test("architecture: the explorer and the CLI import adapters only through their subpath entry modules", () => {
+  const offenders = files.filter((f) => ["explorer", "cli"].includes(layer(f))).flatMap((file) =>
+    imports(file).filter((specifier) => {
+      const local = resolveLocal(file, specifier);
+      return local !== undefined && ["adapters", "proxy"].includes(layer(local)) &&
+        !publicModules.has(local);
+    }).map((specifier) => `${relative(root, file)} imports ${specifier}`)
+  );
+  assertEquals(offenders, []);
+});
+
+test("architecture: every subpath but ./runtime and ./cli is a module outside src/runtime and src/cli", () => {
+  const exports = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports as Record<
+    string,
+    string
+  >;
+  const misplaced = Object.entries(exports).filter(([subpath, path]) =>
+    !["./runtime", "./cli"].includes(subpath) && /^\.\/src\/(runtime|cli)\//.test(path)
+  ).map(([subpath, path]) => `${subpath} -> ${path}`);
+  assertEquals(misplaced, []);
+});

@@ -22,8 +22,9 @@ export interface ArchiveOptions extends NamingOptions {
   readonly format?: "oci" | "docker";
   /**
    * Inflates a gzip stream; by default `DecompressionStream("gzip")`. On Node, pass `nodeGunzip`
-   * from `@ocistore/ocistore/runtime`: Node's `DecompressionStream` lets the inflated chunks pile
-   * up as garbage (300 MiB for a 300 MB archive), `node:zlib` does not.
+   * from `@ocistore/ocistore/runtime` (its `openArchive` of a path does): Node's
+   * `DecompressionStream` lets the inflated chunks pile up as garbage (300 MiB for a 300 MB
+   * archive), `node:zlib` does not.
    */
   readonly inflate?: (gzip: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>;
 }
@@ -42,10 +43,9 @@ export interface ArchiveOptions extends NamingOptions {
  * content-addressed file names when they have them, else they are computed at open.
  *
  * The archive comes as a `Blob` (a dropped `File`) or any {@link ByteReader}; on Deno, Bun and
- * Node, `@ocistore/ocistore/archive` also takes a path.
+ * Node, `openArchive` of `@ocistore/ocistore/runtime` takes a path.
  *
- * @param readerOrBlob The archive's bytes: a `Blob`, a `ByteReader`, or (on Deno, Bun and Node) a
- *   path.
+ * @param readerOrBlob The archive's bytes: a `Blob` or a `ByteReader`.
  * @param options Naming (`baseName`, `digestRefs`) and the label used in errors.
  * @returns The archive's content and image records; `close()` releases the file.
  * @throws {InvalidArgumentError} For a malformed or hostile tar (bad checksum, truncated entry,

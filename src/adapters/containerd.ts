@@ -49,7 +49,7 @@ const _decoder = new TextDecoder();
  * may exhaust the retry budget and are measured by `bench/containerd_bench.ts`, not promised.
  *
  * @param files The root directory as a {@linkcode Files} (on Deno, Bun and Node,
- *   `@ocistore/ocistore/containerd` also takes its path).
+ *   `openContainerd` of `@ocistore/ocistore/runtime` takes its path).
  * @param options The namespace, and how errors name the root.
  * @returns The source: `images.list()` in containerd's order (bytewise by name).
  * @throws {NotFoundError} When the root has no metadata database.
@@ -75,7 +75,7 @@ export async function openContainerd(
 ): Promise<ImageSource> {
   if (files === null || typeof files !== "object" || typeof files.read !== "function") {
     throw new TypeError(
-      `Cannot open containerd root: expected a directory path or a Files object, found ${
+      `Cannot open containerd root: expected a Files object (openContainerd of ./runtime takes a directory path), found ${
         describeValue(files)
       }`,
     );

@@ -4,7 +4,9 @@ import { describeValue } from "../core/errors.ts";
 import type { Files } from "../core/files.ts";
 import { type NamingOptions, openLayoutFiles } from "./_layout_open.ts";
 
+export type { EntrySelector } from "./_layout_naming.ts";
 export type { NamingOptions };
+export { httpFiles, type HttpFilesOptions } from "./_http_files.ts";
 
 /** Options of {@link openOciLayout}. */
 export interface OciLayoutOptions extends NamingOptions {
@@ -21,10 +23,10 @@ export interface OciLayoutOptions extends NamingOptions {
  * labels; targets carry media type, digest and size (what containerd stores). Blobs are read from
  * `blobs/<algorithm>/<encoded>`, the path only ever built from a validated digest.
  *
- * The layout comes as a {@link Files} (in a browser `httpFiles(url)`); on Deno, Bun and Node,
- * `@ocistore/ocistore/oci-layout` also takes a directory path.
+ * The layout comes as a {@link Files} ({@link httpFiles} over HTTP, in a browser or anywhere); on
+ * Deno, Bun and Node, `openOciLayout` of `@ocistore/ocistore/runtime` takes a directory path.
  *
- * @param files The files of the layout (or, on Deno, Bun and Node, its directory).
+ * @param files The files of the layout.
  * @param options Naming (`baseName`, `digestRefs`) and the label used in errors.
  * @returns The layout's content and image records.
  * @throws {NotFoundError} When `oci-layout` or `index.json` is missing.
@@ -76,7 +78,7 @@ export async function openOciLayout(
 ): Promise<ImageSource> {
   if (typeof files !== "object" || files === null || typeof files.read !== "function") {
     throw new TypeError(
-      `Cannot open OCI layout: expected a directory path or a Files object, found ${
+      `Cannot open OCI layout: expected a Files object (openOciLayout of ./runtime takes a directory path), found ${
         describeValue(files)
       }`,
     );

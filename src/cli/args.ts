@@ -125,6 +125,12 @@ export const FLAGS = {
     help: "let the proxy reach these loopback or private registries, over plain HTTP",
     scope: "command",
   },
+  open: {
+    long: "open",
+    type: "boolean",
+    help: "open the printed URL in the host's browser",
+    scope: "command",
+  },
   creds: {
     long: "creds",
     type: "string",

@@ -60,9 +60,10 @@ export async function openContainerdSocket(
   namespace: string | null,
   env: Env,
 ): Promise<ImageSource> {
-  const { connectContainerd, openContainerdApi } = await import(
-    "../runtime/containerd_grpc.ts"
-  );
+  const [{ connectContainerd }, { openContainerdApi }] = await Promise.all([
+    import("../runtime/containerd_grpc.ts"),
+    import("../adapters/containerd_api.ts"),
+  ]);
   const client = await connectContainerd(socketPath(location, env));
   return openContainerdApi(client, { namespace: _namespace(namespace, env) });
 }
@@ -113,9 +114,10 @@ export async function containerdWarnings(
   if ((await source.images.list()).length > 0) return warnings;
   let others: string[];
   if (socket) {
-    const { connectContainerd, namespacesWithImagesApi } = await import(
-      "../runtime/containerd_grpc.ts"
-    );
+    const [{ connectContainerd }, { namespacesWithImagesApi }] = await Promise.all([
+      import("../runtime/containerd_grpc.ts"),
+      import("../adapters/containerd_api.ts"),
+    ]);
     const client = await connectContainerd(socketPath(root, env));
     others = await namespacesWithImagesApi(client).catch(() => []).finally(() => client.close?.());
   } else {

@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import type { ImageSource } from "../core/content.ts";
 import { OciStoreError } from "../core/errors.ts";
 import { isLoopbackHost } from "../core/host_address.ts";
-import type { EntrySelector } from "../adapters/_layout_naming.ts";
+import type { EntrySelector } from "../adapters/oci_layout.ts";
 import { parseDockerRef } from "../core/normalize.ts";
 import { formatReference } from "../core/reference.ts";
 import type { Reference } from "../core/types.ts";

@@ -52,10 +52,16 @@ export function registryFetch(fetcher: typeof fetch, origin: string): RegistryFe
     return probe;
   }
 
+  /**
+   * The proxy is asked with `credentials: "omit"`: it needs no cookies, and a same-origin 401 with
+   * a Basic challenge would otherwise make the browser ask for a password itself and stall the page.
+   */
+  const omitting = (init?: RequestInit): RequestInit => ({ ...init, credentials: "omit" });
+
   async function viaProxy(url: URL, init?: RequestInit): Promise<Response> {
     const answer = await fetcher(
       new URL(`/_registry/${url.host}${url.pathname}${url.search}`, origin),
-      init,
+      omitting(init),
     );
     const challenge = answer.headers.get("www-authenticate");
     if (!challenge) return answer;
@@ -79,7 +85,7 @@ export function registryFetch(fetcher: typeof fetch, origin: string): RegistryFe
   const wrapped = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : input);
     const token = realms.get(`${url.origin}${url.pathname}`);
-    if (token) return fetcher(`${token}${url.search}`, init);
+    if (token) return fetcher(`${token}${url.search}`, omitting(init));
     if (!url.pathname.startsWith("/v2/") || url.origin === origin) return fetcher(input, init);
     if (routes.get(url.host) === "proxy") {
       last = { host: url.host, route: "proxy" };

@@ -31,8 +31,9 @@ export interface RegistryProxyOptions {
   /** More registries to allow, besides {@link DEFAULT_UPSTREAMS}. */
   readonly registries?: readonly UpstreamRule[];
   /**
-   * `host[:port]` of registries allowed although loopback or private (a local registry): plain
-   * http is then used for them, and their redirects and realms may reach the same hostname.
+   * `host[:port]` of origins allowed although loopback or private (a local registry, a local
+   * store its blobs redirect to): plain http is then used for them, and a registry's token realm
+   * may be on its hostname at another port. A redirect reaches only an origin named here.
    */
   readonly allowPrivate?: readonly string[];
   /** Origins whose pages may use the proxy (default: the proxy's own origin only). */
@@ -94,13 +95,18 @@ function _refuse(status: number, message: string): Response {
   });
 }
 
+function _hostnameOf(host: string): string {
+  return new URL(`http://${host}`).hostname;
+}
+
 function _hostMatches(pattern: string, host: string): boolean {
   if (pattern.startsWith("*.")) return host.endsWith(pattern.slice(1)) && !host.includes(":");
   return pattern === host;
 }
 
-/** The last two labels of a hostname: a site, near enough for registries we know. */
+/** The last two labels of a hostname: a site, near enough for registries we know; an address is its own. */
 function _site(hostname: string): string {
+  if (isAddressLiteral(hostname.replace(/^\[|\]$/g, ""))) return hostname;
   return hostname.split(".").slice(-2).join(".");
 }
 
@@ -139,10 +145,13 @@ export function registryProxy(
     return rules.find((r) => _hostMatches(r.host, host));
   }
 
-  /** Refuses a hop before it is connected: scheme, userinfo, and where its name resolves. */
-  async function checkHop(url: URL, registry: string, previous?: URL): Promise<void> {
-    const explicit = allowPrivate.has(registry) &&
-      url.hostname === new URL(`http://${registry}`).hostname;
+  /**
+   * Refuses a hop before it is connected: scheme, userinfo, and where its name resolves. Only a
+   * `host[:port]` named in `allowPrivate` (or `trusted`: the checked realm of such a registry) may
+   * be plain http or private; a redirect to another port of the same host is another origin.
+   */
+  async function checkHop(url: URL, previous?: URL, trusted?: string): Promise<void> {
+    const explicit = allowPrivate.has(url.host) || url.host === trusted;
     if (url.username || url.password) {
       throw new _Refusal(502, `refusing ${url.origin}: a URL with user info`);
     }
@@ -173,12 +182,12 @@ export function registryProxy(
     url: URL,
     method: string,
     headers: Headers,
-    registry: string,
+    trusted: string | undefined,
     signal: AbortSignal,
   ): Promise<Response> {
     let previous: URL | undefined;
     for (let hop = 0; hop <= _MAX_REDIRECTS; hop++) {
-      await checkHop(url, registry, previous);
+      await checkHop(url, previous, hop === 0 ? trusted : undefined);
       const response = await options.fetch(url, {
         method,
         headers,
@@ -197,6 +206,8 @@ export function registryProxy(
   }
 
   function rewriteChallenge(value: string, own: string, registry: string): string {
+    // A Basic realm is a label, not a URL: only a Bearer challenge names a token service.
+    if (!/^\s*bearer\b/i.test(value)) return value;
     return value.replace(
       /realm="([^"]*)"/i,
       (_, realm: string) => `realm="${own}/_token/${registry}/${encodeURIComponent(realm)}"`,
@@ -205,7 +216,7 @@ export function registryProxy(
 
   /** Checks that a token realm belongs to the registry (same site, or one of its token hosts). */
   function checkRealm(realm: URL, registry: string, rule: UpstreamRule): void {
-    const own = new URL(`http://${registry}`).hostname;
+    const own = _hostnameOf(registry);
     const sameSite = rule.host.startsWith("*.")
       ? realm.hostname === own
       : _site(realm.hostname) === _site(own);
@@ -264,6 +275,8 @@ export function registryProxy(
     }
     const scheme = allowPrivate.has(registry) ? "http" : "https";
     let target: URL;
+    /** The realm of an allowed local registry on its own hostname (an issuer on another port). */
+    let trusted: string | undefined;
     if (kind === "registry") {
       if (!_API.test(rest)) {
         return _refuse(
@@ -276,6 +289,9 @@ export function registryProxy(
       try {
         target = new URL(decodeURIComponent(rest.slice(1)));
         checkRealm(target, registry, rule);
+        if (allowPrivate.has(registry) && target.hostname === _hostnameOf(registry)) {
+          trusted = target.host;
+        }
       } catch (error) {
         if (error instanceof _Refusal) return _refuse(error.status, error.message);
         return _refuse(400, `expected a URL-encoded token realm after /_token/${registry}/`);
@@ -301,7 +317,7 @@ export function registryProxy(
         const value = request.headers.get(name);
         if (value !== null) headers.set(name, value);
       }
-      const upstream = await send(target, request.method, headers, registry, request.signal);
+      const upstream = await send(target, request.method, headers, trusted, request.signal);
       const out = corsHeaders(origin);
       for (const name of _FORWARD_RESPONSE) {
         const value = upstream.headers.get(name);

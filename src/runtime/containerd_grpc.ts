@@ -1,17 +1,13 @@
-/** containerd's gRPC socket as a {@link ContainerdApiClient}, over `@grpc/grpc-js` (Deno, Bun, Node). */
+/**
+ * containerd's gRPC socket as a {@link ContainerdApiClient}, over `@grpc/grpc-js` (Deno, Bun,
+ * Node): hand it to `openContainerdApi` of `./containerd-api`.
+ */
 import { access, constants } from "node:fs/promises";
 import { Buffer } from "node:buffer";
-import * as grpc from "@grpc/grpc-js";
 import type { ContainerdApiClient, ContainerdCallOptions } from "../adapters/containerd_api.ts";
 import { NotFoundError, UnauthorizedError } from "../core/errors.ts";
 
-export {
-  type ContainerdApiClient,
-  followContainerd,
-  type FollowOptions,
-  namespacesWithImagesApi,
-  openContainerdApi,
-} from "../adapters/containerd_api.ts";
+export type { ContainerdApiClient } from "../adapters/containerd_api.ts";
 
 /** ctr's default socket. */
 export const DEFAULT_CONTAINERD_SOCKET = "/run/containerd/containerd.sock";
@@ -30,7 +26,7 @@ const _bytes = (value: Buffer): Uint8Array => new Uint8Array(value);
  * @throws {UnauthorizedError} When the socket may not be opened (it is root's).
  * @example No daemon at a path
  * ```ts
- * import { connectContainerd } from "@ocistore/ocistore/containerd-api";
+ * import { connectContainerd } from "@ocistore/ocistore/runtime";
  * import { NotFoundError } from "@ocistore/ocistore";
  * import { assertRejects } from "@std/assert";
  *
@@ -57,6 +53,8 @@ export async function connectContainerd(socket: string): Promise<ContainerdApiCl
     }
     throw error;
   }
+  // Loaded here, not at import: `./runtime` is imported for files and paths far more often.
+  const grpc = await import("@grpc/grpc-js");
   const address = `unix://${path}`;
   const client = new grpc.Client(address, grpc.credentials.createInsecure(), {
     "grpc.max_receive_message_length": 64 << 20,

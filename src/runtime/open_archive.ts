@@ -10,7 +10,8 @@ export type { ArchiveOptions, NamingOptions } from "../adapters/archive.ts";
 /**
  * Opens an OCI archive or a `docker save` tarball the way `ctr images import` reads one (see the
  * adapter's documentation for the rules): a path is opened with {@link openFileReader} and read by
- * range, never whole; a `Blob` or any {@link ByteReader} is read as it is.
+ * range, never whole; a `Blob` or any {@link ByteReader} is read as it is. gzip is inflated by
+ * {@link nodeGunzip} unless `options.inflate` says otherwise.
  *
  * @param pathOrBytes The archive's path, or its bytes as a `Blob` or `ByteReader`.
  * @param options Naming (`baseName`, `digestRefs`) and the label used in errors.
@@ -20,7 +21,7 @@ export type { ArchiveOptions, NamingOptions } from "../adapters/archive.ts";
  * @throws {UnsupportedError} When `imageLayoutVersion` is not `1.0.0`.
  * @example
  * ```ts
- * import { openArchive } from "@ocistore/ocistore/archive";
+ * import { openArchive } from "@ocistore/ocistore/runtime";
  * import { NotFoundError } from "@ocistore/ocistore";
  * import { assertRejects } from "@std/assert";
  *
@@ -35,8 +36,8 @@ export async function openArchive(
   // The adapter closes the reader when it cannot open the archive.
   const reader = await openFileReader(pathOrBytes);
   const label = options.label ?? `archive "${pathOrBytes}"`;
-  // Node's DecompressionStream keeps ~300 MiB of garbage alive on a 300 MB archive; node:zlib does not.
-  const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
-  const inflate = options.inflate ?? (onNode ? nodeGunzip : undefined);
-  return await openArchiveBytes(reader, { ...options, label, ...(inflate && { inflate }) });
+  // Node's DecompressionStream keeps ~300 MiB of garbage alive on a 300 MB archive; node:zlib does
+  // not, and Deno and Bun provide it too, so every host gets the same inflater (as the CLI's layers).
+  const inflate = options.inflate ?? nodeGunzip;
+  return await openArchiveBytes(reader, { ...options, label, inflate });
 }

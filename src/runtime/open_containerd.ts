@@ -21,7 +21,7 @@ export type { OpenContainerdOptions } from "../adapters/containerd.ts";
  * @throws {InvalidArgumentError} When the database is damaged or the namespace is not a valid name.
  * @example
  * ```ts
- * import { openContainerd } from "@ocistore/ocistore/containerd";
+ * import { openContainerd } from "@ocistore/ocistore/runtime";
  * import { NotFoundError } from "@ocistore/ocistore";
  * import { assertRejects } from "@std/assert";
  *
@@ -46,7 +46,7 @@ export async function openContainerd(
  * @throws {NotFoundError} When the root has no metadata database.
  * @example
  * ```ts
- * import { namespacesWithImages } from "@ocistore/ocistore/containerd";
+ * import { namespacesWithImages } from "@ocistore/ocistore/runtime";
  * import { NotFoundError } from "@ocistore/ocistore";
  * import { assertRejects } from "@std/assert";
  *

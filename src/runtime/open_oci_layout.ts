@@ -9,7 +9,7 @@ export type { NamingOptions, OciLayoutOptions } from "../adapters/oci_layout.ts"
 /**
  * Opens an OCI image layout the way `ctr images import` reads one (see the adapter's
  * documentation for the naming rules): a directory path is read through {@link nodeFiles}, any
- * other {@link Files} (such as `httpFiles(url)` in a browser) as it is.
+ * other {@link Files} (such as `httpFiles(url)`) as it is.
  *
  * @param dirOrFiles The layout directory, or the files of the layout.
  * @param options Naming (`baseName`, `digestRefs`) and the label used in errors.
@@ -19,7 +19,7 @@ export type { NamingOptions, OciLayoutOptions } from "../adapters/oci_layout.ts"
  * @throws {InvalidArgumentError} When a file is not JSON or an entry is not a valid descriptor.
  * @example
  * ```ts
- * import { openOciLayout } from "@ocistore/ocistore/oci-layout";
+ * import { openOciLayout } from "@ocistore/ocistore/runtime";
  * import { assertEquals } from "@std/assert";
  *
  * const source = await openOciLayout("examples/layout");

@@ -212,12 +212,13 @@ export const CORS_HEADERS: readonly string[] = [
  * Starts `docker-registry serve` over `storage` in the given configuration and waits until
  * `/v2/` answers. `headers` replaces {@link CORS_HEADERS} (none: no CORS at all);
  * `exposeHeaders: false` leaves out Access-Control-Expose-Headers, so a browser sees neither
- * Docker-Content-Digest nor Link.
+ * Docker-Content-Digest nor Link. `blobRedirect` (`http://HOST:PORT`) makes blob reads redirect
+ * there, to the blob's path in the storage, as a registry in front of a CDN does.
  */
 export async function startRegistry(
   kind: RegistryKind,
   storage: string,
-  options: { exposeHeaders?: boolean; headers?: readonly string[] } = {},
+  options: { exposeHeaders?: boolean; headers?: readonly string[]; blobRedirect?: string } = {},
 ): Promise<TestRegistry> {
   _hook();
   const dir = tempDir("ocistore-registry-");
@@ -269,6 +270,11 @@ export async function startRegistry(
       `  addr: ${host}`,
       ...(headers.length > 0 ? ["  headers:", ...headers.map((line) => `    ${line}`)] : []),
       ...auth,
+      // distribution's redirect middleware: blob reads answer 307 to BASE/<storage path>.
+      ...(options.blobRedirect
+        ? ["middleware:", "  storage:", "    - name: redirect", "      options:"]
+          .concat(`        baseurl: ${options.blobRedirect}`)
+        : []),
       "",
     ].join("\n"),
   );

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "../harness.ts";
 import { serveDir } from "./_static_server.ts";
-import { httpFiles } from "../../src/adapters/http_files.ts";
+import { httpFiles } from "../../src/adapters/oci_layout.ts";
 import {
   InvalidArgumentError,
   NotFoundError,

@@ -8,7 +8,7 @@ import { fixtures } from "../fixtures.ts";
 import { sourceContract } from "./source_contract.ts";
 import { serveDir } from "./_static_server.ts";
 import { openOciLayout } from "../../src/runtime/open_oci_layout.ts";
-import { httpFiles } from "../../src/adapters/http_files.ts";
+import { httpFiles } from "../../src/adapters/oci_layout.ts";
 import { readBlob, readBlobStream } from "../../src/core/content.ts";
 import { digestOf } from "../../src/core/digest.ts";
 import {

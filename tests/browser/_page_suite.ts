@@ -7,7 +7,6 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import { browserStubs } from "../../scripts/_esbuild_browser.ts";
 
 const tests = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -68,7 +67,7 @@ export async function buildPageSuite(): Promise<string> {
     target: "es2022",
     write: false,
     alias: { "@std/assert": join(tests, "assert.ts") },
-    plugins: [inlineTestData, browserStubs],
+    plugins: [inlineTestData],
     logLevel: "error",
   });
   return result.outputFiles[0].text;

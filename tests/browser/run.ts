@@ -7,9 +7,11 @@ import process from "node:process";
 import { registeredTests } from "../harness.ts";
 import { closeShared, extraCounts } from "./_context.ts";
 import "./explorer_browser.ts";
+import "./fs_views_browser.ts";
 import "./page_suite_browser.ts";
 import "./bundle_browser.ts";
 import "./registry_browser.ts";
+import "./serve_browser.ts";
 import "./reload_browser.ts";
 
 const filter = process.argv.slice(2).find((a) => !a.startsWith("-")) ?? "";

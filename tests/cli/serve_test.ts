@@ -1,6 +1,6 @@
 // `ocistore serve`: the proxy on its own origin reaches a registry with no CORS headers only when
 // --allow-registry names it, and the manifest it passes is the registry's, byte for byte.
-import { assertEquals, assertMatch } from "@std/assert";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { test } from "../harness.ts";
 import { main } from "../../src/cli/main.ts";
 import { DOCKER_REPO, sharedRegistry, startRegistry } from "../adapters/_registry.ts";
@@ -38,4 +38,25 @@ test("serve: passes a no-CORS loopback registry named by --allow-registry, refus
   } finally {
     await registry.stop();
   }
+});
+
+test("serve --open: opens the printed URL with the host's opener; a failing opener is a warning", async () => {
+  const opened: string[] = [];
+  let out = "";
+  let err = "";
+  const io = {
+    stdout: (t: string) => void (out += t),
+    stderr: (t: string) => void (err += t),
+    openUrl: (url: string) => (opened.push(url), Promise.resolve()),
+  };
+  assertEquals(await main(["serve", "--open"], io), 0);
+  assertEquals(opened, [out.split("\n")[0]]);
+  const page = await fetch(opened[0]);
+  await page.body?.cancel();
+  assert(page.status === 200 || page.status === 404, `the opened URL answers: ${page.status}`);
+  assertEquals(await main(["serve"], io), 0);
+  assertEquals(opened.length, 1);
+  const failing = { ...io, openUrl: () => Promise.reject(new Error("running xdg-open failed")) };
+  assertEquals(await main(["serve", "--open"], failing), 0);
+  assertMatch(err, /warning: running xdg-open failed/);
 });

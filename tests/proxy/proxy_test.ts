@@ -9,8 +9,13 @@ import { openRegistry } from "../../src/adapters/registry.ts";
 import { ImageStore } from "../../src/core/image_store.ts";
 import type { ImageSource } from "../../src/core/content.ts";
 import { only } from "../../src/core/platform_matcher.ts";
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import {
+  closeServer,
   DOCKER_REPO,
+  listen,
   registryOf,
   sharedRegistry,
   startRegistry,
@@ -114,6 +119,12 @@ const hostile: [string, Request, number, RegExp][] = [
     /169\.254\.169\.254/,
   ],
   ["a name resolving privately", get("/_registry/internal.pkg.dev/v2/"), 502, /10\.0\.0\.7/],
+  [
+    "a token route for a registry not on the list",
+    get(`/_token/evil.example/${encodeURIComponent("https://evil.example/token")}`),
+    403,
+    /not on the proxy's allow-list/,
+  ],
 ];
 
 for (const [name, request, status, message] of hostile) {
@@ -134,6 +145,8 @@ const redirects: [string, string, RegExp][] = [
   ["to a private address", "https://10.1.2.3/blob", /10\.1\.2\.3/],
   ["to an IPv6-mapped loopback", "https://[::ffff:127.0.0.1]/blob", /private, loopback/],
   ["to localhost", "https://localhost/blob", /private, loopback/],
+  ["to IPv6 loopback", "https://[::1]:5000/blob", /private, loopback/],
+  ["to a name resolving privately", "https://internal.pkg.dev/blob", /10\.0\.0\.7/],
 ];
 
 const BLOB = "/v2/owner/app/blobs/sha256:" + "a".repeat(64);
@@ -149,6 +162,17 @@ for (const [name, location, message] of redirects) {
     assertEquals(attempts, [`https://ghcr.io${BLOB}`]);
   });
 }
+
+test("proxy: an allowed local registry's realm may be on its hostname, not on another address", async () => {
+  const { options, attempts } = nowhere();
+  const proxy = registryProxy({ ...options, allowPrivate: ["127.0.0.1:5000"] });
+  for (const realm of ["http://10.0.0.1/token", "http://127.0.0.2:5001/token"]) {
+    const response = await proxy(get(`/_token/127.0.0.1:5000/${encodeURIComponent(realm)}`));
+    assertEquals(response.status, 403);
+    assertMatch(await response.text(), /realm must be on the registry's own site/);
+  }
+  assertEquals(attempts, []);
+});
 
 test("proxy: Authorization never follows a redirect to another origin", async () => {
   const seen: (string | null)[] = [];
@@ -279,3 +303,73 @@ for (const kind of ["anonymous", "basic", "token"] as const) {
     }
   });
 }
+
+/** A stand-in CDN: serves the registry storage's files by path, recording each request's path and Authorization. */
+async function storageOrigin(storage: string) {
+  const seen: { path: string; authorization: string | undefined }[] = [];
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? "/", "http://x").pathname;
+    seen.push({ path, authorization: request.headers.authorization });
+    readFile(join(storage, path)).then(
+      (bytes) => response.writeHead(200, { "content-length": bytes.length }).end(bytes),
+      () => response.writeHead(404).end(),
+    );
+  });
+  const url = await listen(server);
+  return { url, host: new URL(url).host, seen, close: () => closeServer(server) };
+}
+
+test("proxy: a blob redirect to a second loopback origin (a CDN) is followed when that origin is allowed, refused before connecting otherwise, and never carries Authorization", async () => {
+  const { storage } = await sharedRegistry();
+  const cdn = await storageOrigin(storage);
+  const registry = await startRegistry("basic", storage, { headers: [], blobRedirect: cdn.url });
+  try {
+    const authorization = `Basic ${btoa(`${USER.username}:${USER.password}`)}`;
+    const manifest = await (await fetch(`${registry.url}/v2/${DOCKER_REPO}/manifests/1.0`, {
+      headers: {
+        authorization,
+        accept: "application/vnd.docker.distribution.manifest.v2+json",
+      },
+    })).json();
+    const digest: string = manifest.config.digest;
+    const blob = `/_registry/${registry.host}/v2/${DOCKER_REPO}/blobs/${digest}`;
+    const resolve = () => Promise.reject(new Error("no name should need resolving"));
+    const hops: { url: string; authorization: string | null }[] = [];
+    const upstream: typeof fetch = (input, init) => {
+      hops.push({
+        url: String(input),
+        authorization: new Headers(init?.headers).get("authorization"),
+      });
+      return fetch(input, init);
+    };
+    const allowed = registryProxy({
+      fetch: upstream,
+      resolve,
+      allowPrivate: [registry.host, cdn.host],
+    });
+    const response = await allowed(get(blob, { headers: { authorization } }));
+    assertEquals(response.status, 200);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const sum = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    assertEquals(`sha256:${[...sum].map((b) => b.toString(16).padStart(2, "0")).join("")}`, digest);
+    assertEquals(cdn.seen.length, 1);
+    assertMatch(cdn.seen[0].path, new RegExp(`/blobs/sha256/../${digest.slice(7)}/data$`));
+    assertEquals(cdn.seen[0].authorization, undefined);
+    // The registry itself was sent the credentials: they were dropped at the hop, not before.
+    assertEquals(hops.map((h) => [h.url.startsWith(cdn.url), h.authorization]), [
+      [false, authorization],
+      [true, null],
+    ]);
+
+    // The same hostname at another port is another origin: not allowed, it is never contacted.
+    const refusing = registryProxy({ fetch: upstream, resolve, allowPrivate: [registry.host] });
+    const refused = await refusing(get(blob, { headers: { authorization } }));
+    assertEquals(refused.status, 502);
+    assertMatch(await refused.text(), new RegExp(`refusing http://${cdn.host}/.*expected https`));
+    assertEquals(cdn.seen.length, 1);
+    assertEquals(hops.length, 3);
+  } finally {
+    await registry.stop();
+    await cdn.close();
+  }
+});

@@ -78,6 +78,11 @@ async function _run(ctx: CommandContext): Promise<number> {
   if (!dir) {
     ctx.io.stderr("no built explorer found (deno task build:explorer): serving the proxy only\n");
   }
+  if (ctx.options.open) {
+    const opener = ctx.io.openUrl ?? (await import("../../runtime/open_url.ts")).openUrl;
+    // The server is up either way; a host with no opener gets told, and the URL above still works.
+    await opener(served.url).catch((error: Error) => ctx.warn(error.message));
+  }
   ctx.io.stderr(
     `serving the explorer and the registry proxy${
       allowed.length ? `; allowed beyond the public registries: ${allowed.join(", ")}` : ""
@@ -96,7 +101,7 @@ export const serve: Command = {
   help: `Serve the image explorer and, on the same origin, a proxy for registries that send no CORS
 headers (the page still verifies every byte). The first line printed is the URL. Only public
 registries are reachable; name a loopback or private one with --allow-registry HOST[:PORT],…
-(then over plain HTTP).`,
-  flags: ["listen", "allowRegistry"],
+(then over plain HTTP). --open opens the URL in the host's browser.`,
+  flags: ["listen", "allowRegistry", "open"],
   run: _run,
 };

@@ -29,9 +29,10 @@ async function _run(ctx: CommandContext): Promise<number> {
   const env = io.env ?? {};
   const namespace = new URLSearchParams(query).get("namespace") ??
     (env.CONTAINERD_NAMESPACE || "k8s.io");
-  const { connectContainerd, followContainerd, openContainerdApi } = await import(
-    "../../runtime/containerd_grpc.ts"
-  );
+  const [{ connectContainerd }, { followContainerd, openContainerdApi }] = await Promise.all([
+    import("../../runtime/containerd_grpc.ts"),
+    import("../../adapters/containerd_api.ts"),
+  ]);
   const signal = io.interrupt?.() ?? new AbortController().signal;
   let client;
   try {

@@ -21,7 +21,7 @@ export interface HttpFilesOptions {
  *
  * @example Read a file through a stand-in fetch
  * ```ts
- * import { httpFiles } from "@ocistore/ocistore/runtime";
+ * import { httpFiles } from "@ocistore/ocistore/oci-layout";
  * import { assertEquals, assertRejects } from "@std/assert";
  *
  * const site: Record<string, string> = { "https://example.test/layout/oci-layout": "{}" };
