@@ -1,5 +1,5 @@
 /** Reading one image record into the store's `Image` (containerd CRI's `getImage`). */
-import { _readConfig, _readManifest } from "./_read_document.ts";
+import { _readConfig } from "./_read_document.ts";
 import type { DigesterFactory } from "./digester.ts";
 import type { Image } from "./types.ts";
 import { wrapError } from "./errors.ts";
@@ -35,10 +35,7 @@ export async function _loadImage(
   const what = `Cannot read image "${name}"`;
   let manifest: Manifest;
   try {
-    // A manifest is its own choice (what manifestFor's walk would find, minus the walk).
-    manifest = isManifestType(record.target.mediaType)
-      ? await _readManifest(content, record.target, options)
-      : (await manifestFor(content, record.target, options)).manifest;
+    manifest = (await manifestFor(content, record.target, options)).manifest;
   } catch (error) {
     throw wrapError(error, what);
   }
@@ -74,11 +71,11 @@ export async function _loadImage(
 // dozen promises per layer): the declared sizes of the manifest and its children. `undefined` when
 // the target is an index or a child is itself a document the walk would descend into.
 function _manifestOnlyUsage(target: Descriptor, manifest: Manifest): number | undefined {
-  if (!isManifestType(target.mediaType)) return undefined;
-  let total = target.size > 0 ? target.size : 0;
-  for (const child of [manifest.config, ...manifest.layers]) {
-    if (isManifestType(child.mediaType) || isIndexType(child.mediaType)) return undefined;
-    if (child.size > 0) total += child.size;
+  const all = [target, manifest.config, ...manifest.layers];
+  let total = 0;
+  for (const d of all) {
+    if (isManifestType(d.mediaType) !== (d === target) || isIndexType(d.mediaType)) return;
+    if (d.size > 0) total += d.size;
   }
   return total;
 }

@@ -45,14 +45,10 @@ function _reader<T>(
       parse(bytes, {
         source: descriptor.digest,
         maxBytes: options.maxBytes,
-        ...(checkMediaType ? { mediaType: descriptor.mediaType } : {}),
+        mediaType: checkMediaType ? descriptor.mediaType : undefined,
       }));
 }
 
 export const _readManifest: DocumentReader<Manifest> = _reader("manifest", parseManifest, true);
 export const _readIndex: DocumentReader<Index> = _reader("index", parseIndex, true);
-export const _readConfig: DocumentReader<ImageConfig> = _reader(
-  "config",
-  (bytes, options: ParseDocumentOptions) => parseImageConfig(bytes, options),
-  false,
-);
+export const _readConfig: DocumentReader<ImageConfig> = _reader("config", parseImageConfig, false);
