@@ -102,7 +102,7 @@ if (existsSync(join(root, "tests/testdata"))) {
   cpSync(join(root, "tests/testdata"), join(esm, "tests/testdata"), { recursive: true });
 }
 
-// ---- import graph of the emitted JavaScript ---------------------------------------------------------
+// ---- specifiers of the emitted JavaScript --------------------------------------------------------
 
 const isRelative = (specifier: string) => specifier.startsWith(".");
 const isBuiltin = (specifier: string) =>
@@ -131,7 +131,7 @@ for (const [subpath, source] of Object.entries(deno.exports)) {
   }
   const entry = { types: pkgPath(dts), default: pkgPath(js) };
   exportsField[subpath] = entry;
-  if (subpath === ".") rootEntry = { types: entry.types, default: entry.default };
+  if (subpath === ".") rootEntry = entry;
 }
 exportsField["./package.json"] = "./package.json";
 

@@ -184,7 +184,7 @@ test("the store over containerd's socket equals the CRI's own ListImages on the 
   }
 });
 
-test("ImageStatus (verbose) of the CRI on the same daemon answers as our store for every ID, tag and digest", async () => {
+test("ImageStatus (verbose) of the CRI on the same daemon answers as our store for every ID, ID prefix, tag and digest", async () => {
   const daemon = await containerd();
   const client = await connectContainerd(daemon.socket);
   try {
@@ -194,8 +194,12 @@ test("ImageStatus (verbose) of the CRI on the same daemon answers as our store f
     const differences: string[] = [];
     for (const image of store.list()) {
       const ours = toCriImage(image);
-      // The ID, a short ID prefix is not asked: 1.6's ImageStatus takes references and full IDs.
-      for (const wanted of [image.id, ...ours.repoTags, ...ours.repoDigests]) {
+      // The ID, its bare hex, a 12-hex prefix (1.6's localResolve falls back to the ID store's
+      // prefix lookup), and every tag and digest.
+      const hex = image.id.slice("sha256:".length);
+      for (
+        const wanted of [image.id, hex, hex.slice(0, 12), ...ours.repoTags, ...ours.repoDigests]
+      ) {
         asked++;
         const status = await criImageStatus(client, wanted);
         if (!status.image) {

@@ -8,7 +8,7 @@ import { test } from "../harness.ts";
 import { runCli } from "./_in_process.ts";
 import { freshDir } from "../layers/_layers.ts";
 import { buildDiffImages, run } from "../layers/_images.ts";
-import { type Containerd, startContainerd } from "../adapters/_containerd.ts";
+import { type Containerd, parseImagesLs, startContainerd } from "../adapters/_containerd.ts";
 import { EXAMPLE_LAYOUT, push, startRegistry, tempDir } from "../adapters/_registry.ts";
 import type { TestRegistry } from "../adapters/_registry.ts";
 import { writeFileSync } from "node:fs";
@@ -47,6 +47,14 @@ function sources(): Promise<Sources> {
       `oci-archive:${multiArchive}`,
     ]);
     await daemon.ctr("k8s.io", "images", "import", "--index-name", multi, multiArchive);
+    // Docker schema 2 media types in containerd: b again, through a docker archive.
+    const dockerArchive = join(freshDir("h22-docker-"), "b.tar");
+    run("skopeo", [
+      "copy",
+      `oci:${layout}:b`,
+      `docker-archive:${dockerArchive}:docker.io/fs/b:docker`,
+    ]);
+    await daemon.ctr("k8s.io", "images", "import", "--no-unpack", dockerArchive);
     const registry = await startRegistry("anonymous", tempDir("h22-registry-"));
     for (const tag of ["a", "b", "bin"]) {
       await push(`oci:${layout}:${tag}`, registry.host, `fs:${tag}`);
@@ -111,6 +119,20 @@ test(
       const got: string[] = [];
       for (const args of commands(source, image)) got.push(await ok(args));
       assertEquals(got, expected, name);
+    }
+    // The same image under Docker's media types, from containerd's root and socket.
+    const listed = parseImagesLs(await s.daemon.ctr("k8s.io", "images", "ls"));
+    assertEquals(
+      listed.find((i) => i.name === "docker.io/fs/b:docker")?.mediaType,
+      "application/vnd.docker.distribution.manifest.v2+json",
+    );
+    for (const { name, source } of each(s).slice(0, 2)) {
+      const docker = (args: string[]) =>
+        ok([args[0], ...source, "docker.io/fs/b:docker", ...args.slice(1)]);
+      assertEquals(await docker(["files", "-o", "json"]), expected[0], name);
+      assertEquals(await docker(["diff", "--layer", "2", "-o", "json"]), expected[4], name);
+      assertEquals(await docker(["efficiency", "-o", "json"]), expected[5], name);
+      assertEquals(await docker(["cat", "h1-link"]), expected[7], name);
     }
   },
   { timeout: 240_000 },
