@@ -35,3 +35,4 @@ export * from "./src/core/filesystem_diff.ts";
 export * from "./src/core/image_layers.ts";
 export * from "./src/core/image_efficiency.ts";
 export * from "./src/core/image_file.ts";
+export * from "./src/core/inflate.ts";

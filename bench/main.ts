@@ -31,6 +31,7 @@ const builtIn: Record<string, () => Promise<_Run>> = {
   sha256: async () => (await import("./sha256_bench.ts")).run,
   cli: async () => (await import("./cli_bench.ts")).run,
   archive: async () => (await import("./archive_bench.ts")).run,
+  inflate: async () => (await import("./inflate_bench.ts")).run,
 };
 const external = ["registry", "bundle", "containerd", "containerd_api"];
 const subprocess = new Set(["cli", "archive"]);
