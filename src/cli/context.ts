@@ -6,6 +6,7 @@ import { OciStoreError } from "../core/errors.ts";
 import { ImageStore } from "../core/image_store.ts";
 import { DEFAULT_PLATFORM, parsePlatform } from "../core/platform.ts";
 import { parseReference } from "../core/reference.ts";
+import { printedName } from "../core/normalize.ts";
 import { defaultMatcher, type MatchComparer, only } from "../core/platform_matcher.ts";
 import type { Platform } from "../core/types.ts";
 import { type CliOptions, UsageError } from "./args.ts";
@@ -139,6 +140,7 @@ export function createContext(
         host,
         concurrency: 16,
         digester: io.digester,
+        nameImage: (name) => printedName(name) ?? name,
       });
       return { source, store, platform, host, ...(baseName ? { baseName } : {}) };
     },

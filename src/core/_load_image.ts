@@ -20,6 +20,7 @@ export interface _LoadOptions {
   readonly host?: Platform;
   readonly cache: DocumentCache;
   readonly digester?: DigesterFactory;
+  readonly nameImage?: (name: string) => string;
 }
 
 /** The image a record names: config digest as ID, chain ID, declared size for the platform, pin. */
@@ -28,14 +29,19 @@ export async function _loadImage(
   record: ImageRecord,
   options: _LoadOptions,
 ): Promise<Image> {
-  const what = `Cannot read image "${record.name}"`;
+  const name = options.nameImage?.(record.name) ?? record.name;
+  const what = `Cannot read image "${name}"`;
   let manifest: Manifest;
-  let imageSpec: ImageConfig;
   try {
     manifest = (await manifestFor(content, record.target, options)).manifest;
+  } catch (error) {
+    throw wrapError(error, what);
+  }
+  let imageSpec: ImageConfig;
+  try {
     imageSpec = await _readConfig(content, manifest.config, options);
   } catch (error) {
-    throw wrapError(error, `${what}: get image diffIDs`);
+    throw wrapError(error, `Cannot read the config of ${name}`);
   }
   let size: number;
   try {
@@ -45,7 +51,7 @@ export async function _loadImage(
       manifestUsage: true,
     });
   } catch (error) {
-    throw wrapError(error, `${what}: get image compressed resource size`);
+    throw wrapError(error, what);
   }
   return {
     id: manifest.config.digest,

@@ -142,7 +142,7 @@ function _sizeMismatch(descriptor: Descriptor, found: number): DigestMismatchErr
 
 function _digestMismatch(descriptor: Descriptor, actual: string): DigestMismatchError {
   return new DigestMismatchError(
-    `Cannot read blob ${descriptor.digest}: expected content with that digest, found ${actual}`,
+    `Cannot read blob ${descriptor.digest}: it does not match its digest, it hashes to ${actual}`,
     { expected: descriptor.digest, actual },
   );
 }
