@@ -30,12 +30,14 @@ async function _run(ctx: CommandContext): Promise<number> {
     { registryProxy },
     { serveHandler },
     { serveFiles },
+    { pinnedFetch },
     { findExampleLayout },
     { lookup },
   ] = await Promise.all([
     import("../../proxy/mod.ts"),
     import("../../runtime/serve_handler.ts"),
     import("../../runtime/serve_files.ts"),
+    import("../../runtime/pinned_fetch.ts"),
     import("../examples.ts"),
     import("node:dns/promises"),
   ]);
@@ -46,6 +48,8 @@ async function _run(ctx: CommandContext): Promise<number> {
   const examples = layout ? serveFiles(layout) : undefined;
   const proxy = registryProxy({
     fetch: globalThis.fetch,
+    // Each hop connects to the address the proxy checked (no second lookup to rebind).
+    pinnedFetch,
     resolve: async (name) => (await lookup(name, { all: true })).map((a) => a.address),
     allowPrivate: allowed,
   });
