@@ -10,6 +10,8 @@ import { manifestFor } from "./image.ts";
 import type { MatchComparer } from "./platform_matcher.ts";
 import type { ImageConfig, Manifest, Platform } from "./types.ts";
 import { imageUsage } from "./usage.ts";
+import { isIndexType, isManifestType } from "./media_types.ts";
+import type { Descriptor } from "./types.ts";
 
 /** The label that pins an image (kept from garbage collection), with the value `pinned`. */
 export const PINNED_LABEL = "io.cri-containerd.pinned";
@@ -43,15 +45,17 @@ export async function _loadImage(
   } catch (error) {
     throw wrapError(error, `Cannot read the config of ${name}`);
   }
-  let size: number;
-  try {
-    size = await imageUsage(content, record.target, {
-      ...options,
-      manifestLimit: 1,
-      manifestUsage: true,
-    });
-  } catch (error) {
-    throw wrapError(error, what);
+  let size = _manifestOnlyUsage(record.target, manifest);
+  if (size === undefined) {
+    try {
+      size = await imageUsage(content, record.target, {
+        ...options,
+        manifestLimit: 1,
+        manifestUsage: true,
+      });
+    } catch (error) {
+      throw wrapError(error, what);
+    }
   }
   return {
     id: manifest.config.digest,
@@ -61,4 +65,17 @@ export async function _loadImage(
     imageSpec,
     pinned: record.labels[PINNED_LABEL] === "pinned",
   };
+}
+
+// What `imageUsage(…, { manifestUsage: true })` sums for a plain manifest, without its walk (a
+// dozen promises per layer): the declared sizes of the manifest and its children. `undefined` when
+// the target is an index or a child is itself a document the walk would descend into.
+function _manifestOnlyUsage(target: Descriptor, manifest: Manifest): number | undefined {
+  const all = [target, manifest.config, ...manifest.layers];
+  let total = 0;
+  for (const d of all) {
+    if (isManifestType(d.mediaType) !== (d === target) || isIndexType(d.mediaType)) return;
+    if (d.size > 0) total += d.size;
+  }
+  return total;
 }

@@ -182,11 +182,15 @@ export async function readBlob(
       `Cannot read blob ${descriptor.digest}: expected at most ${options.maxBytes} bytes, descriptor declares ${descriptor.size}`,
     );
   }
-  const inline = await _inline(descriptor, algorithm, options.digester);
+  // Awaited only when there is something to wait for: two of the few promises a document costs.
+  const inline = descriptor.data === undefined
+    ? undefined
+    : await _inline(descriptor, algorithm, options.digester);
   if (inline) return inline;
   const bytes = await provider.read(descriptor, { signal: options.signal });
   if (bytes.byteLength !== descriptor.size) throw _sizeMismatch(descriptor, bytes.byteLength);
-  const actual = await _digest(bytes, algorithm, options.digester);
+  const digested = _digest(bytes, algorithm, options.digester);
+  const actual = typeof digested === "string" ? digested : await digested;
   if (actual !== descriptor.digest) throw _digestMismatch(descriptor, actual);
   return bytes;
 }
