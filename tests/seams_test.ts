@@ -111,3 +111,13 @@ test("seams: the explorer's modules hold no module-level mutable value and do no
   ).filter((line) => !memos.has(line));
   assertEquals(offenders, []);
 });
+
+test("seams: no error message is matched as data in src (callers branch on fields: code, problem, missing, status)", () => {
+  const matching =
+    /\.message\??\.(?:replace|endsWith|startsWith|includes|match|indexOf|slice)\(|\.test\([\w.]*\.message\)/;
+  const offenders = sources("src").flatMap((f) =>
+    read(f).split("\n").filter((line) => !/^\s*(?:\*|\/\/)/.test(line) && matching.test(line))
+      .map((line) => `${f}: ${line.trim()}`)
+  );
+  assertEquals(offenders, []);
+});

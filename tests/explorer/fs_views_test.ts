@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../harness.ts";
 import { contextFor } from "./_view_context.ts";
-import { BASE_NAME, buildViewerImage, PNG_PATH } from "./_fs_images.ts";
+import { BASE_NAME, buildManyFiles, buildViewerImage, PNG_PATH } from "./_fs_images.ts";
 import {
   buildDiffImages,
   buildWasteful,
@@ -206,6 +206,28 @@ test("fs views: the file viewer shows text, a PNG and a hex dump equal to hexdum
   );
   await assertRejects(() => view("etc"), Error, "directory");
   await assertRejects(() => view("etc/missing"), NotFoundError);
+});
+
+test("fs views: a 50,000-file layer's tree and changes are 51 pages of at most 1,000 that hold every entry", async () => {
+  const { layout, paths } = buildManyFiles(50_000);
+  const context = await opened(layout);
+  const dirs = [...new Set(paths.map((p) => p.split("/")[0]))];
+  const expected = treeOrder([...dirs, ...paths].map((path) => ({ path }))).map((e) => e.path);
+  const seen: string[] = [];
+  const first = await treeView.load(context, stateOf("many", { show: "tree" }));
+  assertEquals([first.page.pages, first.page.total], [51, 50_050]);
+  for (let page = 1; page <= first.page.pages; page++) {
+    const model = await treeView.load(context, stateOf("many", { show: "tree", page }));
+    assert(model.page.items.length <= 1000);
+    seen.push(...model.page.items.map((e) => e.path));
+  }
+  assertEquals(seen, expected);
+  const changes = await changesView.load(
+    context,
+    stateOf("many", { show: "changes", layer: 0, page: 51 }),
+  );
+  assertEquals(changes.counts, { added: 50_050, modified: 0, removed: 0 });
+  assertEquals(changes.page.items.map((c) => c.entry.path), expected.slice(50_000));
 });
 
 test("fs views: paths order by their UTF-8 bytes, surrogate pairs included", () => {
