@@ -12,7 +12,8 @@ import { cliCommands, type Command, ROOT, runSideBySide } from "./_spawn.ts";
 
 const _LAYERS = 10;
 
-function _noise(length: number, seed: number): Uint8Array {
+/** `length` bytes of xorshift noise from `seed` (gzip cannot shrink it). */
+export function noise(length: number, seed: number): Uint8Array {
   const out = new Uint8Array(length);
   const words = new Uint32Array(out.buffer, 0, length >>> 2);
   let x = seed | 1;
@@ -25,12 +26,16 @@ function _noise(length: number, seed: number): Uint8Array {
   return out;
 }
 
-function _header(name: string, size: number): Uint8Array {
+/** A ustar header of a regular file, mode 644, owner 0/0, mtime 0. */
+export function tarHeader(name: string, size: number): Uint8Array {
   const header = new Uint8Array(512);
   const put = (text: string, at: number) => header.set(new TextEncoder().encode(text), at);
   put(name, 0);
   put("0000644\0", 100);
+  put("0000000\0", 108);
+  put("0000000\0", 116);
   put(size.toString(8).padStart(11, "0") + "\0", 124);
+  put("00000000000\0", 136);
   put("        ", 148);
   put("0", 156);
   put("ustar\x0000", 257);
@@ -43,7 +48,7 @@ export function writeArchive(path: string, layerBytes: number): void {
   const tarPath = path.replace(/\.gz$/, "");
   const fd = openSync(tarPath, "w");
   const entry = (name: string, data: Uint8Array) => {
-    writeSync(fd, _header(name, data.length));
+    writeSync(fd, tarHeader(name, data.length));
     writeSync(fd, data);
     const pad = (512 - (data.length % 512)) % 512;
     if (pad) writeSync(fd, new Uint8Array(pad));
@@ -57,7 +62,7 @@ export function writeArchive(path: string, layerBytes: number): void {
   entry("oci-layout", text({ imageLayoutVersion: "1.0.0" }));
   const layers = [];
   for (let i = 0; i < _LAYERS; i++) {
-    layers.push(blob(_noise(layerBytes, i + 1), "application/vnd.oci.image.layer.v1.tar+gzip"));
+    layers.push(blob(noise(layerBytes, i + 1), "application/vnd.oci.image.layer.v1.tar+gzip"));
   }
   const manifests = [];
   for (const [n, own] of [[0, layers.slice(0, 6)], [1, layers.slice(4)]] as const) {

@@ -32,9 +32,10 @@ const builtIn: Record<string, () => Promise<_Run>> = {
   cli: async () => (await import("./cli_bench.ts")).run,
   archive: async () => (await import("./archive_bench.ts")).run,
   inflate: async () => (await import("./inflate_bench.ts")).run,
+  files: async () => (await import("./files_bench.ts")).run,
 };
 const external = ["registry", "bundle", "containerd", "containerd_api"];
-const subprocess = new Set(["cli", "archive"]);
+const subprocess = new Set(["cli", "archive", "files"]);
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const scenarios = asked.length > 0

@@ -1,6 +1,7 @@
 /**
  * Builds the image explorer (src/explorer) into a static folder any web server can serve:
- * `index.html`, `style.css` and one minified ESM bundle, `explorer.js`. Usage:
+ * `index.html`, `style.css` and a minified ESM bundle, `explorer.js`, whose views that read
+ * layers are chunks under `chunks/` it imports when first shown. Usage:
  * `deno run -A scripts/build_explorer.ts [OUT_DIR]` (default `.cache/explorer`).
  */
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
@@ -18,14 +19,17 @@ export const DEFAULT_EXPLORER_DIR: string = join(root, ".cache/explorer");
  * Builds the explorer into `outDir` (replacing it).
  *
  * @param outDir The folder to write.
- * @returns The bundle's size in bytes.
+ * @returns The size in bytes of `explorer.js` (what the first view loads, chunks aside).
  */
 export async function buildExplorer(outDir: string = DEFAULT_EXPLORER_DIR): Promise<number> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const result = await esbuild.build({
-    entryPoints: [join(root, "src/explorer/main.ts")],
-    outfile: join(outDir, "explorer.js"),
+    entryPoints: [{ in: join(root, "src/explorer/main.ts"), out: "explorer" }],
+    outdir: outDir,
+    // The filesystem views are dynamic imports: chunks the first view never loads.
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     bundle: true,
     format: "esm",
     platform: "browser",
@@ -39,7 +43,7 @@ export async function buildExplorer(outDir: string = DEFAULT_EXPLORER_DIR): Prom
     copyFileSync(join(root, "src/explorer", file), join(outDir, file));
   }
   return result.metafile
-    .outputs[Object.keys(result.metafile.outputs).find((f) => f.endsWith(".js"))!].bytes;
+    .outputs[Object.keys(result.metafile.outputs).find((f) => f.endsWith("/explorer.js"))!].bytes;
 }
 
 if (import.meta.main) {

@@ -1,30 +1,21 @@
 /**
- * `deno task explorer`: builds the explorer and serves it on 127.0.0.1 with the example images as
- * an OCI layout at `/layout/`, so it opens something with no registry at all. Usage:
- * `deno run -A scripts/serve_explorer.ts [--port N]`.
+ * `deno task explorer`: builds the explorer and runs `ocistore serve` on it (the page, the example
+ * images at `/layout/`, and the registry proxy on one loopback origin). Usage:
+ * `deno run -A scripts/serve_explorer.ts [--port N] [serve's flags: --allow-registry H, --open]`.
+ * {@link serveExplorer} serves a built explorer with another layout, for the browser tests.
  */
-import { createServer, type Server } from "node:http";
-import { readFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
-import { dirname, extname, join, normalize } from "node:path";
+import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import { buildExplorer, DEFAULT_EXPLORER_DIR } from "./build_explorer.ts";
+import { buildExplorer } from "./build_explorer.ts";
+import { serveHandler } from "../src/runtime/serve_handler.ts";
+import { serveFiles } from "../src/runtime/serve_files.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The example layout the explorer opens by default. */
 export const EXAMPLE_LAYOUT_DIR: string = join(root, "examples/layout");
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".map": "application/json",
-  ".json": "application/json",
-  ".png": "image/png",
-};
 
 /** A running explorer server. */
 export interface ExplorerServer {
@@ -35,67 +26,32 @@ export interface ExplorerServer {
 }
 
 /**
- * Serves the built explorer at `/` and `layoutDir` at `/layout/` (with ranges), on 127.0.0.1.
+ * Serves the built explorer `dir` at `/` and `layoutDir` at `/layout/` (with ranges), on 127.0.0.1,
+ * with no proxy.
  *
  * @param options The built explorer, the layout to serve, and the port (0 for a free one).
  * @returns The server.
  */
 export async function serveExplorer(
-  options: { dir?: string; layoutDir?: string; port?: number } = {},
+  options: { dir: string; layoutDir?: string; port?: number },
 ): Promise<ExplorerServer> {
-  const dir = options.dir ?? DEFAULT_EXPLORER_DIR;
-  const layoutDir = options.layoutDir ?? EXAMPLE_LAYOUT_DIR;
-  const server: Server = createServer(async (request, response) => {
-    let path = normalize(decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname));
-    if (path.includes("..")) return void response.writeHead(400).end();
-    let base = dir;
-    if (path.startsWith("/layout/")) {
-      base = layoutDir;
-      path = path.slice("/layout".length);
-    } else if (path.endsWith("/")) path += "index.html";
-    let body: Uint8Array;
-    try {
-      body = await readFile(join(base, path));
-    } catch {
-      return void response.writeHead(404, { "content-type": "text/plain" }).end("not found");
-    }
-    const headers = {
-      "content-type": TYPES[extname(path)] ?? "application/octet-stream",
-      "accept-ranges": "bytes",
-      "cache-control": "no-cache",
-    };
-    const range = /^bytes=(\d+)-(\d+)?$/.exec(request.headers.range ?? "");
-    if (range) {
-      const start = Number(range[1]);
-      const end = Math.min(body.length - 1, range[2] === undefined ? Infinity : Number(range[2]));
-      if (start >= body.length) {
-        return void response.writeHead(416, { "content-range": `bytes */${body.length}` }).end();
-      }
-      const part = body.subarray(start, end + 1);
-      response.writeHead(206, {
-        ...headers,
-        "content-length": String(part.length),
-        "content-range": `bytes ${start}-${end}/${body.length}`,
-      });
-      return void response.end(request.method === "HEAD" ? undefined : part);
-    }
-    response.writeHead(200, { ...headers, "content-length": String(body.length) });
-    response.end(request.method === "HEAD" ? undefined : body);
-  });
-  await new Promise<void>((ready) => server.listen(options.port ?? 0, "127.0.0.1", ready));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise<void>((done) => server.close(() => done())),
-  };
+  const explorer = serveFiles(options.dir);
+  const layout = serveFiles(options.layoutDir ?? EXAMPLE_LAYOUT_DIR);
+  return await serveHandler((request) => {
+    const path = new URL(request.url).pathname;
+    return path.startsWith("/layout/")
+      ? layout(request, path.slice("/layout".length))
+      : explorer(request, path);
+  }, { hostname: "127.0.0.1", port: options.port ?? 0 });
 }
 
 if (import.meta.main) {
-  const portFlag = process.argv.indexOf("--port");
-  const port = portFlag >= 0 ? Number(process.argv[portFlag + 1]) : 8080;
+  const args = process.argv.slice(2);
+  const portFlag = args.indexOf("--port");
+  const port = portFlag >= 0 ? args.splice(portFlag, 2)[1] : "8080";
   const bytes = await buildExplorer();
   await esbuild.stop();
-  const server = await serveExplorer({ port });
   console.log(`explorer: explorer.js ${bytes} bytes`);
-  console.log(`explorer: open ${server.url}?layout=layout/  (the example images)`);
+  const { main } = await import("../src/cli/main.ts");
+  process.exitCode = await main(["serve", "--listen", `127.0.0.1:${port}`, ...args]);
 }

@@ -6,7 +6,6 @@ import {
   describeValue,
   InvalidArgumentError,
   NotFoundError,
-  OciStoreError,
   UnsupportedError,
 } from "../core/errors.ts";
 import type { Files } from "../core/files.ts";
@@ -103,15 +102,7 @@ export function parseIndexEntries(index: unknown, file: string, what: string): D
   return manifests.map((entry, i) => checkDescriptor(entry, `${file} manifests[${i}]`, what));
 }
 
-/** Parses a descriptor with core's `parseDescriptor`, the error prefixed with `where`. */
+/** Parses a descriptor with core's `parseDescriptor`, its message starting with `what`. */
 export function checkDescriptor(value: unknown, where: string, what: string): Descriptor {
-  try {
-    return parseDescriptor(value, where);
-  } catch (error) {
-    if (!(error instanceof OciStoreError)) throw error;
-    const message = `${what}: ${error.message.replace(/^Cannot/, "cannot")}`;
-    throw error instanceof UnsupportedError
-      ? new UnsupportedError(message, { cause: error })
-      : new InvalidArgumentError(message, { cause: error });
-  }
+  return parseDescriptor(value, where, `${what}: cannot parse`);
 }

@@ -6,14 +6,14 @@ import { OciStoreError } from "../core/errors.ts";
 import { ImageStore } from "../core/image_store.ts";
 import { DEFAULT_PLATFORM, parsePlatform } from "../core/platform.ts";
 import { parseReference } from "../core/reference.ts";
+import { printedName } from "../core/normalize.ts";
 import { defaultMatcher, type MatchComparer, only } from "../core/platform_matcher.ts";
 import type { Platform } from "../core/types.ts";
 import { type CliOptions, UsageError } from "./args.ts";
 import { findExampleLayout } from "./examples.ts";
-import { openSource, type RegistryAccess, SourceError } from "./transports.ts";
-import { loginFor } from "./registry_login.ts";
-import { diskBlobStore } from "../runtime/disk_blob_store.ts";
-import { join } from "node:path";
+import { registryAccessFor } from "./registry_access.ts";
+import { terminalLines } from "./terminal_lines.ts";
+import { openSource, SourceError } from "./transports.ts";
 
 /** The outside world as the CLI sees it; `main` receives it, so tests can capture everything. */
 export interface CliIO {
@@ -107,93 +107,19 @@ export function createContext(
   io: CliIO,
 ): CommandContext {
   const host = io.host ?? DEFAULT_PLATFORM;
-  let platform: MatchComparer;
-  try {
-    platform = options.platform === undefined
-      ? defaultMatcher(host)
-      : only(parsePlatform(options.platform, { host }), { host });
-  } catch (error) {
-    if (!(error instanceof OciStoreError)) throw error;
-    throw new UsageError(`invalid --platform: ${error.message}`);
-  }
+  const platform = _platformMatcher(options.platform, host);
   if (options.baseName !== undefined) _checkBaseName(options.baseName);
-  const color = io.isTTY === true && !io.env?.NO_COLOR;
-  let shown = false;
-  let last = 0;
+  const lines = terminalLines(io, options.quiet);
+  const registryAccess = registryAccessFor(options, io.env, lines);
   const opened: ImageSource[] = [];
-  let requests = 0;
-  let cacheWarned = false;
-  const registryAccess = (): RegistryAccess => {
-    const cacheDir = options.cacheDir ?? defaultCacheDir(io.env ?? {});
-    const counted: typeof fetch = (input, init) => {
-      requests++;
-      context.progress(`fetching from the registry: ${requests} requests`);
-      return fetch(input, init);
-    };
-    return {
-      plainHttp: options.plainHttp,
-      ...(options.insecureRegistry !== undefined
-        ? { insecureRegistry: options.insecureRegistry }
-        : {}),
-      login: (host) =>
-        loginFor(host, {
-          creds: options.creds,
-          token: options.registryToken,
-          authfile: options.authfile,
-          env: io.env,
-        }),
-      ...(options.noCache || cacheDir === undefined ? {} : { cache: diskBlobStore(cacheDir) }),
-      onCacheError: (error) => {
-        if (cacheWarned) return;
-        cacheWarned = true;
-        context.warn(
-          `the blob cache is not working, reading on without it: ${(error as Error).message}`,
-        );
-      },
-      onWarning: (message) => context.warn(`registry: ${message}`),
-      fetch: counted,
-    };
-  };
-  const context: CommandContext = {
+  return {
     operands,
     options,
     io,
-    warn(message) {
-      if (shown) {
-        io.stderr("\r\x1b[2K");
-        shown = false;
-      }
-      const label = color ? "\x1b[33mwarning\x1b[0m" : "warning";
-      io.stderr(`ocistore: ${label}: ${oneLine(message)}\n`);
-    },
-    progress(text) {
-      if (!io.isTTY || options.quiet) return;
-      if (text === undefined) {
-        if (shown) io.stderr("\r\x1b[2K");
-        shown = false;
-        return;
-      }
-      const now = Date.now();
-      if (shown && now - last < 100) return;
-      last = now;
-      shown = true;
-      io.stderr(`\r\x1b[2K${text}`);
-    },
+    warn: lines.warn,
+    progress: lines.progress,
     async open(sourceText, openOptions = {}) {
-      let text = sourceText;
-      if (text === undefined) {
-        const layout = await findExampleLayout().catch((error) => {
-          throw new SourceError(`Cannot open the example images: ${error.message}`, {
-            cause: error,
-          });
-        });
-        if (!layout) {
-          throw new SourceError(
-            "Cannot open the example images: examples/layout is not shipped with this copy; name a SOURCE",
-          );
-        }
-        text = `oci:${layout}`;
-      }
+      const text = sourceText ?? `oci:${await _exampleLayout()}`;
       const defaultBaseName = importBaseName(new Date());
       const { source, naming, warnings } = await openSource(text, {
         ...(options.baseName !== undefined ? { baseName: options.baseName } : { defaultBaseName }),
@@ -203,18 +129,18 @@ export function createContext(
         ...(io.env && { env: io.env }),
       });
       opened.push(source);
-      for (const warning of warnings) this.warn(warning);
+      for (const warning of warnings) lines.warn(warning);
       const baseName = naming ? options.baseName ?? defaultBaseName : undefined;
       if (naming && options.baseName === undefined && openOptions.showsNames === true) {
-        const names = (await source.images.list()).map((r) => r.name);
-        const warning = tagOnlyNamesWarning(names, defaultBaseName, "--base-name");
-        if (warning) this.warn(warning);
+        const warning = await _tagOnlyWarning(source, defaultBaseName);
+        if (warning) lines.warn(warning);
       }
       const store = new ImageStore(source, {
         platform,
         host,
         concurrency: 16,
         digester: io.digester,
+        nameImage: (name) => printedName(name) ?? name,
       });
       return { source, store, platform, host, ...(baseName ? { baseName } : {}) };
     },
@@ -222,28 +148,40 @@ export function createContext(
       for (const source of opened.splice(0)) await source.close?.();
     },
   };
-  return context;
 }
 
-/**
- * The registry blob cache directory: `$XDG_CACHE_HOME/ocistore`, else `~/.cache/ocistore`.
- *
- * @param env The environment.
- * @returns The directory, or `undefined` when neither variable is set.
- * @example
- * ```ts
- * import { defaultCacheDir } from "./context.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(defaultCacheDir({ XDG_CACHE_HOME: "/c" }), "/c/ocistore");
- * assertEquals(defaultCacheDir({ HOME: "/home/me" }), "/home/me/.cache/ocistore");
- * ```
- */
-export function defaultCacheDir(
-  env: Readonly<Record<string, string | undefined>>,
-): string | undefined {
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "ocistore");
-  return env.HOME ? join(env.HOME, ".cache", "ocistore") : undefined;
+/** The matcher `--platform` names (containerd's `platforms.Only`), else the host's default one. */
+function _platformMatcher(text: string | undefined, host: Platform): MatchComparer {
+  try {
+    return text === undefined
+      ? defaultMatcher(host)
+      : only(parsePlatform(text, { host }), { host });
+  } catch (error) {
+    if (!(error instanceof OciStoreError)) throw error;
+    throw new UsageError(`invalid --platform: ${error.message}`);
+  }
+}
+
+/** The example layout's directory, for a command given no SOURCE. */
+async function _exampleLayout(): Promise<string> {
+  const layout = await findExampleLayout().catch((error) => {
+    throw new SourceError(`Cannot open the example images: ${error.message}`, { cause: error });
+  });
+  if (!layout) {
+    throw new SourceError(
+      "Cannot open the example images: examples/layout is not shipped with this copy; name a SOURCE",
+    );
+  }
+  return layout;
+}
+
+/** ctr's warning when entries named by a tag alone went into `import-<date>` (none when none did). */
+async function _tagOnlyWarning(
+  source: ImageSource,
+  defaultBaseName: string,
+): Promise<string | undefined> {
+  const names = (await source.images.list()).map((r) => r.name);
+  return tagOnlyNamesWarning(names, defaultBaseName, "--base-name");
 }
 
 /** A `--base-name` must be a repository name (no tag or digest), lowercase as references are. */
@@ -261,21 +199,4 @@ function _checkBaseName(baseName: string): void {
       `invalid --base-name "${baseName}": expected a repository name such as example.com/team/app, found ${problem}`,
     );
   }
-}
-
-/**
- * Collapses a message to one line (newlines and runs of whitespace become one space).
- *
- * @param message The message.
- * @returns One line.
- * @example
- * ```ts
- * import { oneLine } from "./context.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(oneLine("a\n  b"), "a b");
- * ```
- */
-export function oneLine(message: string): string {
-  return message.replace(/\s*[\r\n]+\s*/g, " ").trim();
 }

@@ -2,7 +2,7 @@
 import { tryParseDigest } from "../core/digest.ts";
 import { OciStoreError } from "../core/errors.ts";
 import type { Image, ImageStore } from "../core/image_store.ts";
-import { parseDockerRef } from "../core/normalize.ts";
+import { parseDockerRef, printedName } from "../core/normalize.ts";
 import { formatReference } from "../core/reference.ts";
 import { ImageNameError } from "./image_name_error.ts";
 
@@ -87,25 +87,8 @@ function _refuseNonName(text: string): void {
   }
 }
 
-/**
- * The full form `images` prints for a name (`app:1` → `docker.io/library/app:1`), or undefined
- * when it is no reference: two spellings of one name print the same.
- *
- * @param text A reference as stored or typed.
- * @returns The printed form.
- * @example
- * ```ts
- * import { printedName } from "./local_resolve.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(printedName("import-2026-12-07:v1"), "docker.io/library/import-2026-12-07:v1");
- * assertEquals(printedName("Not::Valid"), undefined);
- * ```
- */
-export function printedName(text: string): string | undefined {
-  const [normalized, written] = referenceCandidates(text);
-  return written === undefined ? undefined : normalized;
-}
+/** The full form `images` prints for a name; the store's warnings name images by it too. */
+export { printedName };
 
 /**
  * The store names text may mean, in the order {@link localResolve} tries them: normalized

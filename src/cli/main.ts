@@ -7,7 +7,8 @@
 import { OciStoreError, UnreachableError } from "../core/errors.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { COMMANDS, loadCommands } from "./commands/mod.ts";
-import { type CliIO, createContext, oneLine } from "./context.ts";
+import { type CliIO, createContext } from "./context.ts";
+import { oneLine } from "./terminal_lines.ts";
 import { commandHelp, programHelp, VERSION } from "./help.ts";
 import { ImageNameError } from "./image_name_error.ts";
 import { processIO } from "./process_io.ts";

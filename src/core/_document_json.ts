@@ -41,12 +41,17 @@ export function _fail(kind: string, options: ParseDocumentOptions, problem: stri
   throw new InvalidArgumentError(`Cannot parse ${kind}${from}: ${problem}`);
 }
 
-export function _optionalString(json: Json, key: string, where: string): string | undefined {
+export function _optionalString(
+  json: Json,
+  key: string,
+  where: string,
+  action = "Cannot parse",
+): string | undefined {
   const value = json[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") {
     throw new InvalidArgumentError(
-      `Cannot parse ${where}: expected "${key}" to be a string, found ${describeValue(value)}`,
+      `${action} ${where}: expected "${key}" to be a string, found ${describeValue(value)}`,
     );
   }
   return value;
@@ -56,6 +61,7 @@ export function _stringMap(
   json: Json,
   key: string,
   where: string,
+  action = "Cannot parse",
 ): Record<string, string> | undefined {
   const value = json[key];
   if (value === undefined || value === null) return undefined;
@@ -64,7 +70,7 @@ export function _stringMap(
     Object.values(value).some((v) => typeof v !== "string")
   ) {
     throw new InvalidArgumentError(
-      `Cannot parse ${where}: expected "${key}" to map strings to strings`,
+      `${action} ${where}: expected "${key}" to map strings to strings`,
     );
   }
   return value as Record<string, string>;

@@ -5,7 +5,7 @@ import type { ReadDocumentOptions } from "./document_cache.ts";
 export type { ReadDocumentOptions };
 import { DEFAULT_DOCUMENT_LIMIT, type ParseDocumentOptions } from "./documents.ts";
 import { parseImageConfig } from "./image_config.ts";
-import { parseIndex, parseManifest, validateMediaType } from "./manifest.ts";
+import { parseIndex, parseManifest, type ParseManifestOptions } from "./manifest.ts";
 import type { Descriptor, ImageConfig, Index, Manifest } from "./types.ts";
 
 function _read<T>(
@@ -34,16 +34,19 @@ export type DocumentReader<T> = (
   options?: ReadDocumentOptions,
 ) => Promise<T>;
 
+// Manifests and indexes must agree with the descriptor's media type; configs have none to check.
 function _reader<T>(
   kind: string,
-  parse: (bytes: Uint8Array, options: ParseDocumentOptions) => T,
+  parse: (bytes: Uint8Array, options: ParseManifestOptions) => T,
   checkMediaType: boolean,
 ): DocumentReader<T> {
   return (provider, descriptor, options = {}) =>
-    _read(kind, provider, descriptor, options, (bytes) => {
-      if (checkMediaType) validateMediaType(bytes, descriptor.mediaType);
-      return parse(bytes, { source: descriptor.digest, maxBytes: options.maxBytes });
-    });
+    _read(kind, provider, descriptor, options, (bytes) =>
+      parse(bytes, {
+        source: descriptor.digest,
+        maxBytes: options.maxBytes,
+        mediaType: checkMediaType ? descriptor.mediaType : undefined,
+      }));
 }
 
 export const _readManifest: DocumentReader<Manifest> = _reader("manifest", parseManifest, true);

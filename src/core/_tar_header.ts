@@ -90,6 +90,33 @@ export function tarHeaderName(header: Uint8Array): string {
   return prefix ? `${prefix}/${name}` : name;
 }
 
+/** The link target of a header: pax `linkpath` (or a GNU `K` record), else the header's field. */
+export function tarLinkName(header: Uint8Array, meta: TarMeta): string {
+  return meta.linkpath ?? tarCString(header.subarray(157, 257));
+}
+
+/** An entry's mode bits, owner and time: pax records where given, else the header's fields. */
+export interface TarEntryNumbers {
+  /** The permission bits with setuid, setgid and sticky. */
+  readonly mode: number;
+  /** The owner's numeric user ID. */
+  readonly uid: number;
+  /** The owner's numeric group ID. */
+  readonly gid: number;
+  /** Seconds since the epoch (pax `mtime` may have a fraction). */
+  readonly mtime: number;
+}
+
+/** Reads {@link TarEntryNumbers} from a header and the pax records that apply to it. */
+export function tarEntryNumbers(header: Uint8Array, meta: TarMeta, fail: TarFail): TarEntryNumbers {
+  return {
+    mode: tarNumber(header, 100, 8, fail) & 0o7777,
+    uid: meta.uid !== undefined ? paxNumber(meta.uid, fail) : tarNumber(header, 108, 8, fail),
+    gid: meta.gid !== undefined ? paxNumber(meta.gid, fail) : tarNumber(header, 116, 8, fail),
+    mtime: meta.mtime !== undefined ? Number(meta.mtime) : tarNumber(header, 136, 12, fail),
+  };
+}
+
 /** A NUL-terminated UTF-8 field. */
 export function tarCString(bytes: Uint8Array): string {
   const end = bytes.indexOf(0);

@@ -269,53 +269,6 @@ export class DigestSet {
     return this.#chunks.flatMap((chunk) => chunk.entries.map((entry) => entry.digest));
   }
 
-  /**
-   * Computes a short code for every digest, as go-digest's `ShortCodeTable`: walking in set order,
-   * a code is extended while the next digest shares it, and the reached length carries over to the
-   * digests of the same run; a digest whose hex is not longer than that length is given in full.
-   * Each code {@link DigestSet.lookup}s back to its digest, except (as upstream) for a digest
-   * following one whose whole hex it starts with: it may get exactly that hex, which is ambiguous.
-   *
-   * @param minLength The shortest code to hand out.
-   * @returns Digest to short code, in set order.
-   *
-   * @example
-   * ```ts
-   * import { DigestSet } from "@ocistore/ocistore";
-   * import { assertEquals } from "@std/assert";
-   *
-   * const a = `sha256:1234${"1".repeat(60)}`;
-   * const b = `sha256:1235${"1".repeat(60)}`;
-   * const c = `sha256:54${"1".repeat(62)}`;
-   * const codes = new DigestSet([a, b, c]).shortestUniquePrefixes(2);
-   * assertEquals([...codes.values()], ["1234", "1235", "54"]);
-   * ```
-   */
-  shortestUniquePrefixes(minLength: number): Map<string, string> {
-    const entries = this.#chunks.flatMap((chunk) => chunk.entries);
-    const codes = new Map<string, string>();
-    let length = minLength;
-    let runEnd = 0; // the last index known to share a code with an earlier digest
-    entries.forEach((entry, index) => {
-      let code: string;
-      for (;;) {
-        if (entry.hex.length <= length) {
-          code = entry.digest;
-          break;
-        }
-        code = entry.hex.slice(0, length);
-        let last = index;
-        while (last + 1 < entries.length && entries[last + 1].hex.startsWith(code)) last++;
-        if (last === index) break;
-        runEnd = Math.max(runEnd, last);
-        length++;
-      }
-      codes.set(entry.digest, code);
-      if (index >= runEnd) length = minLength;
-    });
-    return codes;
-  }
-
   // The position of the first entry not before the query; c === chunks.length past the end.
   #search(hex: string, algorithm: string): _Position {
     const query: _Query = { key: hex.slice(0, _KEY), hex, algorithm };
@@ -352,4 +305,53 @@ export class DigestSet {
     }
     return count;
   }
+}
+
+/**
+ * Computes a short code for every digest of a set, as go-digest's `ShortCodeTable`: walking in set
+ * order, a code is extended while the next digest shares it, and the reached length carries over
+ * to the digests of the same run; a digest whose hex is not longer than that length is given in
+ * full. Each code {@link DigestSet.lookup}s back to its digest, except (as upstream) for a digest
+ * following one whose whole hex it starts with: it may get exactly that hex, which is ambiguous.
+ * A function rather than a method so that apps which only look digests up do not ship it.
+ *
+ * @param set The digests.
+ * @param minLength The shortest code to hand out.
+ * @returns Digest to short code, in set order.
+ *
+ * @example
+ * ```ts
+ * import { DigestSet, shortCodeTable } from "@ocistore/ocistore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const a = `sha256:1234${"1".repeat(60)}`;
+ * const b = `sha256:1235${"1".repeat(60)}`;
+ * const c = `sha256:54${"1".repeat(62)}`;
+ * const codes = shortCodeTable(new DigestSet([a, b, c]), 2);
+ * assertEquals([...codes.values()], ["1234", "1235", "54"]);
+ * ```
+ */
+export function shortCodeTable(set: DigestSet, minLength: number): Map<string, string> {
+  const entries = set.values().map(_entry);
+  const codes = new Map<string, string>();
+  let length = minLength;
+  let runEnd = 0; // the last index known to share a code with an earlier digest
+  entries.forEach((entry, index) => {
+    let code: string;
+    for (;;) {
+      if (entry.hex.length <= length) {
+        code = entry.digest;
+        break;
+      }
+      code = entry.hex.slice(0, length);
+      let last = index;
+      while (last + 1 < entries.length && entries[last + 1].hex.startsWith(code)) last++;
+      if (last === index) break;
+      runEnd = Math.max(runEnd, last);
+      length++;
+    }
+    codes.set(entry.digest, code);
+    if (index >= runEnd) length = minLength;
+  });
+  return codes;
 }

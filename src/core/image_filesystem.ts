@@ -113,8 +113,6 @@ function _ensureDir(root: _Node, segments: readonly string[], layer: number): _N
   return node;
 }
 
-const _encoder = new TextEncoder();
-
 /**
  * Orders paths by their UTF-8 bytes, as `LC_ALL=C sort` and Go do.
  *
@@ -125,11 +123,22 @@ const _encoder = new TextEncoder();
  * ```ts
  * import { bytewise } from "./image_filesystem.ts";
  * console.assert(["é", "z", "a"].sort(bytewise).join() === "a,z,é");
+ * console.assert(["😀", "\uFFFD"].sort(bytewise)[0] === "\uFFFD"); // U+1F600 is 4 bytes from F0
+
  * ```
  */
 export function bytewise(a: string, b: string): number {
-  const x = _encoder.encode(a);
-  const y = _encoder.encode(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
-  return x.length - y.length;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // UTF-16 units order as UTF-8 bytes do (code point order), except a surrogate (a code point
+    // from U+10000) against a unit from U+E000, which is the smaller code point.
+    const xSurrogate = x >= 0xd800 && x <= 0xdfff;
+    const ySurrogate = y >= 0xd800 && y <= 0xdfff;
+    if (xSurrogate !== ySurrogate && (xSurrogate ? y : x) >= 0xe000) return xSurrogate ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
 }

@@ -34,6 +34,11 @@ export interface ImageStoreOptions {
   readonly concurrency?: number;
   /** Hashes documents with this instead of the portable digester (e.g. the runtime's `nodeDigester`). */
   readonly digester?: DigesterFactory;
+  /**
+   * How errors name the image of a record (default: its name as stored). The CLI passes
+   * `printedName` (core/normalize.ts), so a warning names the image as `images` prints it.
+   */
+  readonly nameImage?: (name: string) => string;
 }
 
 /** What {@link ImageStore.sync} did. */
@@ -349,11 +354,11 @@ export class ImageStore {
   }
 
   #load(record: ImageRecord): Promise<Image> {
+    // The store's options carry host, digester and nameImage; its own matcher and cache win.
     return _loadImage(this.#source.content, record, {
+      ...this.#options,
       platform: this.#platform,
-      host: this.#options.host,
       cache: this.#cache,
-      digester: this.#options.digester,
     });
   }
 }

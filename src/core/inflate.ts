@@ -1,5 +1,6 @@
 /** A streaming DEFLATE/gzip inflater (RFC 1951/1952) that records checkpoints and resumes from one. */
 import { buildHuffman, FAST_MASK, huffmanTable, slowDecode } from "./_huffman.ts";
+import { compressionOf } from "./compression.ts";
 import { InvalidArgumentError } from "./errors.ts";
 
 /**
@@ -395,7 +396,7 @@ export class Inflater {
       if (this.#final) _corrupt("a 10-byte gzip header", this.#base + p);
       return false;
     }
-    if (input[p] !== 0x1f || input[p + 1] !== 0x8b) {
+    if (compressionOf(input.subarray(p, p + 4)) !== "gzip") {
       _corrupt("the gzip magic 1f 8b", this.#base + p);
     }
     if (input[p + 2] !== 8) _corrupt("gzip compression method 8 (deflate)", this.#base + p + 2);

@@ -7,13 +7,21 @@ import { parseDescriptor } from "./descriptor.ts";
 import { _optionalString, _stringMap } from "./_document_json.ts";
 import type { Descriptor, Index, Manifest } from "./types.ts";
 
+/** Options of {@link parseManifest} and {@link parseIndex}. */
+export interface ParseManifestOptions extends ParseDocumentOptions {
+  /** The media type of the descriptor that points at the document: it must agree ({@link validateMediaType}). */
+  readonly mediaType?: string;
+}
+
 /** Decodes a manifest or index, refusing schema 1; `where` names it for messages. */
 function _decodeSchema2(
   input: Uint8Array | string,
   kind: "manifest" | "index",
-  options: ParseDocumentOptions,
+  options: ParseManifestOptions,
 ): { json: Json; where: string } {
   const json = _decode(input, kind, options);
+  // Checked on the one parse: a reader used to decode and parse each document twice for this.
+  if (options.mediaType !== undefined) _checkMediaType(json, options.mediaType);
   _rejectSchema1(json, kind, options);
   return { json, where: `${kind}${options.source ? ` ${options.source}` : ""}` };
 }
@@ -79,7 +87,10 @@ function _commonFields(json: Json, where: string) {
  * ```
  */
 export function validateMediaType(input: Uint8Array | string, mediaType: string): void {
-  const json = _decode(input, "document", {});
+  _checkMediaType(_decode(input, "document", {}), mediaType);
+}
+
+function _checkMediaType(json: Json, mediaType: string): void {
   _rejectSchema1(json, "document", {});
   const own = typeof json.mediaType === "string" ? json.mediaType : "";
   const manifests = json.manifests;
@@ -105,7 +116,7 @@ export function validateMediaType(input: Uint8Array | string, mediaType: string)
  * Parses and validates an image manifest (OCI, or Docker schema 2).
  *
  * @param input The manifest bytes or text.
- * @param options The size limit and the document's name for messages.
+ * @param options The size limit, the document's name for messages, and the media type it must agree with.
  * @returns The manifest.
  * @throws {InvalidArgumentError} When it is too big, not JSON, or malformed.
  * @throws {UnsupportedError} When it is a Docker schema 1 manifest.
@@ -128,7 +139,7 @@ export function validateMediaType(input: Uint8Array | string, mediaType: string)
  */
 export function parseManifest(
   input: Uint8Array | string,
-  options: ParseDocumentOptions = {},
+  options: ParseManifestOptions = {},
 ): Manifest {
   const { json, where } = _decodeSchema2(input, "manifest", options);
   if (Array.isArray(json.manifests) && json.manifests.length > 0) {
@@ -148,7 +159,7 @@ export function parseManifest(
  * Parses and validates an image index (OCI index, or Docker manifest list).
  *
  * @param input The index bytes or text.
- * @param options The size limit and the document's name for messages.
+ * @param options The size limit, the document's name for messages, and the media type it must agree with.
  * @returns The index.
  * @throws {InvalidArgumentError} When it is too big, not JSON, or malformed.
  * @throws {UnsupportedError} When it is a Docker schema 1 manifest.
@@ -163,7 +174,7 @@ export function parseManifest(
  */
 export function parseIndex(
   input: Uint8Array | string,
-  options: ParseDocumentOptions = {},
+  options: ParseManifestOptions = {},
 ): Index {
   const { json, where } = _decodeSchema2(input, "index", options);
   if (json.config !== undefined && json.config !== null) {

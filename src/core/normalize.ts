@@ -208,3 +208,28 @@ export function familiarName(ref: Reference): string {
 export function familiarString(ref: Reference): string {
   return formatReference(_familiar(ref));
 }
+
+/**
+ * A stored name in the full form `images` prints (crictl's repo tags): `bb:1.35.0` →
+ * `docker.io/library/bb:1.35.0`, `latest` added to an untagged name; `undefined` when the name is
+ * no reference. Two spellings of one name print the same.
+ *
+ * @param text A name as stored or typed.
+ * @returns The printed form.
+ * @example
+ * ```ts
+ * import { printedName } from "./normalize.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(printedName("import-2026-12-07:v1"), "docker.io/library/import-2026-12-07:v1");
+ * assertEquals(printedName("Not::Valid"), undefined);
+ * ```
+ */
+export function printedName(text: string): string | undefined {
+  try {
+    return formatReference(parseDockerRef(text));
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) return undefined;
+    throw error;
+  }
+}

@@ -2,15 +2,14 @@
 import {
   applyTarMeta,
   cleanTarName,
-  paxNumber,
   refuseSparse,
   startTarHeader,
   TAR_BLOCK,
-  tarCString,
+  tarEntryNumbers,
   tarFail,
   tarHeaderName,
+  tarLinkName,
   type TarMetaState,
-  tarNumber,
 } from "./_tar_header.ts";
 
 /** What a tar entry is, named as `ocistore files` prints it. */
@@ -180,12 +179,13 @@ export async function* tarEntries(
       if (type === undefined) {
         throw fail(`entry "${rawName}" has unknown type "${flag}": expected one of 0-7`);
       }
-      const rawLink = meta.linkpath ?? tarCString(header.subarray(157, 257));
+      const rawLink = tarLinkName(header, meta);
       const link = type === "hardlink"
         ? cleanTarName(rawLink, (p) => fail(`hard link "${rawName}": ${p}`), true)
         : type === "symlink"
         ? rawLink
         : undefined;
+      const numbers = tarEntryNumbers(header, meta, fail);
       const size = type === "file" ? stored : 0;
       // Links, directories and devices carry no data whatever their size field says (GNU tar).
       const dataBytes = type === "file" ? stored : 0;
@@ -196,11 +196,11 @@ export async function* tarEntries(
         name: rawName,
         type,
         size,
-        mode: tarNumber(header, 100, 8, fail) & 0o7777,
-        uid: meta.uid !== undefined ? paxNumber(meta.uid, fail) : tarNumber(header, 108, 8, fail),
-        gid: meta.gid !== undefined ? paxNumber(meta.gid, fail) : tarNumber(header, 116, 8, fail),
+        mode: numbers.mode,
+        uid: numbers.uid,
+        gid: numbers.gid,
         ...(link !== undefined ? { link } : {}),
-        mtime: meta.mtime !== undefined ? Number(meta.mtime) : tarNumber(header, 136, 12, fail),
+        mtime: numbers.mtime,
         bytes: async () => {
           if (read) throw fail(`the data of "${path}" was already read`);
           read = true;

@@ -14,6 +14,13 @@ import { isAddressLiteral, isLoopbackHost, isPrivateAddress } from "../core/host
 /** Resolves a hostname to its IP addresses (`node:dns` `lookup(…, { all: true })`, `Deno.resolveDns`). */
 export type Resolver = (hostname: string) => Promise<readonly string[]>;
 
+/**
+ * Sends a request over a connection to `address`, the one the proxy checked, while naming `url`'s
+ * host (TLS SNI, Host): `ocistore/runtime`'s `pinnedFetch`. A name that resolves elsewhere by the
+ * time of the connection (DNS rebinding) then reaches nothing unchecked.
+ */
+export type PinnedFetch = (url: URL, init: RequestInit, address: string) => Promise<Response>;
+
 /** An upstream registry the proxy may reach. */
 export interface UpstreamRule {
   /** `host[:port]`, or `*.suffix` for every host under it (`*.pkg.dev`). */
@@ -28,6 +35,11 @@ export interface RegistryProxyOptions {
   readonly fetch: typeof fetch;
   /** Resolves hostnames, so a hop to a private address is refused before it is connected. */
   readonly resolve: Resolver;
+  /**
+   * Connects to the address checked instead of resolving again (without it, `fetch` resolves
+   * the name itself, and a name rebound between check and connection is not caught).
+   */
+  readonly pinnedFetch?: PinnedFetch;
   /** More registries to allow, besides {@link DEFAULT_UPSTREAMS}. */
   readonly registries?: readonly UpstreamRule[];
   /**
@@ -150,7 +162,7 @@ export function registryProxy(
    * `host[:port]` named in `allowPrivate` (or `trusted`: the checked realm of such a registry) may
    * be plain http or private; a redirect to another port of the same host is another origin.
    */
-  async function checkHop(url: URL, previous?: URL, trusted?: string): Promise<void> {
+  async function checkHop(url: URL, previous?: URL, trusted?: string): Promise<string | undefined> {
     const explicit = allowPrivate.has(url.host) || url.host === trusted;
     if (url.username || url.password) {
       throw new _Refusal(502, `refusing ${url.origin}: a URL with user info`);
@@ -164,7 +176,7 @@ export function registryProxy(
     if (previous?.protocol === "https:" && url.protocol !== "https:") {
       throw new _Refusal(502, `refusing ${url.href}: a redirect from https to plain http`);
     }
-    if (explicit) return;
+    if (explicit) return undefined;
     const name = url.hostname.replace(/^\[|\]$/g, "");
     const addresses = isAddressLiteral(name) ? [name] : await options.resolve(name);
     const bad = isLoopbackHost(url.hostname) ? name : addresses.find(isPrivateAddress);
@@ -175,6 +187,7 @@ export function registryProxy(
           `link-local or metadata address (allow a local registry explicitly)`,
       );
     }
+    return addresses[0];
   }
 
   /** Sends `url`, following redirects itself and checking each hop. */
@@ -187,13 +200,16 @@ export function registryProxy(
   ): Promise<Response> {
     let previous: URL | undefined;
     for (let hop = 0; hop <= _MAX_REDIRECTS; hop++) {
-      await checkHop(url, previous, hop === 0 ? trusted : undefined);
-      const response = await options.fetch(url, {
+      const address = await checkHop(url, previous, hop === 0 ? trusted : undefined);
+      const init: RequestInit = {
         method,
         headers,
         redirect: "manual",
         signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-      });
+      };
+      const response = address !== undefined && options.pinnedFetch
+        ? await options.pinnedFetch(url, init, address)
+        : await options.fetch(url, init);
       const location = response.headers.get("location");
       if (![301, 302, 303, 307, 308].includes(response.status) || !location) return response;
       await response.body?.cancel();

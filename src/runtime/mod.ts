@@ -4,8 +4,10 @@
  * (`openFileReader`), a disk blob cache, the native SHA-256 and gzip, the host platform — and the
  * path conveniences that open a source from a directory path, a file path or a socket
  * (`openOciLayout("dir")`, `openArchive("image.tar")`, `openContainerd("/var/lib/containerd")`,
- * `connectContainerd(socket)`). The adapter subpaths themselves (`./oci-layout`, `./archive`,
- * `./containerd`, `./containerd-api`, …) take those capabilities and run in a browser too.
+ * `connectContainerd(socket)`), and what runs the registry proxy on a socket (`serveHandler`, a
+ * `node:http` bridge for a Web handler; `pinnedFetch`, which connects to the address checked).
+ * The adapter subpaths themselves (`./oci-layout`, `./archive`, `./containerd`,
+ * `./containerd-api`, …) take those capabilities and run in a browser too.
  *
  * @module
  */
@@ -20,3 +22,5 @@ export * from "./open_oci_layout.ts";
 export * from "./open_archive.ts";
 export * from "./open_containerd.ts";
 export * from "./containerd_grpc.ts";
+export * from "./serve_handler.ts";
+export * from "./pinned_fetch.ts";

@@ -91,7 +91,8 @@ export async function startContainerd(): Promise<Containerd> {
     const started = child;
     exited = new Promise<void>((resolve) =>
       started.once("exit", (code) => {
-        exitCode = code ?? -1;
+        // A killed daemon's exit can be reported after its successor started: not the successor's.
+        if (child === started) exitCode = code ?? -1;
         resolve();
       })
     );

@@ -113,10 +113,18 @@ const _b64url = (bytes: Uint8Array | string) =>
   btoa(typeof bytes === "string" ? bytes : String.fromCharCode(...bytes))
     .replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
 
-/** A token issuer on loopback signing ES256 JWTs with a key and self-signed certificate made here. */
-async function _issuer(dir: string, service: string, issuer: string) {
-  const key = join(dir, "issuer.key");
-  const cert = join(dir, "issuer.crt");
+/**
+ * Makes an EC P-256 key and a self-signed certificate for `subject` (`/CN=…`) in `dir` with
+ * `openssl req`, plus any extra arguments (`-addext subjectAltName=DNS:…`).
+ */
+export async function selfSignedCert(
+  dir: string,
+  name: string,
+  subject: string,
+  extra: string[] = [],
+): Promise<{ key: string; cert: string }> {
+  const key = join(dir, `${name}.key`);
+  const cert = join(dir, `${name}.crt`);
   await run("openssl", [
     "req",
     "-x509",
@@ -132,8 +140,15 @@ async function _issuer(dir: string, service: string, issuer: string) {
     "-days",
     "2",
     "-subj",
-    "/CN=ocistore test issuer",
+    subject,
+    ...extra,
   ]);
+  return { key, cert };
+}
+
+/** A token issuer on loopback signing ES256 JWTs with a key and self-signed certificate made here. */
+async function _issuer(dir: string, service: string, issuer: string) {
+  const { key, cert } = await selfSignedCert(dir, "issuer", "/CN=ocistore test issuer");
   const pem = readFileSync(key, "utf8").replace(/-----[^-]+-----|\s/g, "");
   const der = Uint8Array.from(atob(pem), (c) => c.charCodeAt(0));
   const signingKey = await crypto.subtle.importKey(

@@ -226,6 +226,17 @@ test("openArchive() rejects hostile tar entries with InvalidArgumentError", asyn
       name: "f",
       data: "x",
     }], "pax"],
+    // The index refuses sparse files as the layer reader does, naming the entry.
+    [
+      "a GNU sparse file",
+      [{ name: "blobs/holes", type: "S", data: "x" }],
+      '"blobs/holes" is a sparse file',
+    ],
+    ["a pax sparse file", [{
+      name: "p",
+      type: "x",
+      data: paxData({ "GNU.sparse.major": "1", "GNU.sparse.minor": "0" }),
+    }, { name: "blobs/holes", data: "x" }], '"blobs/holes" is a sparse file'],
   ];
   for (const [what, hostile, message] of cases) {
     const { entries } = await layoutTar();

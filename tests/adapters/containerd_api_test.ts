@@ -1,7 +1,9 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { ImageStore } from "../../src/core/image_store.ts";
 import type { ImageChange } from "../../src/core/image_store.ts";
-import { NotFoundError } from "../../src/core/errors.ts";
+import { NotFoundError, UnavailableError } from "../../src/core/errors.ts";
+import { createHash, randomBytes } from "node:crypto";
+import { spawn } from "node:child_process";
 import { followContainerd, openContainerdApi } from "../../src/adapters/containerd_api.ts";
 import {
   type ProtoField,
@@ -263,6 +265,67 @@ test("containerd's socket: a missing image is NotFoundError, a missing socket na
   }
   await assertRejects(() => connectContainerd(`${daemon.socket}.none`), NotFoundError, "ctr -a");
 });
+
+test(
+  "the daemon killed in the middle of a blob read is UnavailableError, and the same client reads again once it is back",
+  async () => {
+    const daemon = await containerd();
+    // A 32 MiB blob of noise: far more than gRPC's flow-control window, so the read is still
+    // under way when the daemon dies.
+    const blob = randomBytes(32 << 20);
+    const descriptor = {
+      mediaType: "application/octet-stream",
+      digest: `sha256:${createHash("sha256").update(blob).digest("hex")}`,
+      size: blob.length,
+    };
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn("ctr", [
+        "-a",
+        daemon.socket,
+        "-n",
+        "k8s.io",
+        "content",
+        "ingest",
+        "--expected-size",
+        String(blob.length),
+        "--expected-digest",
+        descriptor.digest,
+        "ocistore-big",
+      ], { stdio: ["pipe", "ignore", "inherit"] });
+      child.on("exit", (code) => code === 0 ? resolve() : reject(new Error(`ctr ingest: ${code}`)));
+      child.stdin!.end(blob);
+    });
+    // A root for containerd's garbage collector, which would otherwise take an unreferenced blob.
+    await daemon.ctr("k8s.io", "content", "label", descriptor.digest, "containerd.io/gc.root=test");
+    const client = await connectContainerd(daemon.socket);
+    try {
+      const source = openContainerdApi(client, { namespace: "k8s.io" });
+      const reader = (await source.content.stream!(descriptor)).getReader();
+      const first = await reader.read();
+      assert(!first.done && first.value.length < blob.length, "the read has begun, not ended");
+      let read = first.value.length;
+      const restarted = daemon.restart!();
+      await assertRejects(
+        async () => {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            read += value.length;
+          }
+        },
+        UnavailableError,
+        "is unavailable",
+      );
+      assert(read < blob.length, `${read} of ${blob.length} bytes read before the error`);
+      await restarted;
+      // Back: the same client (gRPC reconnects) reads the whole blob.
+      assertEquals(await source.content.read(descriptor), new Uint8Array(blob));
+    } finally {
+      client.close?.();
+    }
+  },
+  { timeout: 180_000 },
+);
 
 test(
   "a following store sees tag, label change, untag and delete in order, and resumes after the daemon is killed and restarted",

@@ -212,7 +212,32 @@ test("openOciLayout() names index.json when it is missing, not JSON, or holds a 
   await assertRejects(
     () => openOciLayout(badDigest),
     InvalidArgumentError,
-    "index.json manifests[0]",
+    `Cannot open OCI layout "${badDigest}": cannot parse index.json manifests[0]: Cannot parse digest "sha256:zz": expected 64 lowercase hex characters, found 2`,
+  );
+  // The descriptor's words follow the layout's in mid-sentence, for every field and the class kept.
+  const entry = (extra: Record<string, unknown>) =>
+    badLayout({
+      "oci-layout": LAYOUT_OK,
+      "index.json": JSON.stringify({
+        manifests: [{
+          mediaType: OCI_MANIFEST,
+          digest: `sha256:${"a".repeat(64)}`,
+          size: 1,
+          ...extra,
+        }],
+      }),
+    });
+  const md5 = entry({ digest: `md5:${"a".repeat(32)}` });
+  await assertRejects(
+    () => openOciLayout(md5),
+    UnsupportedError,
+    `Cannot open OCI layout "${md5}": cannot parse index.json manifests[0]: Cannot parse digest`,
+  );
+  const platform = entry({ platform: { os: 1 } });
+  await assertRejects(
+    () => openOciLayout(platform),
+    InvalidArgumentError,
+    `Cannot open OCI layout "${platform}": cannot parse index.json manifests[0] platform: expected "os" to be a string, found number 1`,
   );
   const notArray = badLayout({ "oci-layout": LAYOUT_OK, "index.json": '{"manifests":{}}' });
   await assertRejects(

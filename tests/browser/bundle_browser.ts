@@ -1,12 +1,15 @@
 // The browser bundle: within its byte budget, free of `node:` imports, and working in chromium.
 import { assert, assertEquals } from "@std/assert";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { test } from "../harness.ts";
 import { ImageStore } from "../../src/core/image_store.ts";
 import { only } from "../../src/core/platform_matcher.ts";
 import { openOciLayout } from "../../src/runtime/open_oci_layout.ts";
 import { APP_ENTRY, browserModules, bundle } from "../../scripts/build_bundle.ts";
+import { buildExplorer } from "../../scripts/build_explorer.ts";
 import { freshPage, root, sharedExplorer } from "./_context.ts";
 
 /**
@@ -63,5 +66,35 @@ test("bundle: the browser bundle imports nothing from node: and reads the exampl
     assertEquals(seen, expected);
   } finally {
     await context.close();
+  }
+});
+
+test("bundle: the explorer's first view carries no filesystem view and no zstd decoder: they are chunks loaded on demand", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "explorer-chunks-"));
+  try {
+    const bytes = await buildExplorer(dir);
+    const main = readFileSync(join(dir, "explorer.js"), "utf8");
+    assertEquals(main.length, bytes);
+    const chunks = readdirSync(join(dir, "chunks")).filter((f) => f.endsWith(".js"))
+      .map((f) => readFileSync(join(dir, "chunks", f), "utf8")).join("\n");
+    // Words only each view draws, and fzstd's own error.
+    const markers = [
+      "in tree order",
+      "changed paths",
+      "Compare images",
+      "Reclaimable by a squash",
+      "Path contains",
+      "Show as hex",
+      "invalid zstd data",
+    ];
+    assertEquals(markers.filter((m) => main.includes(m)), []);
+    assertEquals(markers.filter((m) => !chunks.includes(m)), []);
+    console.log(
+      `     explorer.js: ${bytes} min, ${
+        gzipSync(main, { level: 9 }).length
+      } min+gzip; chunks ${chunks.length}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -381,7 +381,7 @@ test("explorer: a blob served with wrong bytes is refused and not cached", async
     await viewReady(page);
     const warnings = await page.textContent("#store .warnings") ?? "";
     assertStringIncludes(warnings, config.digest);
-    assertStringIncludes(warnings, "expected content with that digest");
+    assertStringIncludes(warnings, "does not match its digest");
     const rows = await pageRows(page);
     assertEquals(rows.some((r) => r.startsWith(ref)), false);
     assert(rows.length > 0, "the intact images should still be listed");

@@ -221,6 +221,47 @@ test("a missing layer does not stop images or inspect, and verify reports it wit
   rmSync(layout.dir, { recursive: true });
 });
 
+test("a damaged or missing config is named as images prints the image, in the domain's words", async () => {
+  const layout = testLayout();
+  const damaged = await layout.image("damaged");
+  const gone = await layout.image("gone");
+  const configPath = (d: { digest: string }) => join(layout.dir, "blobs/sha256", d.digest.slice(7));
+  // Same length, other bytes: only the digest can tell.
+  const bytes = new TextEncoder().encode(
+    JSON.stringify({ author: "x" }).padEnd(damaged.config.size),
+  );
+  writeFileSync(configPath(damaged.config), bytes);
+  const actual = `sha256:${
+    Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)))
+      .map((b) => b.toString(16).padStart(2, "0")).join("")
+  }`;
+  rmSync(configPath(gone.config));
+  layout.write([named(damaged.manifest, "bb:1.35.0"), named(gone.manifest, "gone:1")]);
+  const images = await cli(["images", layout.dir]);
+  assertEquals(images.code, 1);
+  assertEquals(
+    images.stderr.split("\n").filter(Boolean),
+    [
+      `ocistore: warning: Cannot read the config of docker.io/library/bb:1.35.0: Cannot read blob ${damaged.config.digest}: it does not match its digest, it hashes to ${actual}`,
+      `ocistore: warning: Cannot read the config of docker.io/library/gone:1: Cannot find blob "${gone.config.digest}" in OCI layout "${layout.dir}"`,
+    ],
+  );
+  const verified = await cli(["verify", layout.dir]);
+  assertEquals(verified.code, 1);
+  const lines = verified.stdout.split("\n");
+  assertMatch(
+    lines[0],
+    new RegExp(
+      `^mismatch ${damaged.config.digest} \\(config of manifest sha256:[0-9a-f]{12} in image "docker.io/library/bb:1.35.0"\\): expected ${damaged.config.digest} \\(\\d+ bytes\\), found ${actual}`,
+    ),
+  );
+  assertMatch(
+    lines[1],
+    /^missing sha256:[0-9a-f]{64} \(config of manifest .* in image "docker.io\/library\/gone:1"\)/,
+  );
+  rmSync(layout.dir, { recursive: true });
+});
+
 test("inspect and resolve find images by normalized reference, ID or unique prefix, and exit 3 otherwise", async () => {
   const layout = testLayout();
   const images = [];

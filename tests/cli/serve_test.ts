@@ -2,7 +2,10 @@
 // --allow-registry names it, and the manifest it passes is the registry's, byte for byte.
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { test } from "../harness.ts";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { main } from "../../src/cli/main.ts";
+import { findExampleLayout } from "../../src/cli/examples.ts";
 import { DOCKER_REPO, sharedRegistry, startRegistry } from "../adapters/_registry.ts";
 
 async function serve(args: string[]): Promise<string> {
@@ -59,4 +62,22 @@ test("serve --open: opens the printed URL with the host's opener; a failing open
   const failing = { ...io, openUrl: () => Promise.reject(new Error("running xdg-open failed")) };
   assertEquals(await main(["serve", "--open"], failing), 0);
   assertMatch(err, /warning: running xdg-open failed/);
+});
+
+test("serve: the example images are at /layout/, by range too, as the empty page expects", async () => {
+  const url = await serve([]);
+  const layout = await findExampleLayout();
+  assert(layout, "the source tree ships the example layout");
+  const index = await readFile(join(layout, "index.json"));
+  const whole = await fetch(`${url}layout/index.json`);
+  assertEquals(new Uint8Array(await whole.arrayBuffer()), new Uint8Array(index));
+  const part = await fetch(`${url}layout/index.json`, { headers: { range: "bytes=2-5" } });
+  assertEquals([part.status, part.headers.get("content-range")], [
+    206,
+    `bytes 2-5/${index.length}`,
+  ]);
+  assertEquals(new Uint8Array(await part.arrayBuffer()), new Uint8Array(index.subarray(2, 6)));
+  const climbing = await fetch(`${url}layout/..%2f..%2fdeno.json`);
+  await climbing.body?.cancel();
+  assertEquals(climbing.status, 400);
 });

@@ -2,7 +2,7 @@ import { assert, assertEquals, assertThrows } from "@std/assert";
 import fc from "fast-check";
 import { test } from "../harness.ts";
 import { readTestData } from "../testdata.ts";
-import { DigestSet } from "../../src/core/digest_set.ts";
+import { DigestSet, shortCodeTable } from "../../src/core/digest_set.ts";
 import { createDigester } from "../../src/core/digester.ts";
 import { parseDigest } from "../../src/core/digest.ts";
 import {
@@ -91,19 +91,19 @@ test("values() holds exactly the added digests, as go-digest's TestAll", () => {
   assertEquals(setOf(digests).values(), [...digests].sort());
 });
 
-test("shortestUniquePrefixes() follows go-digest's short code table, and each code looks up", () => {
+test("shortCodeTable() follows go-digest's short code table, and each code looks up", () => {
   const [{ set: digests, minLength, expect }] = group("digestset.shortCodeTable");
   const set = setOf(digests);
-  const codes = set.shortestUniquePrefixes(minLength);
+  const codes = shortCodeTable(set, minLength);
   assertEquals(Object.fromEntries(codes), expect);
   for (const [digest, code] of codes) assertEquals(set.lookup(code), digest);
 });
 
-test("shortestUniquePrefixes() keeps go-digest's quirk when one hex extends another", () => {
+test("shortCodeTable() keeps go-digest's quirk when one hex extends another", () => {
   const short = `sha256:${"1".repeat(64)}`;
   const long = `sha512:${"1".repeat(128)}`;
   const set = new DigestSet([long, short]);
-  const codes = set.shortestUniquePrefixes(3);
+  const codes = shortCodeTable(set, 3);
   // The shorter digest is given in full; the longer one gets the carried length, 64, which is
   // the other's whole hex and so does not look up uniquely (same as go-digest).
   assertEquals([...codes], [[short, short], [long, "1".repeat(64)]]);
@@ -299,7 +299,7 @@ test("a set of thousands of digests stays sorted and finds every short code", ()
   });
   assertEquals(set.size, members.size);
   assertEquals(set.values(), sorted);
-  for (const [digest, code] of set.shortestUniquePrefixes(4)) {
+  for (const [digest, code] of shortCodeTable(set, 4)) {
     assertEquals(set.lookup(code), digest);
     assert(set.has(digest));
   }

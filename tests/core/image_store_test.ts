@@ -63,7 +63,11 @@ test("update() of a broken image leaves the cache untouched and keeps the error'
   const broken = await source.addImage({ platform: amd64, layers: ["x"] });
   source.deleteBlob(broken.config.digest);
   source.setRecord("example.com/app:1", broken.manifest);
-  await assertRejects(() => store.update("example.com/app:1"), NotFoundError, "get image diffIDs");
+  await assertRejects(
+    () => store.update("example.com/app:1"),
+    NotFoundError,
+    `Cannot read the config of example.com/app:1: Cannot read blob ${broken.config.digest}`,
+  );
   assertEquals(store.list(), before);
   source.putRaw(broken.config.digest, new TextEncoder().encode("{}"));
   await assertRejects(() => store.update("example.com/app:1"), DigestMismatchError);

@@ -13,6 +13,17 @@ test("view state: every view round-trips through the URL's query", () => {
       platform: "linux/arm64/v8",
       layer: 0,
     },
+    {
+      source: { kind: "layout", url: "layout/" },
+      image: "a:1",
+      show: "changes",
+      layer: 3,
+      path: "etc/a b&c",
+      query: "/etc",
+      other: "a:2",
+      page: 7,
+      format: "hex",
+    },
   ];
   for (const state of states) assertEquals(parseViewState(formatViewState(state)), state);
   assertEquals(formatViewState({}), "");
@@ -20,5 +31,7 @@ test("view state: every view round-trips through the URL's query", () => {
 
 test("view state: malformed or unknown parameters are ignored", () => {
   assertEquals(parseViewState("?layer=-1&layer2=3&image="), {});
+  assertEquals(parseViewState("?show=nothing&page=0&as=text&path=&q="), {});
+  assertEquals(parseViewState("?page=01"), {});
   assertEquals(parseViewState("layout=x&layer=2x"), { source: { kind: "layout", url: "x" } });
 });

@@ -1,33 +1,14 @@
 import { assertEquals, assertRejects } from "@std/assert";
 import { test } from "../harness.ts";
+import { contextFor } from "./_view_context.ts";
 import { memorySource } from "../../src/adapters/memory.ts";
-import { ImageStore } from "../../src/core/image_store.ts";
-import { only } from "../../src/core/platform_matcher.ts";
-import { parsePlatform } from "../../src/core/platform.ts";
-import type { ImageSource } from "../../src/core/content.ts";
-import type { ViewContext } from "../../src/explorer/views/view.ts";
 import { storeView } from "../../src/explorer/views/store.ts";
-import { imageView, resolveImage, shortDigest } from "../../src/explorer/views/image.ts";
+import { imageView, shortDigest } from "../../src/explorer/views/image.ts";
 import { filesView } from "../../src/explorer/views/files.ts";
 import { VIEWS } from "../../src/explorer/views/mod.ts";
+import { exploreView } from "../../src/explorer/views/explore.ts";
 import { blobs, registryAccess } from "../../src/explorer/app.ts";
 import type { ViewState } from "../../src/explorer/view_state.ts";
-
-function contextFor(source: ImageSource, platform = "linux/amd64"): ViewContext {
-  const parsed = parsePlatform(platform);
-  return {
-    source,
-    label: "memory",
-    warnings: ["opening warned"],
-    platform: parsed,
-    image: (reference) => resolveImage(source, parsed, reference),
-    async store() {
-      const store = new ImageStore(source, { platform: only(parsed) });
-      const { failures } = await store.sync();
-      return { store, failures: failures.map((f) => f.error.message) };
-    },
-  };
-}
 
 async function twoPlatforms() {
   const source = memorySource();
@@ -100,7 +81,7 @@ test("explorer views: the files view lists a layer, and names a layer that is no
   source.setRecord("example.test/files:1", built.manifest);
   const files = { ...state, image: "example.test/files:1", layer: 0 };
   const model = await filesView.load(contextFor(source), files);
-  assertEquals(model.listing.entries.map((e) => [e.path, e.size, e.type]), [[
+  assertEquals(model.page.items.map((e) => [e.path, e.size, e.type]), [[
     "hello.txt",
     2,
     "file",
@@ -113,11 +94,23 @@ test("explorer views: the files view lists a layer, and names a layer that is no
 });
 
 test("explorer views: the table picks the views a state shows, in page order", () => {
-  const shown = (s: ViewState) => VIEWS.filter((v) => v.applies(s));
+  const shown = (s: ViewState) => VIEWS.filter((v) => v.applies(s)).map((v) => VIEWS.indexOf(v));
+  const [store, image, explore, files, tree, changes, diff, size, search, file] = VIEWS.keys();
+  assertEquals(VIEWS.length, 10);
+  assertEquals([VIEWS[store], VIEWS[image], VIEWS[explore]], [storeView, imageView, exploreView]);
   assertEquals(shown({}), []);
-  assertEquals(shown({ source: state.source }), [storeView]);
-  assertEquals(shown(state), [storeView, imageView]);
-  assertEquals(shown({ ...state, layer: 2 }), [storeView, imageView, filesView]);
+  assertEquals(shown({ source: state.source }), [store]);
+  assertEquals(shown(state), [store, image, explore]);
+  assertEquals(shown({ ...state, layer: 2 }), [store, image, explore, files]);
+  assertEquals(shown({ ...state, show: "tree" }), [store, image, explore, tree]);
+  // A layer's changes replace its listing; they need a layer, as the viewer needs a path.
+  assertEquals(shown({ ...state, show: "changes", layer: 2 }), [store, image, explore, changes]);
+  assertEquals(shown({ ...state, show: "changes" }), [store, image, explore]);
+  assertEquals(shown({ ...state, show: "diff" }), [store, image, explore, diff]);
+  assertEquals(shown({ ...state, show: "size" }), [store, image, explore, size]);
+  assertEquals(shown({ ...state, show: "search" }), [store, image, explore, search]);
+  assertEquals(shown({ ...state, show: "file", path: "etc" }), [store, image, explore, file]);
+  assertEquals(shown({ ...state, show: "file" }), [store, image, explore]);
 });
 
 test("explorer formatting: short digests, singular blob, plain HTTP for loopback or http://", () => {

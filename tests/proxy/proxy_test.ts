@@ -174,6 +174,30 @@ test("proxy: an allowed local registry's realm may be on its hostname, not on an
   assertEquals(attempts, []);
 });
 
+test("proxy: with pinnedFetch each hop connects to the address it checked, so a rebound name is never reached", async () => {
+  // The name answers a public address once, then loopback (a rebinding DNS server).
+  const answers = [["140.82.112.34"], ["127.0.0.1"]];
+  const lookups: string[] = [];
+  const connected: [string, string][] = [];
+  const proxy = registryProxy({
+    fetch: () => Promise.reject(new Error("the unpinned fetch must not be used")),
+    resolve: (name) => (lookups.push(name), Promise.resolve(answers.shift() ?? ["127.0.0.1"])),
+    pinnedFetch: (url, _init, address) => {
+      connected.push([url.href, address]);
+      return Promise.resolve(new Response("{}"));
+    },
+  });
+  const response = await proxy(get("/_registry/ghcr.io/v2/"));
+  assertEquals([response.status, await response.text()], [200, "{}"]);
+  assertEquals(lookups, ["ghcr.io"]);
+  assertEquals(connected, [["https://ghcr.io/v2/", "140.82.112.34"]]);
+  // The rebound answer is checked like any other, and refused before a connection.
+  const rebound = await proxy(get("/_registry/ghcr.io/v2/"));
+  assertEquals(rebound.status, 502);
+  assertMatch(await rebound.text(), /127\.0\.0\.1/);
+  assertEquals(connected.length, 1);
+});
+
 test("proxy: Authorization never follows a redirect to another origin", async () => {
   const seen: (string | null)[] = [];
   const cdn = "https://pkg-containers.githubusercontent.com/blob?sig=1";

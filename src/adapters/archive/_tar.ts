@@ -5,9 +5,9 @@ import {
   refuseSparse,
   startTarHeader,
   TAR_BLOCK as _BLOCK,
-  tarCString,
   tarFail,
   tarHeaderName,
+  tarLinkName,
   type TarMetaState,
 } from "../../core/_tar_header.ts";
 
@@ -98,7 +98,7 @@ export async function indexTar(reader: TarReader, label: string): Promise<TarInd
     const rawName = meta.path ?? tarHeaderName(header);
     refuseSparse(type, meta, rawName, fail);
     const name = cleanTarName(rawName, fail);
-    const linkname = meta.linkpath ?? tarCString(header.subarray(157, 257));
+    const linkname = tarLinkName(header, meta);
     if (type === "0" || type === "7") {
       files.set(name, { offset: dataStart, size });
       reader.keep?.(dataStart, size);

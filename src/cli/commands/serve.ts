@@ -3,13 +3,6 @@ import { UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 
-const _TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".map": "application/json",
-};
-
 /** `HOST:PORT` (`[::1]:8080` for IPv6) into its parts. */
 function _listenAddress(text: string): { hostname: string; port: number } {
   const match = text.match(/^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):(\d{1,5})$/);
@@ -36,43 +29,42 @@ async function _run(ctx: CommandContext): Promise<number> {
   const [
     { registryProxy },
     { serveHandler },
+    { serveFiles },
+    { pinnedFetch },
+    { findExampleLayout },
     { lookup },
-    { readFile },
-    { extname, join, normalize },
   ] = await Promise.all([
     import("../../proxy/mod.ts"),
     import("../../runtime/serve_handler.ts"),
+    import("../../runtime/serve_files.ts"),
+    import("../../runtime/pinned_fetch.ts"),
+    import("../examples.ts"),
     import("node:dns/promises"),
-    import("node:fs/promises"),
-    import("node:path"),
   ]);
   const dir = await _explorerDir();
+  const explorer = dir ? serveFiles(dir) : undefined;
+  // The example images, where they are shipped: the empty page offers them at /layout/.
+  const layout = await findExampleLayout();
+  const examples = layout ? serveFiles(layout) : undefined;
   const proxy = registryProxy({
     fetch: globalThis.fetch,
+    // Each hop connects to the address the proxy checked (no second lookup to rebind).
+    pinnedFetch,
     resolve: async (name) => (await lookup(name, { all: true })).map((a) => a.address),
     allowPrivate: allowed,
   });
-  const served = await serveHandler(async (request) => {
+  const served = await serveHandler((request) => {
     const path = new URL(request.url).pathname;
     if (path.startsWith("/_registry/") || path.startsWith("/_token/")) return proxy(request);
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      return new Response("only GET and HEAD\n", { status: 405 });
+    if (examples && path.startsWith("/layout/")) {
+      return examples(request, path.slice("/layout".length));
     }
-    const file = normalize(decodeURIComponent(path.endsWith("/") ? `${path}index.html` : path));
-    if (file.includes("..")) return new Response("bad path\n", { status: 400 });
-    if (!dir) {
-      return new Response("no built explorer here (deno task build:explorer); the proxy works\n", {
+    if (explorer) return explorer(request, path);
+    return Promise.resolve(
+      new Response("no built explorer here (deno task build:explorer); the proxy works\n", {
         status: 404,
-      });
-    }
-    try {
-      const body = await readFile(join(dir, file));
-      return new Response(request.method === "HEAD" ? null : body, {
-        headers: { "content-type": _TYPES[extname(file)] ?? "application/octet-stream" },
-      });
-    } catch {
-      return new Response("not found\n", { status: 404 });
-    }
+      }),
+    );
   }, { hostname, port });
   ctx.io.stdout(`${served.url}\n`);
   if (!dir) {

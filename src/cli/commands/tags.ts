@@ -2,7 +2,16 @@
 import { REGISTRY_FLAGS, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
+import type { ImageSource } from "../../core/content.ts";
 import type { RegistrySource } from "../../adapters/registry.ts";
+
+/** A source that can list its repository's tags: what `docker://` opens (a registry, maybe cached). */
+type _Repository = ImageSource & Pick<RegistrySource, "repository" | "tags">;
+
+function _isRepository(source: ImageSource): source is _Repository {
+  const candidate = source as Partial<_Repository>;
+  return typeof candidate.tags === "function" && typeof candidate.repository === "string";
+}
 
 /**
  * Prints every tag of the repository SOURCE names, following the registry's pages, one per line
@@ -21,12 +30,19 @@ async function _run(ctx: CommandContext): Promise<number> {
     );
   }
   const { source } = await ctx.open(ctx.operands[0]);
-  const registry = source as RegistrySource;
-  ctx.progress(`listing the tags of ${registry.repository}`);
-  const tags = (await registry.tags()).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (!_isRepository(source)) {
+    throw new UsageError(
+      `tags lists a registry repository: expected ${
+        ctx.operands[0]
+      } to open one, found a source without tags`,
+      "tags",
+    );
+  }
+  ctx.progress(`listing the tags of ${source.repository}`);
+  const tags = (await source.tags()).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   ctx.progress(undefined);
   if (ctx.options.output === "json") {
-    ctx.io.stdout(JSON.stringify({ Repository: registry.repository, Tags: tags }, null, 4) + "\n");
+    ctx.io.stdout(JSON.stringify({ Repository: source.repository, Tags: tags }, null, 4) + "\n");
   } else ctx.io.stdout(tags.map((tag) => `${tag}\n`).join(""));
   return 0;
 }

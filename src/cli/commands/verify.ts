@@ -8,6 +8,7 @@ import { isIndexType, isManifestType } from "../../core/media_types.ts";
 import type { Descriptor } from "../../core/types.ts";
 import { children, sortByPlatform } from "../../core/walk.ts";
 import { formatPlatform } from "../../core/platform.ts";
+import { printedName } from "../../core/normalize.ts";
 import { SOURCE_FLAGS } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
@@ -137,8 +138,9 @@ async function _run(ctx: CommandContext): Promise<number> {
     }
   };
   for (const { target, names } of images.values()) {
+    // Named as `images` prints it (`bb:1` is `docker.io/library/bb:1`).
     const where = names.length > 0
-      ? `image "${names[0]}"`
+      ? `image "${printedName(names[0]) ?? names[0]}"`
       : `untagged entry ${target.digest.slice(0, 19)}`;
     await visit({ descriptor: target, where });
   }

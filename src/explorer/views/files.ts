@@ -1,41 +1,27 @@
-/** The files of one layer, as `tar tv` lists them. */
-import { readBlob, readBlobStream } from "../../core/content.ts";
-import type { ContentProvider } from "../../core/content.ts";
+/** The entries of one layer as stored, as `tar tv` lists them, page by page. */
 import { humanSize } from "../../core/format.ts";
-import type { Descriptor } from "../../core/types.ts";
 import { h, table } from "../dom.ts";
 import { layerTarStream } from "../layer_stream.ts";
-import { formatMode, listTar, type TarListing } from "../tar_listing.ts";
+import { formatMode, listTar, type TarEntry } from "../tar_listing.ts";
+import type { ViewState } from "../view_state.ts";
+import { showing } from "./lazy.ts";
 import type { View } from "./view.ts";
-
-/** Layers up to this size are read whole (verified and cached); bigger ones are streamed. */
-const WHOLE_LAYER_LIMIT = 64 * 1024 * 1024;
-/** At most this many files of a layer are listed. */
-export const FILE_LIMIT = 2000;
+import { kept, layerStream, type Page, pageOf } from "./_fs_load.ts";
+import { pager } from "./_fs_render.ts";
 
 /** What the listing shows. */
 export interface FilesModel {
+  /** The state loaded. */
+  readonly state: ViewState;
   /** The layer's index, base first from 0. */
   readonly index: number;
-  /** The entries, at most {@link FILE_LIMIT}. */
-  readonly listing: TarListing;
-}
-
-async function layerStream(
-  content: ContentProvider,
-  layer: Descriptor,
-): Promise<ReadableStream<Uint8Array>> {
-  if (layer.size <= WHOLE_LAYER_LIMIT) {
-    const bytes = await readBlob(content, layer);
-    return new Blob([bytes as Uint8Array<ArrayBuffer>]).stream();
-  }
-  return await readBlobStream(content, layer);
+  /** This page of the layer's entries, in stream order. */
+  readonly page: Page<TarEntry>;
 }
 
 /** The files of the state's layer. */
 export const filesView: View<FilesModel> = {
-  applies: (state) =>
-    state.source !== undefined && state.image !== undefined && state.layer !== undefined,
+  applies: showing(undefined, "layer"),
   async load(context, state) {
     const index = state.layer!;
     const { resolved } = await context.image(state.image!);
@@ -45,11 +31,14 @@ export const filesView: View<FilesModel> = {
         `Cannot list layer ${index + 1}: the image has ${resolved.manifest.layers.length}`,
       );
     }
-    const stream = await layerTarStream(await layerStream(context.source.content, layer));
-    return { index, listing: await listTar(stream, { limit: FILE_LIMIT }) };
+    const entries = await kept(`${layer.digest}:entries`, async () => {
+      const stream = await layerTarStream(await layerStream(context.source.content, layer));
+      return (await listTar(stream, { limit: Infinity })).entries;
+    });
+    return { state, index, page: pageOf(entries, state.page) };
   },
-  render({ index, listing }) {
-    const rows = listing.entries.map((entry) => [
+  render({ state, index, page }, links) {
+    const rows = page.items.map((entry) => [
       h("code", {}, formatMode(entry)),
       `${entry.uid}/${entry.gid}`,
       entry.type === "file"
@@ -72,10 +61,9 @@ export const filesView: View<FilesModel> = {
       "section",
       { id: "files", "aria-labelledby": "files-heading" },
       h("h3", { id: "files-heading", tabindex: -1 }, `Files of layer ${index + 1}`),
-      table(`${listing.entries.length} entries`, ["Mode", "Owner", "Size", "Path"], rows),
-      listing.truncated
-        ? h("p", { class: "note" }, `Only the first ${FILE_LIMIT} entries are listed.`)
-        : null,
+      page.pages > 1 ? pager(page, state, links) : null,
+      table(`${page.total} entries`, ["Mode", "Owner", "Size", "Path"], rows),
+      page.pages > 1 ? pager(page, state, links) : null,
     );
   },
 };

@@ -206,10 +206,15 @@ function layersSection(model: ImageModel, links: Parameters<View<ImageModel>["re
     h("code", {}, layer.mediaType),
     h("span", { "data-bytes": layer.size, title: `${layer.size} bytes` }, humanSize(layer.size)),
     digestCell(layer.digest, i),
-    links.link({ ...model.state, layer: i }, "Files", {
-      "aria-label": `Files of layer ${i + 1}`,
-      ...(model.state.layer === i ? { "aria-current": "page" } : {}),
-    }, "files-heading"),
+    links.link(
+      { ...model.state, layer: i, show: undefined, path: undefined, page: undefined },
+      "Files",
+      {
+        "aria-label": `Files of layer ${i + 1}`,
+        ...(model.state.layer === i ? { "aria-current": "page" } : {}),
+      },
+      "files-heading",
+    ),
   ]);
   return h(
     "section",

@@ -72,7 +72,13 @@ export const storeView: View<StoreModel> = {
   render(model, links) {
     const rows: Child[][] = model.rows.map((row) => [
       links.link(
-        { ...model.state, image: row.reference, layer: undefined },
+        {
+          ...model.state,
+          image: row.reference,
+          layer: undefined,
+          path: undefined,
+          page: undefined,
+        },
         row.name,
         row.reference === model.state.image ? { "aria-current": "page" } : {},
         "image-heading",
