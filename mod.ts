@@ -36,3 +36,4 @@ export * from "./src/core/image_layers.ts";
 export * from "./src/core/image_efficiency.ts";
 export * from "./src/core/image_file.ts";
 export * from "./src/core/inflate.ts";
+export * from "./src/core/seek_index.ts";

@@ -22,6 +22,8 @@ export type LayerFileReader = (
 export interface ReadFileOptions {
   /** The decoders the host provides (gzip, zstd). */
   readonly decompressors: Decompressors;
+  /** The image's layers, when the caller has them (e.g. `indexedLayers`, listed from indexes). */
+  readonly layers?: ImageLayers;
   /** The seam for a seek index: tried first for the layer that holds the file. */
   readonly layerReader?: LayerFileReader;
   /** Hashes with this instead of the portable digester. */
@@ -63,7 +65,7 @@ export async function readFile(
   path: string,
   options: ReadFileOptions,
 ): Promise<Uint8Array> {
-  const layers = imageLayers(content, image, options);
+  const layers = options.layers ?? imageLayers(content, image, options);
   const merged = await layersFilesystem(layers);
   const byPath = new Map(merged.map((entry) => [entry.path, entry]));
   const entry = resolvePath(byPath, path);

@@ -278,6 +278,14 @@ export class Inflater {
    * @throws {InvalidArgumentError} When the stream is corrupt or ends early.
    */
   push(chunk: Uint8Array, last = false): Uint8Array[] {
+    // Whole bytes in the bit buffer go back to the input first: a stored block's #align re-reads
+    // them from the input, which after the join below no longer holds what came before #pos.
+    const back = this.#bits >>> 3;
+    if (back > 0) {
+      this.#pos -= back;
+      this.#bits -= back * 8;
+      this.#hold &= (1 << this.#bits) - 1;
+    }
     const left = this.#input.length - this.#pos;
     if (left === 0) this.#input = chunk;
     else if (chunk.length > 0) {

@@ -39,6 +39,8 @@ export interface TarEntry {
 
 /** One entry with a way to read its data, valid only until the iteration moves on. */
 export interface TarEntryWithData extends TarEntry {
+  /** Where the entry's data starts in the tar stream (a seek index keeps it). */
+  readonly offset: number;
   /** The entry's data (a regular file's bytes; empty otherwise), read from the stream. */
   bytes(): Promise<Uint8Array>;
 }
@@ -189,6 +191,7 @@ export async function* tarEntries(
       const dataBytes = type === "file" ? stored : 0;
       let read = false;
       yield {
+        offset: input.offset,
         path,
         name: rawName,
         type,

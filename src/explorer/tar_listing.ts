@@ -26,7 +26,7 @@ export async function listTar(
 ): Promise<TarListing> {
   const limit = options.limit ?? 1000;
   const entries: TarEntry[] = [];
-  for await (const { bytes: _, ...entry } of tarEntries(stream, "layer")) {
+  for await (const { bytes: _, offset: __, ...entry } of tarEntries(stream, "layer")) {
     if (entries.length >= limit) return { entries, truncated: true };
     entries.push(entry);
   }

@@ -19,13 +19,16 @@ function gnuGzip(data: Uint8Array, flags: string[]): Uint8Array {
   return new Uint8Array(execFileSync("gzip", ["-c", ...flags, file], { maxBuffer: 1 << 28 }));
 }
 
-/** Runs of noise between runs of text: gzip picks stored, fixed and dynamic blocks. */
-function corpus(size: number, seed = 7): Uint8Array {
+/**
+ * Runs of noise between runs of text, of `2 ** run` bytes: gzip picks stored, fixed and dynamic
+ * blocks (mostly stored for runs longer than a block).
+ */
+function corpus(size: number, seed = 7, run = 14): Uint8Array {
   const data = new Uint8Array(size);
   let x = seed;
   for (let i = 0; i < size; i++) {
     x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    data[i] = (i >> 14) % 3 === 0 ? x >>> 24 : 97 + ((x >>> 24) % 7);
+    data[i] = (i >> run) % 3 === 0 ? x >>> 24 : 97 + ((x >>> 24) % 7);
   }
   return data;
 }
@@ -56,6 +59,16 @@ for (const flags of [["-1"], ["-6"], ["-9"], ["-6", "--rsyncable"], ["-1", "--no
     resumesFromEach(gz, data, inflater.checkpoints);
   });
 }
+
+test("Inflater reads GNU gzip's stored blocks wherever the input is split", () => {
+  // Noise runs longer than a block, which gzip stores: a stored block's header may land just after
+  // a push boundary, while the bit buffer still holds the previous push's bytes.
+  const data = corpus(1 << 19, 7, 17);
+  const gz = gnuGzip(data, ["-6"]);
+  for (let piece = 200; piece < 3000; piece += 97) {
+    assertEquals(inflate(gz, piece, new Inflater()), data, `pieces of ${piece}`);
+  }
+});
 
 test("Inflater checkpoints across GNU gzip members and resumes in a later member", () => {
   const a = corpus(200_000);

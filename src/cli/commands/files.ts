@@ -39,7 +39,7 @@ async function _run(ctx: CommandContext): Promise<number> {
     entries = await layersFilesystem(image.layers);
   } else {
     entries = [];
-    for await (const { name: _, bytes: __, ...entry } of image.layers.entries(layer)) {
+    for await (const { name: _, bytes: __, offset: ___, ...entry } of image.layers.entries(layer)) {
       if (entry.path !== "") entries.push({ ...entry, layer });
     }
   }

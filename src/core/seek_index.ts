@@ -1,0 +1,414 @@
+/**
+ * A layer's seek index: the tar entries with their data offsets, and inflater checkpoints about
+ * every 4 MiB of output, so one file is one ranged read of the span that holds it.
+ */
+import { type ContentProvider, readBlobRange, readBlobStream } from "./content.ts";
+import { compressionOf } from "./compression.ts";
+import type { BlobStore } from "./cached_content.ts";
+import { digestOf } from "./digest.ts";
+import { InvalidArgumentError } from "./errors.ts";
+import type { DigesterFactory } from "./digester.ts";
+import { type InflateCheckpoint, Inflater } from "./inflate.ts";
+import { tarEntries, type TarEntry } from "./tar_entries.ts";
+import type { Descriptor, Manifest } from "./types.ts";
+import { type ImageLayers, imageLayers, type ImageLayersOptions } from "./image_layers.ts";
+import type { LayerFileReader } from "./image_file.ts";
+import type { TarEntryWithData } from "./tar_entries.ts";
+
+/** One tar entry of an indexed layer, with where its data starts in the uncompressed tar. */
+export interface SeekIndexEntry extends TarEntry {
+  /** Offset of the entry's data in the uncompressed tar stream. */
+  readonly offset: number;
+}
+
+/** A layer's seek index (see {@link buildSeekIndex}). */
+export interface SeekIndex {
+  /** The layer it was built from, and the only one it may be used for. */
+  readonly layer: string;
+  /** The layer's size in bytes (compressed, as stored). */
+  readonly size: number;
+  /** `gzip`, or `none` for a plain tar (offsets are then blob offsets). */
+  readonly compression: "gzip" | "none";
+  /** Block-start checkpoints in stream order (gzip only). */
+  readonly checkpoints: readonly InflateCheckpoint[];
+  /** The tar entries in stream order. */
+  readonly entries: readonly SeekIndexEntry[];
+}
+
+/** Output bytes between checkpoints (the issue's 4 MiB: one read of one file stays under 8 MiB). */
+export const SEEK_INDEX_SPACING: number = 4 * 1024 * 1024;
+const _KIND = "ocistore.seek-index.v1";
+// A span read past the next checkpoint's block start: the inflater holds back this much input
+// (a block header's margin) before it decodes the last symbols ahead of it.
+const _TAIL = 2048;
+
+/**
+ * Builds a layer's seek index from one full read: the blob is streamed and verified against its
+ * digest (to the last byte, also past the tar's end), inflated with checkpoints and listed. A
+ * zstd layer has no index here (zstd is seekable only at frame boundaries): `undefined`.
+ *
+ * @param content Where the layer is.
+ * @param layer The layer's descriptor.
+ * @param options A native digester, a signal, the checkpoint spacing.
+ * @returns The index, or `undefined` for a layer that is neither gzip nor plain tar.
+ * @throws {DigestMismatchError} When the layer's bytes do not match its digest.
+ * @example
+ * ```ts
+ * import { buildSeekIndex } from "./seek_index.ts";
+ * import { memorySource } from "@ocistore/ocistore/memory";
+ * import { assertEquals } from "@std/assert";
+ * const source = memorySource();
+ * const layer = await source.addBlob(new Uint8Array(1024), "application/vnd.oci.image.layer.v1.tar");
+ * assertEquals((await buildSeekIndex(source.content, layer))?.entries, []);
+ * ```
+ */
+export async function buildSeekIndex(
+  content: ContentProvider,
+  layer: Descriptor,
+  options: { digester?: DigesterFactory; signal?: AbortSignal; spacing?: number } = {},
+): Promise<SeekIndex | undefined> {
+  const reader = (await readBlobStream(content, layer, options)).getReader();
+  let first = await reader.read();
+  while (!first.done && first.value.length < 4) {
+    const next = await reader.read();
+    if (next.done) break;
+    first = { done: false, value: _join(first.value, next.value) };
+  }
+  const head = first.done ? new Uint8Array(0) : first.value;
+  const kind = compressionOf(head);
+  if (kind === "zstd") {
+    await reader.cancel();
+    return undefined;
+  }
+  const inflater = kind === "gzip"
+    ? new Inflater({ checkpointEvery: options.spacing ?? SEEK_INDEX_SPACING })
+    : undefined;
+  let pending: Uint8Array | undefined = head;
+  let ended = false;
+  const next = async (): Promise<Uint8Array[] | undefined> => {
+    if (ended) return undefined;
+    const chunk = pending ?? (await reader.read()).value;
+    pending = undefined;
+    if (!chunk) ended = true;
+    if (!inflater) return chunk ? [chunk] : undefined;
+    return inflater.push(chunk ?? new Uint8Array(0), !chunk);
+  };
+  const tar = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        const out = await next();
+        if (!out) return controller.close();
+        for (const chunk of out) controller.enqueue(chunk);
+        if (out.length > 0) return;
+      }
+    },
+    // The listing stops at the tar's end blocks; the rest is still read below, for the digest.
+    cancel() {},
+  });
+  const entries: SeekIndexEntry[] = [];
+  for await (const entry of tarEntries(tar, `layer ${layer.digest}`)) {
+    const { bytes: _bytes, ...meta } = entry;
+    entries.push(meta);
+  }
+  while (await next());
+  return {
+    layer: layer.digest,
+    size: layer.size,
+    compression: kind,
+    checkpoints: inflater?.checkpoints ?? [],
+    entries,
+  };
+}
+
+/**
+ * Reads one entry's data through the index: one ranged read from the checkpoint before it to the
+ * one after it (to the layer's end for the last span), inflated from there. The bytes are as the
+ * store serves them: a range cannot be verified against the layer digest on its own.
+ *
+ * @param content Where the layer is.
+ * @param layer The layer's descriptor (must be the index's layer).
+ * @param index The layer's index.
+ * @param entry The entry (from `index.entries`).
+ * @param signal Aborts the read.
+ * @returns The entry's data.
+ * @example
+ * ```ts
+ * import { buildSeekIndex, readIndexedEntry } from "./seek_index.ts";
+ * import { memorySource } from "@ocistore/ocistore/memory";
+ * import { assertEquals } from "@std/assert";
+ * const source = memorySource();
+ * const layer = await source.addBlob(new Uint8Array(1024), "application/vnd.oci.image.layer.v1.tar");
+ * const index = (await buildSeekIndex(source.content, layer))!;
+ * assertEquals(index.entries.length, 0);
+ * ```
+ */
+export async function readIndexedEntry(
+  content: ContentProvider,
+  layer: Descriptor,
+  index: SeekIndex,
+  entry: SeekIndexEntry,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  if (index.layer !== layer.digest) {
+    throw new InvalidArgumentError(
+      `Cannot read layer ${layer.digest} through a seek index: expected its own, found one of ${index.layer}`,
+    );
+  }
+  const { offset, size } = entry;
+  if (index.compression === "none") {
+    return await readBlobRange(content, layer, { offset, length: size }, { signal });
+  }
+  let from: InflateCheckpoint | undefined;
+  let to: InflateCheckpoint | undefined;
+  for (const checkpoint of index.checkpoints) {
+    if (checkpoint.out <= offset) from = checkpoint;
+    else if (checkpoint.out >= offset + size) {
+      to = checkpoint;
+      break;
+    }
+  }
+  const start = from ? Math.floor(from.bit / 8) : 0;
+  const end = to ? Math.min(layer.size, Math.ceil(to.bit / 8) + _TAIL) : layer.size;
+  const span = await readBlobRange(content, layer, { offset: start, length: end - start }, {
+    signal,
+  });
+  const inflater = new Inflater(from ? { resume: from } : {});
+  const out = new Uint8Array(size);
+  let at = from ? from.out : 0;
+  let filled = 0;
+  for (const chunk of inflater.push(span, end === layer.size)) {
+    const lo = Math.max(offset, at);
+    const hi = Math.min(offset + size, at + chunk.length);
+    if (hi > lo) {
+      out.set(chunk.subarray(lo - at, hi - at), lo - offset);
+      filled += hi - lo;
+    }
+    at += chunk.length;
+  }
+  if (filled !== size) {
+    throw new InvalidArgumentError(
+      `Cannot read "${entry.path}" through the seek index of ${layer.digest}: expected ${size} bytes, found ${filled}`,
+    );
+  }
+  return out;
+}
+
+/**
+ * The index as a small JSON document (checkpoint histories in base64), to keep in a blob cache.
+ *
+ * @param index The index.
+ * @returns The document's bytes.
+ * @example
+ * ```ts
+ * import { decodeSeekIndex, encodeSeekIndex } from "./seek_index.ts";
+ * const index = { layer: "sha256:" + "a".repeat(64), size: 1024, compression: "none" as const, checkpoints: [], entries: [] };
+ * console.assert(decodeSeekIndex(encodeSeekIndex(index), { digest: index.layer, size: 1024 })?.size === 1024);
+ * ```
+ */
+export function encodeSeekIndex(index: SeekIndex): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify({
+    kind: _KIND,
+    layer: index.layer,
+    size: index.size,
+    compression: index.compression,
+    checkpoints: index.checkpoints.map((c) => [c.bit, c.out, _base64(c.history)]),
+    // One array per entry, the stored name as a code when it is the path spelled as tar does.
+    entries: index.entries.map((e) => {
+      const name = _NAMES.findIndex((spell) => spell(e.path) === e.name);
+      const row = [e.path, e.type, e.size, e.mode, e.uid, e.gid, e.mtime, e.offset];
+      return [...row, name >= 0 ? name : e.name, ...(e.link !== undefined ? [e.link] : [])];
+    }),
+  }));
+}
+
+const _NAMES = [
+  (path: string) => path,
+  (path: string) => `./${path}`,
+  (path: string) => `./${path}/`,
+  (path: string) => `${path}/`,
+];
+
+/**
+ * Parses a kept index, only for the layer it was built from: another digest or size, another
+ * kind or a malformed document gives `undefined` (the index is then built again).
+ *
+ * @param bytes The document.
+ * @param layer The layer it must be for.
+ * @returns The index, or `undefined`.
+ * @example
+ * ```ts
+ * import { decodeSeekIndex } from "./seek_index.ts";
+ * console.assert(decodeSeekIndex(new TextEncoder().encode("{}"), { digest: "sha256:00", size: 1 }) === undefined);
+ * ```
+ */
+export function decodeSeekIndex(
+  bytes: Uint8Array,
+  layer: Pick<Descriptor, "digest" | "size">,
+): SeekIndex | undefined {
+  try {
+    const doc = JSON.parse(new TextDecoder().decode(bytes));
+    if (doc.kind !== _KIND || doc.layer !== layer.digest || doc.size !== layer.size) {
+      return undefined;
+    }
+    return {
+      layer: doc.layer,
+      size: doc.size,
+      compression: doc.compression === "gzip" ? "gzip" : "none",
+      checkpoints: doc.checkpoints.map(([bit, out, history]: [number, number, string]) => ({
+        bit,
+        out,
+        history: _unbase64(history),
+      })),
+      entries: doc.entries.map((row: unknown[]) => {
+        const [path, type, size, mode, uid, gid, mtime, offset, name, link] = row as [
+          string,
+          SeekIndexEntry["type"],
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+          string | number,
+          string | undefined,
+        ];
+        const stored = typeof name === "number" ? _NAMES[name](path) : name;
+        const entry = { path, name: stored, type, size, mode, uid, gid, mtime, offset };
+        return link === undefined ? entry : { ...entry, link };
+      }),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Seek indexes kept in a blob cache (disk, IndexedDB): each under a key derived from its layer's
+ * digest (the SHA-256 of `ocistore.seek-index.v1 <digest>`, a name no blob has), and checked
+ * against that layer when read back, so an index never serves another digest.
+ *
+ * @param store The blob cache.
+ * @returns Get and set by layer.
+ * @example
+ * ```ts
+ * import { seekIndexStore } from "./seek_index.ts";
+ * const kept = new Map<string, Uint8Array>();
+ * const store = seekIndexStore({
+ *   get: (d) => Promise.resolve(kept.get(d)),
+ *   set: async (d, b) => void kept.set(d, b),
+ *   delete: async (d) => void kept.delete(d),
+ * });
+ * console.assert(await store.get({ digest: "sha256:" + "a".repeat(64), size: 1 }) === undefined);
+ * ```
+ */
+export function seekIndexStore(store: BlobStore): {
+  get(layer: Pick<Descriptor, "digest" | "size">): Promise<SeekIndex | undefined>;
+  set(index: SeekIndex): Promise<void>;
+} {
+  const key = (digest: string) => digestOf(`${_KIND} ${digest}`);
+  return {
+    async get(layer) {
+      const bytes = await store.get(await key(layer.digest));
+      return bytes ? decodeSeekIndex(bytes, layer) : undefined;
+    },
+    async set(index) {
+      await store.set(await key(index.layer), encodeSeekIndex(index));
+    },
+  };
+}
+
+/** Options of {@link indexedLayers}. */
+export interface IndexedLayersOptions extends ImageLayersOptions {
+  /** Where indexes are kept across runs (a blob cache); without one, only for this object's life. */
+  readonly store?: BlobStore;
+}
+
+/**
+ * An image's layers whose listings come from seek indexes: the first listing of a gzip or plain
+ * layer reads it whole once (verified) and keeps its index; later listings cost no read, and an
+ * entry's `bytes()` is one ranged read. zstd layers are streamed as {@link imageLayers} does.
+ * `reader` is the {@link LayerFileReader} for `readFile`, answering for layers already indexed.
+ *
+ * @param content Where the blobs are.
+ * @param manifest The image's manifest (only its `layers` are read).
+ * @param options Decompressors (for zstd), digester, signal, and the blob cache for indexes.
+ * @returns The layers and a file reader.
+ * @example
+ * ```ts
+ * import { indexedLayers } from "./seek_index.ts";
+ * import { memorySource } from "@ocistore/ocistore/memory";
+ * const source = memorySource();
+ * const layer = await source.addBlob(new Uint8Array(1024), "application/vnd.oci.image.layer.v1.tar");
+ * const layers = indexedLayers(source.content, { layers: [layer] }, { decompressors: {} });
+ * for await (const _ of layers.entries(0)) throw new Error("an empty tar has no entries");
+ * ```
+ */
+export function indexedLayers(
+  content: ContentProvider,
+  manifest: Pick<Manifest, "layers">,
+  options: IndexedLayersOptions,
+): ImageLayers & { readonly reader: LayerFileReader } {
+  const plain = imageLayers(content, manifest, options);
+  const kept = options.store ? seekIndexStore(options.store) : undefined;
+  const known = new Map<string, Promise<SeekIndex | undefined>>();
+  const indexOf = (layer: Descriptor, build: boolean) => {
+    let found = known.get(layer.digest);
+    if (!found) {
+      found = (async () => {
+        const stored = await kept?.get(layer);
+        if (stored || !build) return stored;
+        const index = await buildSeekIndex(content, layer, options);
+        if (index) await kept?.set(index);
+        return index;
+      })();
+      // A failed build, or a lookup without a build, is not remembered.
+      found.then((index) => index || known.delete(layer.digest), () => known.delete(layer.digest));
+      known.set(layer.digest, found);
+    }
+    return found;
+  };
+  return {
+    ...plain,
+    async *entries(i) {
+      const layer = manifest.layers[i];
+      const index = layer ? await indexOf(layer, true) : undefined;
+      if (!layer || !index) return yield* plain.entries(i);
+      for (const entry of index.entries) {
+        const withData: TarEntryWithData = {
+          ...entry,
+          bytes: () =>
+            entry.type === "file"
+              ? readIndexedEntry(content, layer, index, entry, options.signal)
+              : Promise.resolve(new Uint8Array(0)),
+        };
+        yield withData;
+      }
+    },
+    async reader(layer, entry) {
+      const index = await indexOf(layer, false);
+      const stored = index?.entries.findLast((e) => e.path === entry.path && e.type === "file");
+      return index && stored
+        ? await readIndexedEntry(content, layer, index, stored, options.signal)
+        : undefined;
+    },
+  };
+}
+
+function _join(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function _base64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
+}
+
+function _unbase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}

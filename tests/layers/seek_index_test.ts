@@ -1,0 +1,207 @@
+// Seek indexes over a 5,000-file layer made by GNU tar and GNU gzip: every file read through the
+// index equals GNU tar's extraction and a full stream; over a loopback registry, after the first
+// listing, one file is one ranged request of the span the index names.
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "../harness.ts";
+import { freshDir, layerFileEntries } from "./_layers.ts";
+import { layoutImage } from "./_images.ts";
+import { mapStore } from "../adapters/_registry_tools.ts";
+import { push, startRegistry, tempDir } from "../adapters/_registry.ts";
+import { digestOf } from "../../src/core/digest.ts";
+import { DigestMismatchError } from "../../src/core/errors.ts";
+import { readFile } from "../../src/core/image_file.ts";
+import { layersFilesystem } from "../../src/core/image_layers.ts";
+import {
+  buildSeekIndex,
+  decodeSeekIndex,
+  encodeSeekIndex,
+  indexedLayers,
+  readIndexedEntry,
+  SEEK_INDEX_SPACING,
+} from "../../src/core/seek_index.ts";
+import { openRegistry } from "../../src/adapters/registry.ts";
+import { memorySource } from "../../src/adapters/memory.ts";
+import { pageDecompressors } from "../../src/explorer/layer_stream.ts";
+import type { Descriptor } from "../../src/core/types.ts";
+
+const _FILES = 5000;
+
+/** Text with noise: gzip -6 makes dynamic and stored blocks of it. */
+function content(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed * 2654435761 + 1;
+  for (let i = 0; i < size; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    out[i] = (i >> 12) % 4 === 0 ? x >>> 24 : 97 + ((x >>> 24) % 13);
+  }
+  return out;
+}
+
+/** A GNU tar + gzip -6 layer of 5,000 files (a few of several MiB) in a hand-made OCI layout. */
+async function buildLayout(): Promise<{ layout: string; root: string; layer: Descriptor }> {
+  const root = freshDir("seek-tree-");
+  for (let i = 0; i < _FILES; i++) {
+    const dir = join(root, `d${String(i % 50).padStart(2, "0")}`);
+    if (i < 50) mkdirSync(dir);
+    const size = i % 1000 === 7 ? 5 * 1024 * 1024 + i : (i * 7919) % 3000;
+    writeFileSync(join(dir, `f${i}`), content(size, i));
+  }
+  const work = freshDir("seek-layer-");
+  execFileSync("tar", [
+    "--format=pax",
+    "--owner=0",
+    "--group=0",
+    "--numeric-owner",
+    "--sort=name",
+    "-C",
+    root,
+    "-cf",
+    join(work, "layer.tar"),
+    ".",
+  ]);
+  const tar = readFileSync(join(work, "layer.tar"));
+  const gz = new Uint8Array(execFileSync("gzip", ["-c", "-6", join(work, "layer.tar")], {
+    maxBuffer: 1 << 28,
+  }));
+  const layout = join(work, "layout");
+  const blob = async (bytes: Uint8Array, mediaType: string) => {
+    const digest = await digestOf(bytes);
+    mkdirSync(join(layout, "blobs", "sha256"), { recursive: true });
+    writeFileSync(join(layout, "blobs", "sha256", digest.slice(7)), bytes);
+    return { mediaType, digest, size: bytes.length };
+  };
+  const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+  const layer = await blob(gz, "application/vnd.oci.image.layer.v1.tar+gzip");
+  const config = await blob(
+    json({
+      architecture: "amd64",
+      os: "linux",
+      rootfs: { type: "layers", diff_ids: [await digestOf(new Uint8Array(tar))] },
+    }),
+    "application/vnd.oci.image.config.v1+json",
+  );
+  const manifest = await blob(
+    json({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config,
+      layers: [layer],
+    }),
+    "application/vnd.oci.image.manifest.v1+json",
+  );
+  writeFileSync(join(layout, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
+  writeFileSync(
+    join(layout, "index.json"),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ ...manifest, annotations: { "org.opencontainers.image.ref.name": "t" } }],
+    }),
+  );
+  return { layout, root, layer };
+}
+
+let _built: ReturnType<typeof buildLayout> | undefined;
+const built = () => (_built ??= buildLayout());
+
+test("seek index: every file of a 5,000-file GNU tar+gzip layer read through it equals GNU tar's extraction and a full stream", async () => {
+  const { layout, root, layer } = await built();
+  const { content } = await layoutImage(layout, "t");
+  // Checkpoints closer than the default, so most files are read from one inside the stream.
+  const index = (await buildSeekIndex(content, layer, { spacing: 256 * 1024 }))!;
+  assertEquals(index.compression, "gzip");
+  const files = index.entries.filter((e) => e.type === "file");
+  assertEquals(files.length, _FILES);
+  assert(index.checkpoints.length > 40, `${index.checkpoints.length} checkpoints`);
+  const streamed = new Map<string, Uint8Array>();
+  for await (const entry of layerFileEntries(join(layout, "blobs", ...layer.digest.split(":")))) {
+    if (entry.type === "file") streamed.set(entry.path, await entry.bytes());
+  }
+  for (const entry of files) {
+    const bytes = await readIndexedEntry(content, layer, index, entry);
+    assertEquals(bytes, new Uint8Array(readFileSync(join(root, entry.path))), entry.path);
+    assertEquals(bytes, streamed.get(entry.path), entry.path);
+  }
+  // The kept document comes back only for its own layer.
+  const doc = encodeSeekIndex(index);
+  assertEquals(decodeSeekIndex(doc, layer), index);
+  assertEquals(decodeSeekIndex(doc, { ...layer, digest: `sha256:${"0".repeat(64)}` }), undefined);
+  assertEquals(decodeSeekIndex(doc, { ...layer, size: layer.size + 1 }), undefined);
+});
+
+test("seek index: a layer whose bytes do not match its digest gets no index", async () => {
+  const source = memorySource();
+  const layer = await source.addBlob(
+    new Uint8Array(2048),
+    "application/vnd.oci.image.layer.v1.tar",
+  );
+  source.putRaw(layer.digest, new Uint8Array(2048).fill(1, 1500));
+  const store = mapStore();
+  const layers = indexedLayers(source.content, { layers: [layer] }, {
+    decompressors: pageDecompressors,
+    store,
+  });
+  await assertRejects(() => layersFilesystem(layers), DigestMismatchError);
+  assertEquals(store.entries.size, 0);
+});
+
+test("seek index: after the first listing, one file over a loopback registry is one ranged request of at most 8 MiB", async () => {
+  const { layout, root, layer } = await built();
+  const registry = await startRegistry("anonymous", tempDir("seek-registry-"));
+  try {
+    await push(`oci:${layout}:t`, registry.host, "seek/layer:1");
+    const { manifest } = await layoutImage(layout, "t");
+    const sent: { range: string | null; bytes: number }[] = [];
+    const counted: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.includes("/blobs/")) {
+        const body = new Uint8Array(await response.arrayBuffer());
+        sent.push({ range: new Headers(init?.headers).get("range"), bytes: body.length });
+        return new Response(body, { status: response.status, headers: response.headers });
+      }
+      return response;
+    };
+    const open = () =>
+      openRegistry(`${registry.host}/seek/layer:1`, { plainHttp: true, fetch: counted });
+    const store = mapStore();
+    const first = await open();
+    const listed = await layersFilesystem(
+      indexedLayers(first.content, manifest, { decompressors: pageDecompressors, store }),
+    );
+    assertEquals(listed.filter((e) => e.type === "file").length, _FILES);
+    assertEquals(sent.reduce((n, s) => n + s.bytes, 0), layer.size);
+    const [kept] = store.entries.values();
+    // About 1.4% in checkpoints (32 KiB of base64 history per 4 MiB of output), the rest entries.
+    assert(kept.length < layer.size / 25, `index ${kept.length} B for a ${layer.size} B layer`);
+
+    // A later run: the index comes from the cache, the listing from the index.
+    const later = indexedLayers((await open()).content, manifest, {
+      decompressors: pageDecompressors,
+      store,
+    });
+    const index = decodeSeekIndex(kept, layer)!;
+    for (const path of ["d07/f1007", "d13/f13", "d07/f4007"]) {
+      sent.length = 0;
+      const bytes = await readFile(first.content, manifest, path, {
+        decompressors: pageDecompressors,
+        layers: later,
+        layerReader: later.reader,
+      });
+      assertEquals(bytes, new Uint8Array(readFileSync(join(root, path))), path);
+      assert(sent.length <= 2, `${sent.length} requests for ${path}`);
+      const entry = index.entries.find((e) => e.path === path)!;
+      const from = index.checkpoints.findLast((c) => c.out <= entry.offset);
+      const to = index.checkpoints.find((c) => c.out >= entry.offset + entry.size);
+      const start = from ? Math.floor(from.bit / 8) : 0;
+      const end = to ? Math.min(layer.size, Math.ceil(to.bit / 8) + 2048) : layer.size;
+      assertEquals(sent, [{ range: `bytes=${start}-${end - 1}`, bytes: end - start }], path);
+      assert(end - start <= 8 * 1024 * 1024 + entry.size, `${end - start} B for ${path}`);
+      if (entry.size < SEEK_INDEX_SPACING) assert(end - start <= 8 * 1024 * 1024);
+    }
+  } finally {
+    await registry.stop();
+  }
+});
