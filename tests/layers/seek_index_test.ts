@@ -10,6 +10,8 @@ import { freshDir, layerFileEntries } from "./_layers.ts";
 import { layoutImage } from "./_images.ts";
 import { mapStore } from "../adapters/_registry_tools.ts";
 import { push, startRegistry, tempDir } from "../adapters/_registry.ts";
+import { startFaultProxy } from "../adapters/_fault_proxy.ts";
+import { main } from "../../src/cli/main.ts";
 import { digestOf } from "../../src/core/digest.ts";
 import { DigestMismatchError } from "../../src/core/errors.ts";
 import { readFile } from "../../src/core/image_file.ts";
@@ -205,3 +207,53 @@ test("seek index: after the first listing, one file over a loopback registry is 
     await registry.stop();
   }
 });
+
+test("seek index: ocistore files then cat over a registry: the second cat costs one blob request, the second files none", async () => {
+  const { layout, root, layer } = await built();
+  const registry = await startRegistry("anonymous", tempDir("seek-cli-registry-"));
+  const proxy = await startFaultProxy(registry.url);
+  try {
+    await push(`oci:${layout}:t`, registry.host, "seek/cli:1");
+    const cacheDir = tempDir("seek-cli-cache-");
+    const source = `docker://${proxy.host}/seek/cli:1`;
+    const image = `${proxy.host}/seek/cli:1`;
+    const flags = ["--plain-http", "--cache-dir", cacheDir];
+    const layerGets = (from: number) =>
+      proxy.seen.slice(from).filter((s) => s.path.endsWith(`/blobs/${layer.digest}`));
+    const files = await cli(["files", source, image, "d13", ...flags]);
+    assertEquals(files.code, 0, files.stderr);
+    assertEquals(files.stdout.trim().split("\n").length, 1 + 1 + _FILES / 50);
+    assertEquals(layerGets(0).length, 1);
+    let start = proxy.seen.length;
+    assertEquals(await cli(["files", source, image, "d13", ...flags]), files);
+    assertEquals(layerGets(start), []);
+    for (const path of ["d07/f4007", "d13/f13"]) {
+      start = proxy.seen.length;
+      const cat = await cli(["cat", source, image, path, "-o", "json", ...flags]);
+      assertEquals(cat.code, 0, cat.stderr);
+      const expected = new Uint8Array(readFileSync(join(root, path)));
+      assertEquals(JSON.parse(cat.stdout).size, expected.length);
+      assertEquals(
+        Uint8Array.from(atob(JSON.parse(cat.stdout).base64), (c) => c.charCodeAt(0)),
+        expected,
+      );
+      assertEquals(layerGets(start).map((s) => s.method), ["GET"], path);
+    }
+  } finally {
+    await proxy.close();
+    await registry.stop();
+  }
+});
+
+async function cli(argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env: {},
+    isTTY: false,
+    host: { os: "linux", architecture: "amd64" },
+  });
+  return { code, stdout, stderr };
+}
