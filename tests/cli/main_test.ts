@@ -370,7 +370,7 @@ test("a source that cannot be opened exits 2 with one line naming the file and t
 
 test("usage mistakes exit 2 with one line and the usage hint", async () => {
   assertOneLine(await cli(["frobnicate"]), 2, "(see 'ocistore --help')");
-  assertOneLine(await cli(["images", "--nope"]), 2, '"--nope"');
+  assertOneLine(await cli(["images", "--nope"]), 2, `"--nope" (see 'ocistore images --help')`);
   assertOneLine(await cli(["images", "--platform", "linux/ARM64/x/y/z"]), 2, "--platform");
   assertOneLine(
     await cli(["images", "--platform", "linux//arm"]),
