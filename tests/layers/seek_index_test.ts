@@ -15,7 +15,7 @@ import { main } from "../../src/cli/main.ts";
 import { digestOf } from "../../src/core/digest.ts";
 import { DigestMismatchError } from "../../src/core/errors.ts";
 import { readFile } from "../../src/core/image_file.ts";
-import { layersFilesystem } from "../../src/core/image_layers.ts";
+import { imageLayers, layersFilesystem } from "../../src/core/image_layers.ts";
 import {
   buildSeekIndex,
   decodeSeekIndex,
@@ -146,6 +146,26 @@ test("seek index: a layer whose bytes do not match its digest gets no index", as
     store,
   });
   await assertRejects(() => layersFilesystem(layers), DigestMismatchError);
+  assertEquals(store.entries.size, 0);
+});
+
+test("seek index: a zstd layer is streamed as before and gets no index (zstd seeks only at frame boundaries)", async () => {
+  const root = freshDir("seek-zstd-");
+  writeFileSync(join(root, "a"), "alpha\n");
+  writeFileSync(join(root, "b"), content(100_000, 3));
+  const tar = execFileSync("tar", ["--format=pax", "-C", root, "-cf", "-", "a", "b"]);
+  const zst = new Uint8Array(execFileSync("zstd", ["-c", "-q"], { input: tar }));
+  const source = memorySource();
+  const layer = await source.addBlob(zst, "application/vnd.oci.image.layer.v1.tar+zstd");
+  const store = mapStore();
+  const options = { decompressors: pageDecompressors };
+  const layers = indexedLayers(source.content, { layers: [layer] }, { ...options, store });
+  const listed = await layersFilesystem(layers);
+  assertEquals(
+    listed,
+    await layersFilesystem(imageLayers(source.content, { layers: [layer] }, options)),
+  );
+  assertEquals(listed.map((e) => e.path), ["a", "b"]);
   assertEquals(store.entries.size, 0);
 });
 
