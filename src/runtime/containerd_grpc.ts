@@ -2,7 +2,7 @@
  * containerd's gRPC socket as a {@link ContainerdApiClient}, over `@grpc/grpc-js` (Deno, Bun,
  * Node): hand it to `openContainerdApi` of `./containerd-api`.
  */
-import { access, constants } from "node:fs/promises";
+import { connect } from "node:net";
 import { Buffer } from "node:buffer";
 import type { ContainerdApiClient, ContainerdCallOptions } from "../adapters/containerd_api.ts";
 import { NotFoundError, UnauthorizedError } from "../core/errors.ts";
@@ -35,9 +35,10 @@ const _bytes = (value: Buffer): Uint8Array => new Uint8Array(value);
  */
 export async function connectContainerd(socket: string): Promise<ContainerdApiClient> {
   const path = socket.replace(/^unix:\/\//, "");
-  try {
-    await access(path, constants.R_OK | constants.W_OK);
-  } catch (error) {
+  // A connection, not `access()`: Deno's `access` ignores the group's bits, so it refused a
+  // member of the socket's group that may connect.
+  const error = await _probe(path);
+  if (error) {
     const code = (error as { code?: string }).code;
     if (code === "ENOENT" || code === "ENOTDIR") {
       throw new NotFoundError(
@@ -51,7 +52,7 @@ export async function connectContainerd(socket: string): Promise<ContainerdApiCl
         { cause: error },
       );
     }
-    throw error;
+    // Anything else (a socket no daemon listens on) is the gRPC client's to report.
   }
   // Loaded here, not at import: `./runtime` is imported for files and paths far more often.
   const grpc = await import("@grpc/grpc-js");
@@ -99,4 +100,16 @@ export async function connectContainerd(socket: string): Promise<ContainerdApiCl
     },
     close: () => client.close(),
   };
+}
+
+/** Connects to `path` once and hangs up: `undefined`, or the error connecting gave. */
+function _probe(path: string): Promise<Error | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect({ path });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.once("error", resolve);
+  });
 }
