@@ -268,18 +268,22 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const values: Record<string, string | boolean> = {};
   const positional: string[] = [];
   const given: string[] = [];
+  // A mistake names the command (the first operand, wherever the flag stands), so that the
+  // hint can point at that command's help.
+  const first = tokens.find((token) => token.kind === "positional");
+  const refuse = (message: string) => new UsageError(message, first?.value);
   for (const token of tokens) {
     if (token.kind === "positional") positional.push(token.value);
     if (token.kind !== "option") continue;
     const name = _BY_LONG.get(token.name);
-    if (name === undefined) throw new UsageError(`unknown flag "${token.rawName}"`);
+    if (name === undefined) throw refuse(`unknown flag "${token.rawName}"`);
     const flag: FlagSpec = FLAGS[name];
     if (given.includes(flag.long)) {
-      throw new UsageError(`flag "${token.rawName}" given more than once`);
+      throw refuse(`flag "${token.rawName}" given more than once`);
     }
     given.push(flag.long);
     if (flag.type === "boolean") {
-      if (token.value !== undefined) throw new UsageError(`flag "${token.rawName}" takes no value`);
+      if (token.value !== undefined) throw refuse(`flag "${token.rawName}" takes no value`);
       values[name] = true;
       continue;
     }
@@ -288,13 +292,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       ? token.value.slice(1)
       : token.value;
     if (value === undefined || value === "") {
-      throw new UsageError(`flag "${token.rawName}" needs a value`);
+      throw refuse(`flag "${token.rawName}" needs a value`);
     }
     if (flag.whole && !/^\d+$/.test(value)) {
-      throw new UsageError(`invalid --${flag.long} "${value}": expected a whole number (0, 1, …)`);
+      throw refuse(`invalid --${flag.long} "${value}": expected a whole number (0, 1, …)`);
     }
     if (flag.choices && !flag.choices.includes(value)) {
-      throw new UsageError(
+      throw refuse(
         `cannot use ${flag.long} format "${value}": expected ${
           flag.choices.map((c) => `"${c}"`).join(" or ")
         }`,

@@ -4,6 +4,7 @@ import type { ImageSource } from "../core/content.ts";
 import type { DigesterFactory } from "../core/digester.ts";
 import { OciStoreError } from "../core/errors.ts";
 import { ImageStore } from "../core/image_store.ts";
+import type { BlobStore } from "../core/cached_content.ts";
 import { DEFAULT_PLATFORM, parsePlatform } from "../core/platform.ts";
 import { parseReference } from "../core/reference.ts";
 import { printedName } from "../core/normalize.ts";
@@ -49,6 +50,8 @@ export interface OpenedStore {
   readonly host: Platform;
   /** The repository tag-only names were given (`--base-name`, or ctr's `import-<date>`), if any. */
   readonly baseName?: string;
+  /** The registry blob cache of a `docker://` SOURCE, where layers' seek indexes are kept. */
+  readonly indexCache?: BlobStore;
 }
 
 /** What {@link CommandContext.open} may add to the flags. */
@@ -121,11 +124,12 @@ export function createContext(
     async open(sourceText, openOptions = {}) {
       const text = sourceText ?? `oci:${await _exampleLayout()}`;
       const defaultBaseName = importBaseName(new Date());
+      const access = registryAccess();
       const { source, naming, warnings } = await openSource(text, {
         ...(options.baseName !== undefined ? { baseName: options.baseName } : { defaultBaseName }),
         digestRefs: options.digestRefs,
         everyEntry: openOptions.everyEntry === true,
-        registry: registryAccess(),
+        registry: access,
         ...(io.env && { env: io.env }),
       });
       opened.push(source);
@@ -142,7 +146,15 @@ export function createContext(
         digester: io.digester,
         nameImage: (name) => printedName(name) ?? name,
       });
-      return { source, store, platform, host, ...(baseName ? { baseName } : {}) };
+      const indexCache = text.startsWith("docker:") ? access.cache : undefined;
+      return {
+        source,
+        store,
+        platform,
+        host,
+        ...(baseName ? { baseName } : {}),
+        ...(indexCache ? { indexCache } : {}),
+      };
     },
     async close() {
       for (const source of opened.splice(0)) await source.close?.();

@@ -103,7 +103,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     const message = error instanceof Error ? error.message : String(error);
     let text = `${prefix}: ${oneLine(message)}`;
     if (error instanceof UsageError) {
-      const where = error.command ?? command;
+      // The first operand of a line that failed to parse may be no command at all.
+      const named = error.command ?? command;
+      const where = COMMANDS.some((c) => c.name === named) ? named : undefined;
       text += ` (see 'ocistore ${where ? `${where} ` : ""}--help')`;
     }
     io.stderr(`${text}\n`);

@@ -37,7 +37,7 @@ export async function _loadImage(
   try {
     manifest = (await manifestFor(content, record.target, options)).manifest;
   } catch (error) {
-    throw wrapError(error, what);
+    throw wrapError(error, `Cannot read the manifest of ${name}`);
   }
   let imageSpec: ImageConfig;
   try {

@@ -356,13 +356,16 @@ export function indexedLayers(
     if (!found) {
       found = (async () => {
         const stored = await kept?.get(layer);
-        if (stored || !build) return stored;
+        // zstd is seekable only at frame boundaries: such a layer is streamed, not indexed.
+        if (stored || !build || /zstd/.test(layer.mediaType)) return stored;
         const index = await buildSeekIndex(content, layer, options);
         if (index) await kept?.set(index);
         return index;
       })();
       // A failed build, or a lookup without a build, is not remembered.
-      found.then((index) => index || known.delete(layer.digest), () => known.delete(layer.digest));
+      found.then((index) => index || build || known.delete(layer.digest), () => {
+        known.delete(layer.digest);
+      });
       known.set(layer.digest, found);
     }
     return found;

@@ -5,9 +5,7 @@
  */
 import type { ContentProvider, ImageSource } from "../core/content.ts";
 import { DEFAULT_DOCUMENT_LIMIT } from "../core/documents.ts";
-import { ImageStore } from "../core/image_store.ts";
 import { formatPlatform, parsePlatform } from "../core/platform.ts";
-import { only } from "../core/platform_matcher.ts";
 import type { Platform } from "../core/types.ts";
 import { parseNormalizedReference } from "../core/normalize.ts";
 import { isLoopbackHost } from "../core/host_address.ts";
@@ -24,6 +22,7 @@ import { type CacheCounts, explorerCache } from "./explorer_cache.ts";
 import { VIEWS } from "./views/mod.ts";
 import type { ResolvedImage, SyncedStore, ViewContext, ViewLinks } from "./views/view.ts";
 import { resolveImage } from "./views/image.ts";
+import { syncedStore } from "./synced_store.ts";
 
 /** The platform a view is seen for unless one is chosen, as the CLI on an amd64 Linux host. */
 export const HOST: Platform = { os: "linux", architecture: "amd64" };
@@ -241,11 +240,7 @@ export function startExplorer(): void {
         const key = formatPlatform(platform);
         let synced = entry.stores.get(key);
         if (!synced) {
-          const store = new ImageStore(entry.source, { platform: only(platform) });
-          synced = store.sync().then(({ failures }) => ({
-            store,
-            failures: failures.map((f) => f.error.message),
-          }));
+          synced = syncedStore(entry.source, platform);
           entry.stores.set(key, synced);
           synced.catch(() => entry.stores.delete(key));
         }

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import { test } from "../harness.ts";
 import { parseArgs, UsageError } from "../../src/cli/args.ts";
 
@@ -131,12 +131,26 @@ test("usage mistakes are found before any SOURCE is opened, for every command", 
       );
     }
   }
-  const layer = await line(["files", missing, "app", "--layer", "top"]);
-  assertEquals(layer.code, 2);
+  // A flag value refused while parsing points at the help of the command, wherever the flag stands.
+  for (
+    const argv of [["files", missing, "app", "--layer", "top"], ["--layer=top", "files", missing]]
+  ) {
+    const layer = await line(argv);
+    assertEquals(layer.code, 2);
+    assertEquals(
+      layer.err,
+      `ocistore: invalid --layer "top": expected a whole number (0, 1, …) (see 'ocistore files --help')\n`,
+    );
+  }
+  const choice = await line(["tags", missing, "-o", "yaml"]);
   assertEquals(
-    layer.err,
-    `ocistore: invalid --layer "top": expected a whole number (0, 1, …) (see 'ocistore --help')\n`,
+    choice.err,
+    `ocistore: cannot use output format "yaml": expected "table" or "json" (see 'ocistore tags --help')\n`,
   );
+  // No command, or a first operand that is no command: the overview's help.
+  for (const argv of [["--layer", "top"], ["frobnicate", "--layer", "top"], ["help", "--nope"]]) {
+    assertStringIncludes((await line(argv)).err, "(see 'ocistore --help')\n", argv.join(" "));
+  }
 });
 
 test("each entry of the lazy command table loads the command of its name, once each", async () => {

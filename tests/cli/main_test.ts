@@ -221,10 +221,11 @@ test("a missing layer does not stop images or inspect, and verify reports it wit
   rmSync(layout.dir, { recursive: true });
 });
 
-test("a damaged or missing config is named as images prints the image, in the domain's words", async () => {
+test("a damaged or missing config or manifest is named as images prints the image, in the domain's words", async () => {
   const layout = testLayout();
   const damaged = await layout.image("damaged");
   const gone = await layout.image("gone");
+  const lost = await layout.image("lost");
   const configPath = (d: { digest: string }) => join(layout.dir, "blobs/sha256", d.digest.slice(7));
   // Same length, other bytes: only the digest can tell.
   const bytes = new TextEncoder().encode(
@@ -236,7 +237,12 @@ test("a damaged or missing config is named as images prints the image, in the do
       .map((b) => b.toString(16).padStart(2, "0")).join("")
   }`;
   rmSync(configPath(gone.config));
-  layout.write([named(damaged.manifest, "bb:1.35.0"), named(gone.manifest, "gone:1")]);
+  rmSync(configPath(lost.manifest));
+  layout.write([
+    named(damaged.manifest, "bb:1.35.0"),
+    named(gone.manifest, "gone:1"),
+    named(lost.manifest, "lost:1"),
+  ]);
   const images = await cli(["images", layout.dir]);
   assertEquals(images.code, 1);
   assertEquals(
@@ -244,6 +250,7 @@ test("a damaged or missing config is named as images prints the image, in the do
     [
       `ocistore: warning: Cannot read the config of docker.io/library/bb:1.35.0: Cannot read blob ${damaged.config.digest}: it does not match its digest, it hashes to ${actual}`,
       `ocistore: warning: Cannot read the config of docker.io/library/gone:1: Cannot find blob "${gone.config.digest}" in OCI layout "${layout.dir}"`,
+      `ocistore: warning: Cannot read the manifest of docker.io/library/lost:1: Cannot find blob "${lost.manifest.digest}" in OCI layout "${layout.dir}"`,
     ],
   );
   const verified = await cli(["verify", layout.dir]);
@@ -370,7 +377,7 @@ test("a source that cannot be opened exits 2 with one line naming the file and t
 
 test("usage mistakes exit 2 with one line and the usage hint", async () => {
   assertOneLine(await cli(["frobnicate"]), 2, "(see 'ocistore --help')");
-  assertOneLine(await cli(["images", "--nope"]), 2, '"--nope"');
+  assertOneLine(await cli(["images", "--nope"]), 2, `"--nope" (see 'ocistore images --help')`);
   assertOneLine(await cli(["images", "--platform", "linux/ARM64/x/y/z"]), 2, "--platform");
   assertOneLine(
     await cli(["images", "--platform", "linux//arm"]),

@@ -1,8 +1,7 @@
 /** A view context over any source, as the page builds one (without its caches). */
 import type { ImageSource } from "../../src/core/content.ts";
-import { ImageStore } from "../../src/core/image_store.ts";
 import { parsePlatform } from "../../src/core/platform.ts";
-import { only } from "../../src/core/platform_matcher.ts";
+import { syncedStore } from "../../src/explorer/synced_store.ts";
 import { resolveImage } from "../../src/explorer/views/image.ts";
 import type { ViewContext } from "../../src/explorer/views/view.ts";
 
@@ -15,10 +14,6 @@ export function contextFor(source: ImageSource, platform = "linux/amd64"): ViewC
     warnings: ["opening warned"],
     platform: parsed,
     image: (reference) => resolveImage(source, parsed, reference),
-    async store() {
-      const store = new ImageStore(source, { platform: only(parsed) });
-      const { failures } = await store.sync();
-      return { store, failures: failures.map((f) => f.error.message) };
-    },
+    store: () => syncedStore(source, parsed),
   };
 }

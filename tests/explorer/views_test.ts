@@ -126,3 +126,23 @@ test("explorer formatting: short digests, singular blob, plain HTTP for loopback
   });
   assertEquals(registryAccess("busybox"), { reference: "busybox", plainHttp: false });
 });
+
+test("explorer views: the store's warnings name an image as the CLI prints it, not as stored", async () => {
+  const source = memorySource();
+  const gone = await source.addImage({ layers: ["gone"] });
+  const lost = await source.addImage({ layers: ["lost"] });
+  source.setRecord("bb:1.35.0", gone.manifest);
+  source.setRecord("team/lost:2", lost.manifest);
+  source.deleteBlob(gone.config.digest);
+  source.deleteBlob(lost.manifest.digest);
+  const table = await storeView.load(contextFor(source), state);
+  assertEquals(table.rows, []);
+  assertEquals(
+    // The page's own warnings come first; the failures in the order the sync met them.
+    table.warnings.slice(1).map((w) => w.slice(0, w.indexOf(": "))).sort(),
+    [
+      "Cannot read the config of docker.io/library/bb:1.35.0",
+      "Cannot read the manifest of docker.io/team/lost:2",
+    ],
+  );
+});

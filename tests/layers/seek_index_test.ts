@@ -10,10 +10,12 @@ import { freshDir, layerFileEntries } from "./_layers.ts";
 import { layoutImage } from "./_images.ts";
 import { mapStore } from "../adapters/_registry_tools.ts";
 import { push, startRegistry, tempDir } from "../adapters/_registry.ts";
+import { startFaultProxy } from "../adapters/_fault_proxy.ts";
+import { main } from "../../src/cli/main.ts";
 import { digestOf } from "../../src/core/digest.ts";
 import { DigestMismatchError } from "../../src/core/errors.ts";
 import { readFile } from "../../src/core/image_file.ts";
-import { layersFilesystem } from "../../src/core/image_layers.ts";
+import { imageLayers, layersFilesystem } from "../../src/core/image_layers.ts";
 import {
   buildSeekIndex,
   decodeSeekIndex,
@@ -147,6 +149,26 @@ test("seek index: a layer whose bytes do not match its digest gets no index", as
   assertEquals(store.entries.size, 0);
 });
 
+test("seek index: a zstd layer is streamed as before and gets no index (zstd seeks only at frame boundaries)", async () => {
+  const root = freshDir("seek-zstd-");
+  writeFileSync(join(root, "a"), "alpha\n");
+  writeFileSync(join(root, "b"), content(100_000, 3));
+  const tar = execFileSync("tar", ["--format=pax", "-C", root, "-cf", "-", "a", "b"]);
+  const zst = new Uint8Array(execFileSync("zstd", ["-c", "-q"], { input: tar }));
+  const source = memorySource();
+  const layer = await source.addBlob(zst, "application/vnd.oci.image.layer.v1.tar+zstd");
+  const store = mapStore();
+  const options = { decompressors: pageDecompressors };
+  const layers = indexedLayers(source.content, { layers: [layer] }, { ...options, store });
+  const listed = await layersFilesystem(layers);
+  assertEquals(
+    listed,
+    await layersFilesystem(imageLayers(source.content, { layers: [layer] }, options)),
+  );
+  assertEquals(listed.map((e) => e.path), ["a", "b"]);
+  assertEquals(store.entries.size, 0);
+});
+
 test("seek index: after the first listing, one file over a loopback registry is one ranged request of at most 8 MiB", async () => {
   const { layout, root, layer } = await built();
   const registry = await startRegistry("anonymous", tempDir("seek-registry-"));
@@ -205,3 +227,53 @@ test("seek index: after the first listing, one file over a loopback registry is 
     await registry.stop();
   }
 });
+
+test("seek index: ocistore files then cat over a registry: the second cat costs one blob request, the second files none", async () => {
+  const { layout, root, layer } = await built();
+  const registry = await startRegistry("anonymous", tempDir("seek-cli-registry-"));
+  const proxy = await startFaultProxy(registry.url);
+  try {
+    await push(`oci:${layout}:t`, registry.host, "seek/cli:1");
+    const cacheDir = tempDir("seek-cli-cache-");
+    const source = `docker://${proxy.host}/seek/cli:1`;
+    const image = `${proxy.host}/seek/cli:1`;
+    const flags = ["--plain-http", "--cache-dir", cacheDir];
+    const layerGets = (from: number) =>
+      proxy.seen.slice(from).filter((s) => s.path.endsWith(`/blobs/${layer.digest}`));
+    const files = await cli(["files", source, image, "d13", ...flags]);
+    assertEquals(files.code, 0, files.stderr);
+    assertEquals(files.stdout.trim().split("\n").length, 1 + 1 + _FILES / 50);
+    assertEquals(layerGets(0).length, 1);
+    let start = proxy.seen.length;
+    assertEquals(await cli(["files", source, image, "d13", ...flags]), files);
+    assertEquals(layerGets(start), []);
+    for (const path of ["d07/f4007", "d13/f13"]) {
+      start = proxy.seen.length;
+      const cat = await cli(["cat", source, image, path, "-o", "json", ...flags]);
+      assertEquals(cat.code, 0, cat.stderr);
+      const expected = new Uint8Array(readFileSync(join(root, path)));
+      assertEquals(JSON.parse(cat.stdout).size, expected.length);
+      assertEquals(
+        Uint8Array.from(atob(JSON.parse(cat.stdout).base64), (c) => c.charCodeAt(0)),
+        expected,
+      );
+      assertEquals(layerGets(start).map((s) => s.method), ["GET"], path);
+    }
+  } finally {
+    await proxy.close();
+    await registry.stop();
+  }
+});
+
+async function cli(argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env: {},
+    isTTY: false,
+    host: { os: "linux", architecture: "amd64" },
+  });
+  return { code, stdout, stderr };
+}

@@ -2,6 +2,8 @@
 import { manifestFor } from "../../core/image.ts";
 import { type ImageLayers, imageLayers } from "../../core/image_layers.ts";
 import type { Manifest } from "../../core/types.ts";
+import type { LayerFileReader } from "../../core/image_file.ts";
+import { indexedLayers } from "../../core/seek_index.ts";
 import type { ContentProvider } from "../../core/content.ts";
 import { UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -17,13 +19,19 @@ export interface OpenedImage {
   readonly manifest: Manifest;
   /** Its layers as entry streams. */
   readonly layers: ImageLayers;
+  /** Reads one file through a layer's seek index (when the layers are indexed). */
+  readonly layerReader?: LayerFileReader;
 }
 
-/** Finds `wanted` in the opened SOURCE and resolves its manifest for the store's platform. */
+/**
+ * Finds `wanted` in the opened SOURCE and resolves its manifest for the store's platform;
+ * `indexed` lists a registry's layers through seek indexes kept in its blob cache.
+ */
 export async function openImage(
   ctx: CommandContext,
   opened: OpenedStore,
   wanted: string,
+  options: { readonly indexed?: boolean } = {},
 ): Promise<OpenedImage> {
   const found = await findInStore(ctx, opened, wanted);
   const record = await foundRecord(opened, found);
@@ -33,11 +41,16 @@ export async function openImage(
     ...(ctx.io.digester ? { digester: ctx.io.digester } : {}),
   });
   const content = opened.source.content;
-  const layers = imageLayers(content, manifest, {
+  const layerOptions = {
     decompressors: cliDecompressors,
     ...(ctx.io.digester ? { digester: ctx.io.digester } : {}),
-  });
-  return { content, manifest, layers };
+  };
+  // A registry layer is listed once in full, then from its seek index kept in the blob cache.
+  if (options.indexed && opened.indexCache) {
+    const layers = indexedLayers(content, manifest, { ...layerOptions, store: opened.indexCache });
+    return { content, manifest, layers, layerReader: layers.reader };
+  }
+  return { content, manifest, layers: imageLayers(content, manifest, layerOptions) };
 }
 
 /** Checks the operand count against the command's usage. */

@@ -9,7 +9,10 @@ import { openImage } from "./_image_layers.ts";
 /**
  * Writes the bytes of the file at PATH in IMAGE's merged filesystem to stdout, following symbolic
  * links inside the image and hard links across layers; the layer that holds it is read whole and
- * verified before a byte is written. `-o json` prints `{"path","size","base64"}` instead.
+ * verified before a byte is written, except from a registry with a blob cache: there the first
+ * read of a gzip or plain layer (verified whole) keeps a seek index, and later reads are one
+ * ranged request (a range cannot be verified on its own). `-o json` prints
+ * `{"path","size","base64"}` instead.
  *
  * @param ctx The command context; operands SOURCE, IMAGE, PATH.
  * @returns 0.
@@ -19,9 +22,11 @@ import { openImage } from "./_image_layers.ts";
 async function _run(ctx: CommandContext): Promise<number> {
   const [sourceText, wanted, path] = ctx.operands;
   const opened = await ctx.open(sourceText);
-  const image = await openImage(ctx, opened, wanted);
+  const image = await openImage(ctx, opened, wanted, { indexed: true });
   ctx.progress("reading layers");
   const bytes = await readFile(image.content, image.manifest, path, {
+    layers: image.layers,
+    ...(image.layerReader ? { layerReader: image.layerReader } : {}),
     decompressors: cliDecompressors,
     ...(ctx.io.digester ? { digester: ctx.io.digester } : {}),
   });
@@ -45,6 +50,9 @@ export const cat: Command = {
   help: `Write the bytes of the file at PATH in IMAGE's merged filesystem to stdout. Symbolic links
 are followed inside the image (as in a chroot), hard links read their target, and the layer that
 holds the file is read to its end and verified against its digest before anything is written.
+From a registry with the blob cache on, that first read of a gzip or plain-tar layer also keeps a
+seek index in the cache; later reads of any file of that layer are one ranged request from it
+(a range is not verified on its own; --no-cache reads and verifies the whole layer).
 -o json prints {"path","size","base64"} instead.`,
   flags: [
     { flag: "output", help: 'json: {"path","size","base64"} instead of the bytes' },

@@ -31,7 +31,7 @@ const _TYPE_LETTER: Record<FsEntry["type"], string> = {
 async function _run(ctx: CommandContext): Promise<number> {
   const [sourceText, wanted, pathText] = ctx.operands;
   const opened = await ctx.open(sourceText);
-  const image = await openImage(ctx, opened, wanted);
+  const image = await openImage(ctx, opened, wanted, { indexed: true });
   const layer = layerFlag(ctx, files, image.manifest.layers.length);
   let entries: FsEntry[];
   if (layer === undefined) {
