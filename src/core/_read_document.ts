@@ -3,7 +3,7 @@ import { readBlob } from "./content.ts";
 import type { ContentProvider } from "./content.ts";
 import type { ReadDocumentOptions } from "./document_cache.ts";
 export type { ReadDocumentOptions };
-import { DEFAULT_DOCUMENT_LIMIT, type ParseDocumentOptions } from "./documents.ts";
+import { DEFAULT_DOCUMENT_LIMIT } from "./documents.ts";
 import { parseImageConfig } from "./image_config.ts";
 import { parseIndex, parseManifest, type ParseManifestOptions } from "./manifest.ts";
 import type { Descriptor, ImageConfig, Index, Manifest } from "./types.ts";

@@ -24,8 +24,6 @@ type _Position = { readonly c: number; readonly i: number };
 // list (O(sqrt n)-ish), a lookup is two binary searches. Chunks are never empty.
 const _CHUNK = 512;
 const _KEY = 12;
-/** Hex characters of a short image ID (what `crictl images` shows after `sha256:`): most lookups are this long or longer. */
-const _SHORT = 12;
 
 // The order of go-digest: by hex, ties by algorithm. `algorithm` "" makes the bound a bare prefix.
 function _before(entry: _Entry, hex: string, algorithm: string): boolean {
@@ -76,9 +74,6 @@ function _entry(digest: string): _Entry {
 export class DigestSet {
   #chunks: _Chunk[] = [];
   #size = 0;
-  // Short IDs (12 hex) to the one digest they start, or to how many share them: most lookups are
-  // of a short ID or longer, and one Map hit answers them without searching the chunks.
-  readonly #short = new Map<string, string | number>();
 
   /**
    * Creates a set holding the given digests.
@@ -126,12 +121,6 @@ export class DigestSet {
     keys.splice(i, 0, entry.hex.slice(0, _KEY));
     entries.splice(i, 0, entry);
     this.#size++;
-    const short = entry.hex.slice(0, _SHORT);
-    const sharing = this.#short.get(short);
-    this.#short.set(
-      short,
-      sharing === undefined ? digest : typeof sharing === "string" ? 2 : sharing + 1,
-    );
     if (entries.length > 2 * _CHUNK) {
       chunks.splice(c + 1, 0, { keys: keys.splice(_CHUNK), entries: entries.splice(_CHUNK) });
     }
@@ -163,11 +152,6 @@ export class DigestSet {
     chunk.keys.splice(i, 1);
     chunk.entries.splice(i, 1);
     this.#size--;
-    const short = hex.slice(0, _SHORT);
-    const sharing = this.#short.get(short)!;
-    // One left of several: which one is not kept, so lookups of it take the search again.
-    if (typeof sharing === "string" || sharing === 1) this.#short.delete(short);
-    else this.#short.set(short, sharing - 1);
     if (chunk.keys.length === 0) this.#chunks.splice(c, 1);
   }
 
@@ -222,17 +206,6 @@ export class DigestSet {
     const bare = validateDigest(fullOrPrefix) === "DIGEST_INVALID_FORMAT";
     const hex = bare ? fullOrPrefix : fullOrPrefix.slice(colon + 1);
     const algorithm = bare ? "" : fullOrPrefix.slice(0, colon);
-    if (hex.length >= _SHORT) {
-      const sharing = this.#short.get(hex.slice(0, _SHORT));
-      if (sharing === undefined) {
-        throw new NotFoundError(`Cannot find image ID "${fullOrPrefix}": no digest starts with it`);
-      }
-      // The only digest with this short ID: the search would stop on it, and nothing follows it.
-      if (
-        typeof sharing === "string" && (algorithm === "" || sharing.startsWith(`${algorithm}:`)) &&
-        sharing.startsWith(hex, sharing.indexOf(":") + 1)
-      ) return sharing;
-    }
     const { c, i } = this.#search(hex, algorithm);
     const entries = this.#chunks[c]?.entries;
     const found = entries?.[i];

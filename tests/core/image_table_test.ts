@@ -140,3 +140,49 @@ test("ImageTable.get() answers every prefix as DigestSet.lookup does, IDs sharin
     { numRuns: 300 },
   );
 });
+
+test("ImageTable.get() agrees with DigestSet.lookup through adds and deletes of IDs whose short IDs collide", () => {
+  // Two 12-hex short IDs and three tails, so IDs share short IDs, leave them and come back.
+  const shorts = ["0123456789ab", "0123456789ac"];
+  const hexes = shorts.flatMap((short) => ["0", "1", "2"].map((tail) => short + tail.repeat(52)));
+  // Lengths around the short ID's 12, where collisions make a lookup ambiguous, and a full hex.
+  const texts = hexes.flatMap((hex) =>
+    [11, 12, 13, 64].flatMap((length) => [hex.slice(0, length), `sha256:${hex.slice(0, length)}`])
+  );
+  const outcome = (fn: () => string) => {
+    try {
+      return fn();
+    } catch (error) {
+      return `${(error as Error).constructor.name}: ${(error as Error).message}`;
+    }
+  };
+  const op = fc.tuple(fc.boolean(), fc.constantFrom(...hexes), fc.boolean());
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 20 }), (ops) => {
+      const table = new ImageTable();
+      const set = new DigestSet();
+      for (const [add, hex, sha512] of ops) {
+        const id = sha512 ? `sha512:${hex}${hex}` : `sha256:${hex}`;
+        if (add) {
+          table.add({ ...image(["example.com/a:1"]), id });
+          set.add(id);
+        } else {
+          table.delete(id, "example.com/a:1");
+          set.remove(id);
+        }
+        for (const text of texts) {
+          assertEquals(outcome(() => table.get(text).id), outcome(() => set.lookup(text)), text);
+        }
+      }
+    }),
+    {
+      numRuns: 100,
+      // Two IDs share a short ID, one leaves, a third comes: the short ID is still shared.
+      examples: [[[[true, hexes[0], false], [true, hexes[1], false], [false, hexes[0], false], [
+        true,
+        hexes[2],
+        false,
+      ]]]],
+    },
+  );
+});
