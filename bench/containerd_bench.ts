@@ -24,6 +24,7 @@ import {
   run as runCommand,
   startContainerd,
   startWriters,
+  toggledNames,
 } from "../tests/adapters/_containerd.ts";
 import { repoRoot } from "../tests/fixtures.ts";
 import { atLeast, atMost, type Figure, info } from "./_figure.ts";
@@ -125,7 +126,9 @@ export async function measure(
     let fleet: string[];
     if (attach) {
       // A daemon a former run filled: its fleet, without what its writers left behind.
-      await daemon.ctr(namespace, "images", "rm", "docker.io/fleet/toggled:1").catch(() => "");
+      for (const name of toggledNames) {
+        await daemon.ctr(namespace, "images", "rm", name).catch(() => "");
+      }
       const names = parseImagesLs(await daemon.ctr(namespace, "images", "ls")).map((i) => i.name);
       fleet = [names.find((n) => n.endsWith(":0"))!, names.find((n) => n.endsWith(":1"))!];
     } else {
@@ -145,10 +148,10 @@ export async function measure(
     for (let i = 0; i < 3; i++) quiet.push(await cli(daemon.root));
     const quietMs = median(quiet.map((r) => r.ms));
 
-    const toggled = "docker.io/fleet/toggled:1";
+    const toggled = new Set(toggledNames);
     const writers = startWriters(daemon, namespace, {
       source: fleet[0],
-      toggled,
+      toggled: toggledNames,
       labelled: fleet[1],
     }, rate || undefined);
     const loaded: CliRun[] = [];
@@ -161,7 +164,7 @@ export async function measure(
       console.error(JSON.stringify({ run: i + 1, exit: result.exit, ms: result.ms }));
       const names = new Set(result.names ?? []);
       const missing = base.filter((n) => !n.startsWith("sha256:") && !names.has(n));
-      const extra = [...names].filter((n) => !baseSet.has(n) && n !== toggled);
+      const extra = [...names].filter((n) => !baseSet.has(n) && !toggled.has(n));
       if (result.names && (missing.length > 0 || extra.length > 0)) inconsistent++;
     }
     // A long-lived source re-listed by ImageStore.sync() under the same load (the writers share

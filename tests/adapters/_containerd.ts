@@ -317,6 +317,9 @@ export function committedTransactions(root: string): number {
   return newestMeta(new Uint8Array(meta)).txid;
 }
 
+/** The names {@linkcode startWriters}' tag writers add and remove, one writer each. */
+export const toggledNames: readonly string[] = [1, 2, 3].map((i) => `docker.io/fleet/toggled:${i}`);
+
 /** What the writers of {@linkcode startWriters} did. */
 export interface WriterLog {
   /** Transactions-worth of ctr commands that succeeded. */
@@ -332,11 +335,11 @@ export interface WriterLog {
 }
 
 /**
- * Two ordinary clients writing in loops, as on a busy node: one tags `toggled` from `source` and
- * removes it again, the other sets label `example.com/step` of `labelled` to 0, 1, 2….
+ * Ordinary clients writing in loops, as on a busy node: one per `toggled` name tags it from
+ * `source` and removes it again, another sets label `example.com/step` of `labelled` to 0, 1, 2….
  *
  * They run in a Node process of their own (`_ctr_writers.mjs`), so a reader keeping this event
- * loop busy neither holds them back nor lets them burst. With `transactionsPerSecond`, both wait
+ * loop busy neither holds them back nor lets them burst. With `transactionsPerSecond`, all wait
  * before each command until the database's committed transactions (not ctr commands: one command
  * may commit more than one) are behind that rate since the start; a writer held up catches up by
  * at most a second's worth, so a machine too slow for the rate shows a lower measured rate instead
@@ -344,14 +347,14 @@ export interface WriterLog {
  *
  * @param daemon The running containerd.
  * @param namespace Where to write.
- * @param names The image to tag from, the name that comes and goes, the image to label.
+ * @param names The image to tag from, the names that come and go, the image to label.
  * @param transactionsPerSecond The pace of both writers together (undefined: as fast as ctr goes).
  * @returns `stop()`, which ends both loops after their current command and reports them.
  */
 export function startWriters(
   daemon: Containerd,
   namespace: string,
-  names: { source: string; toggled: string; labelled: string },
+  names: { source: string; toggled: readonly string[]; labelled: string },
   transactionsPerSecond?: number,
 ): { stop(): Promise<WriterLog> } {
   // From the repository (the Node build of the tests copies no .mjs next to them).
@@ -362,7 +365,7 @@ export function startWriters(
     namespace,
     daemon.root,
     names.source,
-    names.toggled,
+    names.toggled.join(","),
     names.labelled,
     String(transactionsPerSecond ?? 0),
   ], { stdio: ["pipe", "pipe", "inherit"] });
@@ -404,9 +407,9 @@ export function assertHeldRate(log: WriterLog, rate: number): void {
 export interface ListingExpectation {
   /** The names before the writers started, in the order a listing gives them. */
   readonly base: readonly string[];
-  /** The name the tag writer adds and removes. */
-  readonly toggled: string;
-  /** The target `toggled` must have whenever it is listed. */
+  /** The names the tag writers add and remove. */
+  readonly toggled: readonly string[];
+  /** The target each `toggled` name must have whenever it is listed. */
   readonly sourceTarget: Descriptor;
   /** The image whose `example.com/step` label the label writer counts up. */
   readonly labelled: string;
@@ -416,13 +419,13 @@ export interface ListingExpectation {
 
 /**
  * Fails unless one listing is a state containerd really passed through: no name that never
- * existed, none missing that was never removed, the toggled name (when there) on the source's
+ * existed, none missing that was never removed, the toggled names (when there) on the source's
  * target, and the label step never behind the listing before (`seenSteps`, which this extends).
  *
  * @param listed The listing.
  * @param expected What it must agree with.
  * @param seenSteps The label steps of the listings before, oldest first.
- * @returns Whether the toggled name was listed.
+ * @returns Whether a toggled name was listed.
  */
 export function checkListing(
   listed: readonly ImageRecord[],
@@ -433,17 +436,18 @@ export function checkListing(
   const names = listed.map((r) => r.name);
   if (expected.sorted) names.sort();
   const baseSet = new Set(base);
-  assertEquals(names.filter((n) => !baseSet.has(n) && n !== toggled), []);
+  const toggledSet = new Set(toggled);
+  assertEquals(names.filter((n) => !baseSet.has(n) && !toggledSet.has(n)), []);
   assertEquals(
-    names.filter((n) => n !== toggled),
+    names.filter((n) => !toggledSet.has(n)),
     expected.sorted ? [...base].sort() : [...base],
   );
-  const tagged = listed.find((r) => r.name === toggled);
-  if (tagged) assertEquals(tagged.target, expected.sourceTarget);
+  const tagged = listed.filter((r) => toggledSet.has(r.name));
+  for (const record of tagged) assertEquals(record.target, expected.sourceTarget);
   // The label only moves forward: each listing is at least as new as the one before.
   const step = listed.find((r) => r.name === labelled)?.labels["example.com/step"];
   const value = step === undefined ? -1 : Number(step);
   assert(value >= (seenSteps.at(-1) ?? -1), `step ${value} after ${seenSteps.at(-1)}`);
   seenSteps.push(value);
-  return tagged !== undefined;
+  return tagged.length > 0;
 }

@@ -1,12 +1,13 @@
-// The two ctr writers of startWriters(), in a process of their own so the reader's busy event loop
+// The ctr writers of startWriters(), in a process of their own so the reader's busy event loop
 // cannot hold them back (or burst them). Usage: node _ctr_writers.mjs SOCKET NAMESPACE ROOT SOURCE
-// TOGGLED LABELLED RATE (RATE 0: as fast as ctr goes). Stops on stdin's end; prints its log as JSON.
+// TOGGLED[,TOGGLED…] LABELLED RATE (RATE 0: as fast as ctr goes). Stops on stdin's end; prints its
+// log as JSON.
 import { execFile } from "node:child_process";
 import { closeSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 
-const [socket, namespace, root, source, toggled, labelled, rateText] = process.argv.slice(2);
+const [socket, namespace, root, source, toggledList, labelled, rateText] = process.argv.slice(2);
 const rate = Number(rateText);
 const backlogMs = 1000;
 
@@ -58,7 +59,9 @@ async function pace() {
     await new Promise((resolve) => setTimeout(resolve, Math.min(due - now, 50)));
   }
 }
-const tagger = (async () => {
+// One tagger per name: a single client waits on each ctr it runs, and on a loaded machine one ctr
+// can take longer than the rate allows; several keep the rate within reach without bursting it.
+const taggers = toggledList.split(",").map(async (toggled) => {
   while (running) {
     await pace();
     await ctr("images", "tag", source, toggled);
@@ -66,7 +69,7 @@ const tagger = (async () => {
     await ctr("images", "rm", toggled);
     writes += 2;
   }
-})();
+});
 const labeller = (async () => {
   for (let step = 0; running; step++) {
     await pace();
@@ -78,7 +81,7 @@ const labeller = (async () => {
 process.stdin.resume();
 process.stdin.on("end", async () => {
   running = false;
-  await Promise.all([tagger, labeller]);
+  await Promise.all([...taggers, labeller]);
   const seconds = (performance.now() - started) / 1000;
   const transactions = committed() - firstTx;
   process.stdout.write(

@@ -19,6 +19,7 @@ import {
   parseImagesLs,
   startContainerd,
   startWriters,
+  toggledNames,
 } from "./_containerd.ts";
 
 const namespace = "fleet";
@@ -33,7 +34,7 @@ const listPauseMs = 50;
 /** A stop for writers that stall: not the verdict (a stalled run then fails the rate assertion). */
 const stallMs = 120_000;
 
-test("listings over containerd's socket are consistent states while two ctr clients write at 20 transactions/s", async () => {
+test("listings over containerd's socket are consistent states while ctr clients write at 20 transactions/s", async () => {
   const scratch = mkdtempSync(join(tmpdir(), "ocistore-api-live-"));
   const daemon = await startContainerd();
   const client = await connectContainerd(daemon.socket);
@@ -43,7 +44,7 @@ test("listings over containerd's socket are consistent states while two ctr clie
     assertEquals(base.length, records);
     const source = openContainerdApi(client, { namespace });
     const [source0, labelled] = [fleet[0], fleet[1]];
-    const toggled = "docker.io/fleet/toggled:1";
+    const toggled = toggledNames;
     const sourceTarget = (await source.images.get(source0)).target;
     const store = new ImageStore(source);
     const expected = { base, toggled, sourceTarget, labelled, sorted: true };
@@ -90,7 +91,7 @@ test("listings over containerd's socket are consistent states while two ctr clie
       log.labels.at(-1),
     );
     console.log(
-      `     ${lists} listings (${withToggled} with the toggled name), ${syncs} syncs, ` +
+      `     ${lists} listings (${withToggled} with a toggled name), ${syncs} syncs, ` +
         `${log.transactions} transactions at ${held.toFixed(1)}/s`,
     );
   } finally {

@@ -21,6 +21,7 @@ import {
   parseImagesLs,
   startContainerd,
   startWriters,
+  toggledNames,
 } from "./_containerd.ts";
 
 const metaPath = "io.containerd.metadata.v1.bolt/meta.db";
@@ -56,7 +57,7 @@ function counting(root: string): { files: Files; reads: () => number } {
   };
 }
 
-test("a long-lived source over 1,200 records reads only consistent states while two ctr clients write", async () => {
+test("a long-lived source over 1,200 records reads only consistent states while ctr clients write", async () => {
   const scratch = mkdtempSync(join(tmpdir(), "ocistore-live-"));
   const daemon = await startContainerd();
   try {
@@ -66,7 +67,7 @@ test("a long-lived source over 1,200 records reads only consistent states while 
     const { files, reads } = counting(daemon.root);
     const source = await openContainerd(files, { namespace });
     const [source0, labelled] = [fleet[0], fleet[1]];
-    const toggled = "docker.io/fleet/toggled:1";
+    const toggled = toggledNames;
     const sourceTarget = (await source.images.get(source0)).target;
 
     const writers = startWriters(daemon, namespace, { source: source0, toggled, labelled }, rate);
@@ -122,7 +123,7 @@ test("a long-lived source over 1,200 records reads only consistent states while 
     const { failures } = await store.sync();
     assertEquals(failures, []);
     console.log(
-      `     ${lists} lists (${withToggled} with the toggled name), ${syncs} syncs, ${log.writes} writes, ` +
+      `     ${lists} lists (${withToggled} with a toggled name), ${syncs} syncs, ${log.writes} writes, ` +
         `${log.transactions} transactions at ${held.toFixed(1)}/s, ${reads()} database reads`,
     );
   } finally {
