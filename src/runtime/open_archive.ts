@@ -1,4 +1,5 @@
 /** The archive source with file paths: `openArchive("image.tar")` on Deno, Bun and Node. */
+import process from "node:process";
 import type { ImageSource } from "../core/content.ts";
 import type { ByteReader } from "../core/files.ts";
 import { type ArchiveOptions, openArchive as openArchiveBytes } from "../adapters/archive.ts";
@@ -11,7 +12,8 @@ export type { ArchiveOptions, NamingOptions } from "../adapters/archive.ts";
  * Opens an OCI archive or a `docker save` tarball the way `ctr images import` reads one (see the
  * adapter's documentation for the rules): a path is opened with {@link openFileReader} and read by
  * range, never whole; a `Blob` or any {@link ByteReader} is read as it is. gzip is inflated by
- * {@link nodeGunzip} unless `options.inflate` says otherwise.
+ * {@link nodeGunzip} on Deno and Node and by `DecompressionStream` on Bun (each host's faster one
+ * that keeps no garbage), unless `options.inflate` says otherwise.
  *
  * @param pathOrBytes The archive's path, or its bytes as a `Blob` or `ByteReader`.
  * @param options Naming (`baseName`, `digestRefs`) and the label used in errors.
@@ -37,7 +39,8 @@ export async function openArchive(
   const reader = await openFileReader(pathOrBytes);
   const label = options.label ?? `archive "${pathOrBytes}"`;
   // Node's DecompressionStream keeps ~300 MiB of garbage alive on a 300 MB archive; node:zlib does
-  // not, and Deno and Bun provide it too, so every host gets the same inflater (as the CLI's layers).
-  const inflate = options.inflate ?? nodeGunzip;
+  // not, and costs Deno less memory for the same time. Bun's DecompressionStream keeps none and
+  // inflates a 100 MiB archive in 125–163 ms to its node:zlib 232 ms (BENCHMARKS.md, issue 23).
+  const inflate = options.inflate ?? (process.versions.bun ? undefined : nodeGunzip);
   return await openArchiveBytes(reader, { ...options, label, inflate });
 }
