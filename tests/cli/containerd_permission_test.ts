@@ -1,7 +1,7 @@
 // Issue 22: a containerd socket the user may not open is said to be root's, on every runtime. The
 // tests run as root, so the CLI is started as nobody (setpriv) against a real daemon's socket.
 import { execFile } from "node:child_process";
-import { chmodSync, chownSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, mkdtempSync, realpathSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -35,11 +35,34 @@ function asNobody(home: string, command: string, args: readonly string[]): Promi
   });
 }
 
+/**
+ * Lets everyone pass through (not list) each directory above `paths` that refuses it, as a clone
+ * in a `mktemp -d` directory (0700) does, so nobody can reach the checkout and its runtimes.
+ *
+ * @returns What puts every mode back.
+ */
+function openTheWayTo(paths: readonly string[]): () => void {
+  const changed = new Map<string, number>();
+  for (const path of paths) {
+    for (let dir = dirname(realpathSync(path)); !changed.has(dir); dir = dirname(dir)) {
+      const mode = statSync(dir).mode & 0o7777;
+      if ((mode & 0o001) === 0) {
+        chmodSync(dir, mode | 0o001);
+        changed.set(dir, mode);
+      }
+      if (dir === dirname(dir)) break;
+    }
+  }
+  return () => changed.forEach((mode, dir) => chmodSync(dir, mode));
+}
+
 test("a containerd socket only root may open: one line that says so and exit 2, on every runtime; its group may read it", async () => {
   // setpriv needs root; the tests' containerd runs as root too.
   assertEquals(process.getuid?.(), 0, "the test drops from root to nobody");
   const daemon = await startContainerd();
   const home = mkdtempSync(join(tmpdir(), "ocistore-nobody-"));
+  const runtimes = cliRuntimes();
+  const restore = openTheWayTo([repoRoot(), ...runtimes.map(([, command]) => command)]);
   try {
     chownSync(home, NOBODY, NOBODY);
     // The way to the socket is open to all (mkdtemp made it 0700); the socket itself is
@@ -48,7 +71,6 @@ test("a containerd socket only root may open: one line that says so and exit 2, 
     chmodSync(dirname(daemon.socket), 0o755);
     const source = `containerd:unix://${daemon.socket}`;
     // Deno and Bun from the sources; Node from npm/ when it is built (the node stage builds first).
-    const runtimes = cliRuntimes();
     for (const [name, command, lead] of runtimes) {
       const refused = await asNobody(home, command, [...lead, "images", source]);
       assertEquals(
@@ -71,6 +93,7 @@ test("a containerd socket only root may open: one line that says so and exit 2, 
       ], `${name}: ${listed.stderr}`);
     }
   } finally {
+    restore();
     await daemon.stop();
     rmSync(home, { recursive: true, force: true });
   }
