@@ -36,23 +36,26 @@ function asNobody(home: string, command: string, args: readonly string[]): Promi
 }
 
 /**
- * Lets everyone pass through (not list) each directory above `paths` that refuses it, as a clone
- * in a `mktemp -d` directory (0700) does, so nobody can reach the checkout and its runtimes.
+ * Lets everyone pass through each directory above `paths` that refuses it, and read the checkout's
+ * own directory (Bun lists it to resolve packages), as a clone made straight into a `mktemp -d`
+ * directory (0700) refuses, so nobody can reach the checkout and its runtimes.
  *
  * @returns What puts every mode back.
  */
-function openTheWayTo(paths: readonly string[]): () => void {
+function openTheWayTo(checkout: string, paths: readonly string[]): () => void {
   const changed = new Map<string, number>();
-  for (const path of paths) {
-    for (let dir = dirname(realpathSync(path)); !changed.has(dir); dir = dirname(dir)) {
-      const mode = statSync(dir).mode & 0o7777;
-      if ((mode & 0o001) === 0) {
-        chmodSync(dir, mode | 0o001);
-        changed.set(dir, mode);
-      }
-      if (dir === dirname(dir)) break;
+  const allow = (dir: string, bits: number) => {
+    const mode = changed.get(dir) ?? statSync(dir).mode & 0o7777;
+    if ((mode & bits) === bits) return;
+    chmodSync(dir, mode | bits);
+    changed.set(dir, mode);
+  };
+  for (const path of [checkout, ...paths]) {
+    for (let dir = dirname(realpathSync(path)); dir !== dirname(dir); dir = dirname(dir)) {
+      allow(dir, 0o001);
     }
   }
+  allow(realpathSync(checkout), 0o005);
   return () => changed.forEach((mode, dir) => chmodSync(dir, mode));
 }
 
@@ -62,7 +65,7 @@ test("a containerd socket only root may open: one line that says so and exit 2, 
   const daemon = await startContainerd();
   const home = mkdtempSync(join(tmpdir(), "ocistore-nobody-"));
   const runtimes = cliRuntimes();
-  const restore = openTheWayTo([repoRoot(), ...runtimes.map(([, command]) => command)]);
+  const restore = openTheWayTo(repoRoot(), runtimes.map(([, command]) => command));
   try {
     chownSync(home, NOBODY, NOBODY);
     // The way to the socket is open to all (mkdtemp made it 0700); the socket itself is
