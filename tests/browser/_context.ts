@@ -1,4 +1,5 @@
 /** What the browser tests share: one chromium, the built explorer and its server, and an output folder. */
+import { assertMatch } from "@std/assert";
 import { Buffer } from "node:buffer";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -109,4 +110,23 @@ export async function screenshot(page: Page, name: string): Promise<string> {
     await checker.close();
   }
   return path;
+}
+
+/** `ocistore images` table output as sorted `reference id size` rows, its header checked. */
+export function imagesTableRows(out: string): string[] {
+  const lines = out.trim().split("\n");
+  assertMatch(lines[0], /^IMAGE\s+TAG\s+IMAGE ID\s+SIZE/);
+  return lines.slice(1).map((line) => {
+    const [image, tag, id, size] = line.trim().split(/\s+/);
+    return `${image}:${tag} ${id} ${size}`;
+  }).sort();
+}
+
+/** The page's store table as sorted `reference id size` rows, to compare with the CLI's. */
+export async function pageRows(page: Page): Promise<string[]> {
+  return (await page.$$eval("#store tbody tr", (rows) =>
+    rows.map((row) => {
+      const cells = [...row.querySelectorAll("td")].map((td) => td.textContent!.trim());
+      return `${cells[0]} ${cells[1]} ${cells[3]}`;
+    }))).sort();
 }

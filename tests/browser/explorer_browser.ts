@@ -1,6 +1,6 @@
 // The explorer page in chromium over the example layout, archives and a damaged layout; expected
 // values come from the CLI, the library and GNU tar run here, never from constants.
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +15,8 @@ import { buildImage, initLayout } from "../../scripts/_umoci.ts";
 import {
   explorerWithLayout,
   freshPage,
+  imagesTableRows,
+  pageRows,
   root,
   screenshot,
   sharedExplorer,
@@ -33,15 +35,9 @@ function run(command: string, args: string[]): string {
 /** `ocistore images SOURCE` rows as `reference id size`, the CLI's own table parsed. */
 function cliRows(source: string, ...flags: string[]): string[] {
   const out = run(deno, ["run", "-A", "src/cli/bin.ts", "images", ...flags, source]);
-  const lines = out.trim().split("\n");
-  assertMatch(lines[0], /^IMAGE\s+TAG\s+IMAGE ID\s+SIZE/);
-  return lines.slice(1).map((line) => {
-    const [image, tag, id, size] = line.trim().split(/\s+/);
-    return `${image}:${tag} ${id} ${size}`;
-  }).sort();
+  return imagesTableRows(out);
 }
 
-/** The store table of the page as `reference id size` rows. */
 /** Opens the page at `url` and chooses `file` in its file input, as a user would. */
 async function chooseArchive(page: Page, url: string, file: string): Promise<void> {
   await page.goto(url);
@@ -49,14 +45,6 @@ async function chooseArchive(page: Page, url: string, file: string): Promise<voi
   await page.setInputFiles("#archive-file", file);
   await page.waitForSelector("#store tbody tr");
   await viewReady(page);
-}
-
-async function pageRows(page: Page): Promise<string[]> {
-  return (await page.$$eval("#store tbody tr", (rows) =>
-    rows.map((row) => {
-      const cells = [...row.querySelectorAll("td")].map((td) => td.textContent!.trim());
-      return `${cells[0]} ${cells[1]} ${cells[3]}`;
-    }))).sort();
 }
 
 const layoutView = (url: string, query = "") => `${url}?layout=layout/${query}`;

@@ -7,7 +7,6 @@ import { assert, assertEquals, assertMatch } from "@std/assert";
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import type { Page } from "playwright-core";
 import { test } from "../harness.ts";
 import { buildExplorer } from "../../scripts/build_explorer.ts";
 import {
@@ -18,7 +17,7 @@ import {
   startRegistry,
   USER,
 } from "../adapters/_registry.ts";
-import { freshPage, root, viewReady } from "./_context.ts";
+import { freshPage, imagesTableRows, pageRows, root, viewReady } from "./_context.ts";
 
 const deno = join(root, "node_modules/.bin/deno");
 
@@ -36,21 +35,7 @@ async function cliRows(source: string, extra: string[]): Promise<string[]> {
     ...extra,
     source,
   ]);
-  const lines = out.trim().split("\n");
-  assertMatch(lines[0], /^IMAGE\s+TAG\s+IMAGE ID\s+SIZE/);
-  return lines.slice(1).map((line) => {
-    const [image, tag, id, size] = line.trim().split(/\s+/);
-    return `${image}:${tag} ${id} ${size}`;
-  }).sort();
-}
-
-/** The page's store rows as `reference id size`. */
-function pageRows(page: Page): Promise<string[]> {
-  return page.$$eval("#store tbody tr", (trs) =>
-    trs.map((row) => {
-      const cells = [...row.querySelectorAll("td")].map((td) => td.textContent!.trim());
-      return `${cells[0]} ${cells[1]} ${cells[3]}`;
-    }).sort());
+  return imagesTableRows(out);
 }
 
 /** Runs `ocistore serve ARGS` and resolves with the URL it prints first. */
