@@ -451,3 +451,88 @@ export function checkListing(
   seenSteps.push(value);
   return tagged.length > 0;
 }
+
+/** How {@linkcode listWhileWriting} reads and when it may stop. */
+export interface ListingLoad {
+  /** The writers' pace, in committed transactions a second, which the run must hold. */
+  readonly rate: number;
+  /** Transactions the writers must commit while the reader lists. */
+  readonly readThrough: number;
+  /** The least listings of the run, whatever the machine's speed. */
+  readonly leastLists: number;
+  /** A stop for writers that stall: not the verdict (a stalled run fails the rate assertion). */
+  readonly stallMs: number;
+  /** A store over the same source: `sync()` every `syncEvery` listings must have no failures. */
+  readonly store: { sync(): Promise<{ failures: readonly unknown[] }> };
+  readonly syncEvery: number;
+  /** The reader's pause before each listing (0: none). */
+  readonly pauseMs?: number;
+  /** One listing of the source under test. */
+  list(): Promise<readonly ImageRecord[]>;
+  /** More checks of each listing, after {@linkcode checkListing}'s. */
+  checkEach?(listed: readonly ImageRecord[]): Promise<void>;
+}
+
+/** What {@linkcode listWhileWriting} saw. */
+export interface ListingRun {
+  readonly log: WriterLog;
+  readonly lists: number;
+  readonly withToggled: number;
+  readonly syncs: number;
+  /** The label step of each listing, in order. */
+  readonly seenSteps: readonly number[];
+}
+
+/**
+ * Lists a source again and again while {@linkcode startWriters} write to it at `load.rate`, each
+ * listing held to {@linkcode checkListing}, until the writers have committed `readThrough`
+ * transactions and `leastLists` listings were taken; then asserts the rate held and that the
+ * reader kept up (it synced, and saw the label writer move).
+ *
+ * @param daemon The running containerd.
+ * @param namespace Where the writers write.
+ * @param expected What every listing must agree with (its names are the writers' too).
+ * @param load How to read, and the rate to hold.
+ * @returns What the run saw, for the test's own checks and its printed line.
+ */
+export async function listWhileWriting(
+  daemon: Containerd,
+  namespace: string,
+  expected: ListingExpectation & { readonly source: string },
+  load: ListingLoad,
+): Promise<ListingRun> {
+  const { source, toggled, labelled } = expected;
+  const writers = startWriters(daemon, namespace, { source, toggled, labelled }, load.rate);
+  const firstTx = committedTransactions(daemon.root);
+  const seenSteps: number[] = [];
+  let lists = 0;
+  let withToggled = 0;
+  let syncs = 0;
+  let log: WriterLog;
+  try {
+    const stall = Date.now() + load.stallMs;
+    while (
+      (lists < load.leastLists ||
+        committedTransactions(daemon.root) - firstTx < load.readThrough) &&
+      Date.now() < stall
+    ) {
+      if (load.pauseMs) await new Promise((resolve) => setTimeout(resolve, load.pauseMs));
+      const listed = await load.list();
+      lists++;
+      if (checkListing(listed, expected, seenSteps)) withToggled++;
+      await load.checkEach?.(listed);
+      if (lists % load.syncEvery === 0) {
+        assertEquals((await load.store.sync()).failures, []);
+        syncs++;
+      }
+    }
+  } finally {
+    log = await writers.stop();
+  }
+  assertHeldRate(log, load.rate);
+  assert(log.transactions >= load.readThrough, "the writers kept writing");
+  assert(lists >= load.leastLists, `${lists} listings`);
+  assert(syncs > 0, "no sync ran");
+  assert(new Set(seenSteps).size > 2, "listings followed the label writer");
+  return { log, lists, withToggled, syncs, seenSteps };
+}

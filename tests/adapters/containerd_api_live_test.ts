@@ -5,20 +5,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { assertEquals, assertGreater } from "@std/assert";
+import { assertEquals } from "@std/assert";
 import { openContainerdApi } from "../../src/adapters/containerd_api.ts";
 import { ImageStore } from "../../src/core/image_store.ts";
 import { connectContainerd } from "../../src/runtime/containerd_grpc.ts";
 import { fixtures } from "../fixtures.ts";
 import { test } from "../harness.ts";
 import {
-  assertHeldRate,
-  checkListing,
-  committedTransactions,
   importFleet,
+  listWhileWriting,
   parseImagesLs,
   startContainerd,
-  startWriters,
   toggledNames,
 } from "./_containerd.ts";
 
@@ -47,40 +44,18 @@ test("listings over containerd's socket are consistent states while ctr clients 
     const toggled = toggledNames;
     const sourceTarget = (await source.images.get(source0)).target;
     const store = new ImageStore(source);
-    const expected = { base, toggled, sourceTarget, labelled, sorted: true };
-
-    const writers = startWriters(daemon, namespace, { source: source0, toggled, labelled }, rate);
-    const firstTx = committedTransactions(daemon.root);
-    const seenSteps: number[] = [];
-    let lists = 0;
-    let withToggled = 0;
-    let syncs = 0;
-    let log;
-    try {
-      const stall = Date.now() + stallMs;
-      while (
-        (lists < leastLists || committedTransactions(daemon.root) - firstTx < readThrough) &&
-        Date.now() < stall
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, listPauseMs));
-        const listed = await source.images.list();
-        lists++;
-        if (checkListing(listed, expected, seenSteps)) withToggled++;
-        if (lists % 5 === 0) {
-          const { failures } = await store.sync();
-          assertEquals(failures, []);
-          syncs++;
-        }
-      }
-    } finally {
-      log = await writers.stop();
-    }
+    const expected = { base, toggled, sourceTarget, labelled, sorted: true, source: source0 };
+    const { log, lists, withToggled, syncs } = await listWhileWriting(daemon, namespace, expected, {
+      rate,
+      readThrough,
+      leastLists,
+      stallMs,
+      store,
+      syncEvery: 5,
+      pauseMs: listPauseMs,
+      list: () => source.images.list(),
+    });
     const held = log.transactionsPerSecond;
-    assertHeldRate(log, rate);
-    assertGreater(log.transactions, readThrough - 1, "the writers kept writing");
-    assertGreater(lists, leastLists - 1);
-    assertGreater(syncs, 0);
-    assertGreater(new Set(seenSteps).size, 2, "listings followed the label writer");
 
     // Quiet again: the answer is what ctr prints.
     const printed = parseImagesLs(await daemon.ctr(namespace, "images", "ls"));

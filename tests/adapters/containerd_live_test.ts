@@ -14,13 +14,10 @@ import { nodeFiles } from "../../src/runtime/node_files.ts";
 import { fixtures } from "../fixtures.ts";
 import { test } from "../harness.ts";
 import {
-  assertHeldRate,
-  checkListing,
-  committedTransactions,
   importFleet,
+  listWhileWriting,
   parseImagesLs,
   startContainerd,
-  startWriters,
   toggledNames,
 } from "./_containerd.ts";
 
@@ -70,45 +67,31 @@ test("a long-lived source over 1,200 records reads only consistent states while 
     const toggled = toggledNames;
     const sourceTarget = (await source.images.get(source0)).target;
 
-    const writers = startWriters(daemon, namespace, { source: source0, toggled, labelled }, rate);
-    const firstTx = committedTransactions(daemon.root);
-    const seenSteps: number[] = [];
-    let lists = 0;
-    let withToggled = 0;
-    let syncs = 0;
     const store = new ImageStore(source);
-    const expected = { base, toggled, sourceTarget, labelled };
-    let log;
-    try {
-      const stall = Date.now() + stallMs;
-      while (
-        (lists < leastLists || committedTransactions(daemon.root) - firstTx < readThrough) &&
-        Date.now() < stall
-      ) {
-        const listed = await source.images.list();
-        lists++;
-        if (checkListing(listed, expected, seenSteps)) withToggled++;
+    const expected = { base, toggled, sourceTarget, labelled, source: source0 };
+    const { log, lists, withToggled, syncs, seenSteps } = await listWhileWriting(
+      daemon,
+      namespace,
+      expected,
+      {
+        rate,
+        readThrough,
+        leastLists,
+        stallMs,
+        store,
+        syncEvery: 10,
+        list: () => source.images.list(),
         // Content comes from the listing's snapshot: no read of meta.db.
-        const before = reads();
-        for (const digest of new Set(listed.map((r) => r.target.digest))) {
-          assertGreater((await source.content.info(digest)).size, 0);
-        }
-        assertEquals(reads(), before);
-        if (lists % 10 === 0) {
-          const { failures } = await store.sync();
-          assertEquals(failures, []);
-          syncs++;
-        }
-      }
-    } finally {
-      log = await writers.stop();
-    }
+        async checkEach(listed) {
+          const before = reads();
+          for (const digest of new Set(listed.map((r) => r.target.digest))) {
+            assertGreater((await source.content.info(digest)).size, 0);
+          }
+          assertEquals(reads(), before);
+        },
+      },
+    );
     const held = log.transactionsPerSecond;
-    assertHeldRate(log, rate);
-    assertGreater(log.transactions, readThrough - 1, "the writers kept writing");
-    assertGreater(lists, leastLists - 1);
-    assertGreater(syncs, 0);
-    assertGreater(new Set(seenSteps).size, 2, "reads followed the label writer");
     assert(seenSteps.at(-1)! <= log.labels.length - 1);
 
     // Quiet again: the answer is what ctr prints.
