@@ -38,9 +38,10 @@ export interface InflaterOptions {
 
 const _WSIZE = 32768;
 const _BUFFER = _WSIZE + (1 << 18);
-// A Huffman symbol reads at most 48 bits; a block header under 300 bytes. Margins past those
-// keep the hot loop free of end-of-input checks.
-const _SYMBOL_MARGIN = 16;
+// A symbol (code, length, distance and their extra bits) reads at most 48 bits; the hot loop
+// decodes up to three literal codes and a match between its checks, and reads 3 bytes ahead; a
+// block header takes under 300 bytes. Margins past those keep it free of end-of-input checks.
+const _SYMBOL_MARGIN = 48;
 const _HEADER_MARGIN = 1024;
 
 const _CL_MASK = (1 << CODE_LENGTH_BITS) - 1;
@@ -470,7 +471,7 @@ export class Inflater {
     const lit = this.#codes.entries;
     const dist = this.#distCodes.entries;
     const end = this.#final ? input.length + _SYMBOL_MARGIN : input.length - _SYMBOL_MARGIN;
-    const limit = _BUFFER - 258;
+    const limit = _BUFFER - 258 - 6;
     let hold = this.#hold;
     let bits = this.#bits;
     let pos = this.#pos;
@@ -499,7 +500,39 @@ export class Inflater {
         buf[wpos] = e >>> 16;
         buf[wpos + 1] = e >>> 24;
         wpos += 1 + ((e >>> 12) & 1);
-        continue;
+        // Literals come in runs: up to two more codes are decoded here, without the loop's checks
+        // (the margins cover them). Written out: Node's V8 ran a bounded inner loop 15-30% slower.
+        hold |= ((input[pos] | 0) | ((input[pos + 1] | 0) << 8) | ((input[pos + 2] | 0) << 16)) <<
+          bits;
+        pos += (31 - bits) >>> 3;
+        bits |= 24;
+        e = lit[hold & _LIT_MASK];
+        if ((e & LINK) !== 0) {
+          e = lit[(e >>> 16) + ((hold >>> LITERAL_BITS) & ((1 << ((e >>> 4) & 15)) - 1))];
+        }
+        hold >>>= e & 15;
+        bits -= e & 15;
+        if ((e & LITERAL) !== 0) {
+          buf[wpos] = e >>> 16;
+          buf[wpos + 1] = e >>> 24;
+          wpos += 1 + ((e >>> 12) & 1);
+          hold |= ((input[pos] | 0) | ((input[pos + 1] | 0) << 8) | ((input[pos + 2] | 0) << 16)) <<
+            bits;
+          pos += (31 - bits) >>> 3;
+          bits |= 24;
+          e = lit[hold & _LIT_MASK];
+          if ((e & LINK) !== 0) {
+            e = lit[(e >>> 16) + ((hold >>> LITERAL_BITS) & ((1 << ((e >>> 4) & 15)) - 1))];
+          }
+          hold >>>= e & 15;
+          bits -= e & 15;
+          if ((e & LITERAL) !== 0) {
+            buf[wpos] = e >>> 16;
+            buf[wpos + 1] = e >>> 24;
+            wpos += 1 + ((e >>> 12) & 1);
+            continue;
+          }
+        }
       }
       if ((e & BASE) === 0) {
         if ((e & END) !== 0) {
