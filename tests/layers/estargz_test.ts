@@ -10,6 +10,8 @@ import { layoutImage, writeLayout } from "./_images.ts";
 import { buildEstargz, estargzFooter, type EstargzSpec, sha256 } from "./_estargz.ts";
 import { mapStore } from "../adapters/_registry_tools.ts";
 import { push, startRegistry, tempDir } from "../adapters/_registry.ts";
+import { startFaultProxy } from "../adapters/_fault_proxy.ts";
+import { runCli } from "../cli/_in_process.ts";
 import {
   ESTARGZ_TOC_DIGEST,
   estargzTocOffset,
@@ -281,6 +283,50 @@ test("estargz: over a loopback registry the listing is one ranged request, each 
       assert(sent[0].bytes < spec.data!.length + 8192, `${sent[0].bytes} B for ${spec.name}`);
     }
   } finally {
+    await registry.stop();
+  }
+});
+
+test("estargz: ocistore files then cat over a registry: the listing is one layer request (its tail), each cat one more, and the bytes are the file's", async () => {
+  const entries = specs(20);
+  const built = buildEstargz(entries);
+  const layout = join(freshDir("estargz-cli-layout-"), "layout");
+  const { layers: [layer] } = await writeLayout(layout, "t", [{
+    bytes: built.blob,
+    mediaType: _GZIP,
+    diffId: sha256(built.tar),
+    annotations: { [ESTARGZ_TOC_DIGEST]: built.tocDigest },
+  }]);
+  const registry = await startRegistry("anonymous", tempDir("estargz-cli-registry-"));
+  const proxy = await startFaultProxy(registry.url);
+  try {
+    await push(`oci:${layout}:t`, registry.host, "estargz/cli:1");
+    // The pushed manifest keeps the annotation: the CLI finds the TOC digest where the spec puts it.
+    const pushed = await fetch(`${registry.url}/v2/estargz/cli/manifests/1`, {
+      headers: { accept: "application/vnd.oci.image.manifest.v1+json" },
+    });
+    const [pushedLayer] = (await pushed.json()).layers;
+    assertEquals(pushedLayer.annotations?.[ESTARGZ_TOC_DIGEST], built.tocDigest);
+    const source = `docker://${proxy.host}/estargz/cli:1`;
+    const image = `${proxy.host}/estargz/cli:1`;
+    const flags = ["--plain-http", "--cache-dir", tempDir("estargz-cli-cache-")];
+    const layerGets = (from: number) =>
+      proxy.seen.slice(from).filter((s) => s.path.endsWith(`/blobs/${layer.digest}`));
+    const files = await runCli(["files", source, image, "-o", "json", ...flags]);
+    assertEquals(files.code, 0, files.stderr);
+    const listed = JSON.parse(files.stdout).files.map((f: { path: string }) => f.path).sort();
+    assertEquals(listed, [...new Set(entries.map((e) => clean(e.name)))].sort());
+    assertEquals(layerGets(0).map((s) => s.method), ["GET"]);
+    for (const spec of entries.filter((e) => e.data && e.data.length > 0).slice(0, 5)) {
+      const start = proxy.seen.length;
+      const cat = await runCli(["cat", source, image, clean(spec.name), "-o", "json", ...flags]);
+      assertEquals(cat.code, 0, cat.stderr);
+      const base64 = JSON.parse(cat.stdout).base64;
+      assertEquals(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)), spec.data, spec.name);
+      assertEquals(layerGets(start).map((s) => s.method), ["GET"], spec.name);
+    }
+  } finally {
+    await proxy.close();
     await registry.stop();
   }
 });
