@@ -35,6 +35,28 @@ test("README: Quick start is exactly npm run setup and npm test, the package scr
   assertEquals(ci.at(-1), "npm test");
 });
 
+test("Quick start on a machine with only Node: setup.mjs and test.mjs statically import nothing npm installs", () => {
+  // Both scripts install the npm packages themselves; a static import of one (esbuild, once)
+  // failed with ERR_MODULE_NOT_FOUND before anything was installed.
+  const seen = new Set<string>();
+  const visit = (path: string) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    for (const [, specifier] of read(path).matchAll(/^import\s[^;]*?from\s+"([^"]+)"/gm)) {
+      if (specifier.startsWith("./")) visit(join(path, "..", specifier));
+      else {
+        assert(
+          specifier.startsWith("node:"),
+          `${path} imports "${specifier}" statically: expected only node: built-ins and scripts that import them`,
+        );
+      }
+    }
+  };
+  visit("scripts/setup.mjs");
+  visit("scripts/test.mjs");
+  assert(seen.has("scripts/setup_lib.mjs"), [...seen].join(", "));
+});
+
 test("README and docs/cli.md: the command tables list every command of src/cli/commands", () => {
   for (
     const [doc, text] of [["README.md", section("The CLI")], ["docs/cli.md", read("docs/cli.md")]]

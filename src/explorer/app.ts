@@ -65,6 +65,16 @@ export function blobs(count: number): string {
   return `${count} blob${count === 1 ? "" : "s"}`;
 }
 
+/** `make()`'s promise kept under `key`; a failed one is forgotten, so the next ask tries again. */
+function once<T>(kept: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let found = kept.get(key);
+  if (!found) {
+    kept.set(key, found = make());
+    found.catch(() => kept.delete(key));
+  }
+  return found;
+}
+
 /**
  * Whole reads of documents (manifests, indexes, configs) kept for the page's life: moving between
  * views of one source reads none twice. Layers are left to the IndexedDB cache, not memory.
@@ -81,14 +91,7 @@ function memoized(content: ContentProvider): ContentProvider {
       ) {
         return content.read(descriptor, options);
       }
-      const key = `${descriptor.digest}:${descriptor.size}`;
-      let read = reads.get(key);
-      if (!read) {
-        read = content.read(descriptor);
-        reads.set(key, read);
-        read.catch(() => reads.delete(key));
-      }
-      return read;
+      return once(reads, `${descriptor.digest}:${descriptor.size}`, () => content.read(descriptor));
     },
   };
 }
@@ -213,14 +216,7 @@ export function startExplorer(): void {
   }
 
   function opened(source: SourceState, baseName: string | undefined): Promise<Opened> {
-    const key = sourceKey(source, baseName);
-    let entry = sources.get(key);
-    if (!entry) {
-      entry = open(source, baseName);
-      sources.set(key, entry);
-      entry.catch(() => sources.delete(key));
-    }
-    return entry;
+    return once(sources, sourceKey(source, baseName), () => open(source, baseName));
   }
 
   function contextFor(entry: Opened, state: ViewState): ViewContext {
@@ -233,19 +229,12 @@ export function startExplorer(): void {
         return image;
       },
       source: entry.source,
+      indexes: cache.store,
       label: describeSource(state.source!),
       warnings: entry.warnings,
       platform,
-      store() {
-        const key = formatPlatform(platform);
-        let synced = entry.stores.get(key);
-        if (!synced) {
-          synced = syncedStore(entry.source, platform);
-          entry.stores.set(key, synced);
-          synced.catch(() => entry.stores.delete(key));
-        }
-        return synced;
-      },
+      store: () =>
+        once(entry.stores, formatPlatform(platform), () => syncedStore(entry.source, platform)),
     };
   }
 

@@ -1,7 +1,7 @@
 /** The explorer's IndexedDB cache, counting what each view read from it and from the network. */
 import { cachedContent } from "../core/cached_content.ts";
 import type { ContentProvider } from "../core/content.ts";
-import { idbBlobStore } from "../adapters/idb_cache.ts";
+import { type IdbBlobStore, idbBlobStore } from "../adapters/idb_cache.ts";
 
 /** Blobs of one view: served by the cache, or fetched. */
 export interface CacheCounts {
@@ -19,6 +19,8 @@ export interface ExplorerCache {
   reset(): void;
   /** The counts since the last reset. */
   counts(): CacheCounts;
+  /** The database, for derived documents (layers' seek indexes) outside the counts. */
+  readonly store: IdbBlobStore;
 }
 
 /**
@@ -33,6 +35,7 @@ export function explorerCache(onError: (error: Error) => void): ExplorerCache {
   let fetched = 0;
   let reported = false;
   return {
+    store,
     wrap(content) {
       return cachedContent(content, store, {
         onError(error) {

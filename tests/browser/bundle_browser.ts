@@ -69,7 +69,7 @@ test("bundle: the browser bundle imports nothing from node: and reads the exampl
   }
 });
 
-test("bundle: the explorer's first view carries no filesystem view and no zstd decoder: they are chunks loaded on demand", async () => {
+test("bundle: the explorer's first view carries no filesystem view, no seek index or inflater and no zstd decoder: they are chunks loaded on demand", async () => {
   const dir = mkdtempSync(join(tmpdir(), "explorer-chunks-"));
   try {
     const bytes = await buildExplorer(dir);
@@ -77,8 +77,10 @@ test("bundle: the explorer's first view carries no filesystem view and no zstd d
     assertEquals(main.length, bytes);
     const chunks = readdirSync(join(dir, "chunks")).filter((f) => f.endsWith(".js"))
       .map((f) => readFileSync(join(dir, "chunks", f), "utf8")).join("\n");
-    // Words only each view draws, and fzstd's own error.
+    // Words only each view draws, fzstd's own error, and the seek index's and its inflater's.
     const markers = [
+      "ocistore.seek-index",
+      "Cannot inflate: expected",
       "in tree order",
       "changed paths",
       "Compare images",

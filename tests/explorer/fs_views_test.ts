@@ -25,6 +25,10 @@ import { diffView } from "../../src/explorer/views/fs_diff.ts";
 import { sizeView, WASTEFUL_SHOWN } from "../../src/explorer/views/fs_size.ts";
 import { searchPaths, searchView } from "../../src/explorer/views/fs_search.ts";
 import { fileKind, fileView, hexRows } from "../../src/explorer/views/fs_file.ts";
+import { filesView } from "../../src/explorer/views/files.ts";
+import type { ContentProvider } from "../../src/core/content.ts";
+import { decodeSeekIndex } from "../../src/core/seek_index.ts";
+import { mapStore } from "../adapters/_registry_tools.ts";
 
 let built: ReturnType<typeof buildDiffImages> | undefined;
 const images = () => built ??= buildDiffImages();
@@ -206,6 +210,58 @@ test("fs views: the file viewer shows text, a PNG and a hex dump equal to hexdum
   );
   await assertRejects(() => view("etc"), Error, "directory");
   await assertRejects(() => view("etc/missing"), NotFoundError);
+});
+
+/** `content` that records each read: whole, ranged (offset and length) or a stream. */
+function recording(content: ContentProvider) {
+  const reads: string[] = [];
+  const recorded: ContentProvider = {
+    info: (digest, options) => content.info(digest, options),
+    read(descriptor, options) {
+      const ranged = options?.offset !== undefined || options?.length !== undefined;
+      reads.push(`${ranged ? "range" : "whole"} ${descriptor.digest}`);
+      return content.read(descriptor, options);
+    },
+    stream(descriptor, options) {
+      reads.push(`stream ${descriptor.digest}`);
+      return content.stream!(descriptor, options);
+    },
+  };
+  return { recorded, reads };
+}
+
+test("fs views with seek indexes (as the page keeps them): the first listing keeps each layer's index, then a file is one ranged read and equals umoci's unpack", async () => {
+  const layout = buildViewerImage();
+  const source = await openOciLayout(layout, { baseName: BASE_NAME });
+  const { recorded, reads } = recording(source.content);
+  const indexes = mapStore();
+  const context = { ...contextFor({ ...source, content: recorded }), indexes };
+  const state = stateOf("v", { layer: 0 });
+  const { resolved } = await context.image(state.image!);
+  const [layer] = resolved.manifest.layers;
+  assertEquals(resolved.manifest.layers.length, 1);
+  const layerReads = () => reads.filter((read) => read.endsWith(layer.digest));
+  const listed = await filesView.load(context, state);
+  assert(listed.page.items.some((e) => e.path === "etc/os-release"));
+  // One verified whole read built the index, kept under a key of its own (no blob has it).
+  assertEquals(layerReads(), [`whole ${layer.digest}`]);
+  assertEquals(indexes.entries.size, 1);
+  const [key, doc] = [...indexes.entries][0];
+  assert(key !== layer.digest);
+  assertEquals(
+    decodeSeekIndex(doc, layer)?.entries.map((e) => e.path),
+    listed.page.items.map((e) => e.path),
+  );
+
+  // A later page: nothing in memory but the kept index.
+  const later = { ...contextFor({ ...source, content: recorded }), indexes };
+  const root = unpack(layout, "v");
+  for (const path of ["etc/os-release", "bin/true", "img/favicon.png"]) {
+    reads.length = 0;
+    const model = await fileView.load(later, stateOf("v", { show: "file", path }));
+    assertEquals(model.bytes, new Uint8Array(readFileSync(join(root, path))), path);
+    assertEquals(layerReads(), [`range ${layer.digest}`], path);
+  }
 });
 
 test("fs views: a 50,000-file layer's tree and changes are 51 pages of at most 1,000 that hold every entry", async () => {

@@ -1,10 +1,15 @@
 /**
- * What the filesystem views share: an image's layers read through the page's cache, its merged
- * filesystem kept for the next view of the same manifest, and the pages of long lists.
+ * What the filesystem views share: an image's layers read through the page's cache and listed
+ * from seek indexes kept in IndexedDB, its merged filesystem kept for the next view of the same
+ * manifest, and the pages of long lists.
  */
 import { type ContentProvider, readBlob, readBlobStream } from "../../core/content.ts";
 import type { FsEntry } from "../../core/image_filesystem.ts";
 import { type ImageLayers, imageLayers, layersFilesystem } from "../../core/image_layers.ts";
+import type { BlobStore } from "../../core/cached_content.ts";
+import type { LayerFileReader } from "../../core/image_file.ts";
+import { indexedLayers } from "../../core/seek_index.ts";
+import type { TarEntry } from "../../core/tar_entries.ts";
 import type { Descriptor } from "../../core/types.ts";
 import { pageDecompressors } from "../layer_stream.ts";
 import type { ResolvedImage, ViewContext } from "./view.ts";
@@ -46,10 +51,14 @@ export interface FsImage {
   readonly image: ResolvedImage;
   /** Its layers, each streamed through the cache, decompressed by the page. */
   readonly layers: ImageLayers;
+  /** Reads one file through its layer's seek index (a registry's layers, once listed). */
+  readonly reader?: LayerFileReader;
 }
 
 /**
- * Opens the image `reference` for the context's platform.
+ * Opens the image `reference` for the context's platform. With `context.indexes`, the first
+ * listing of a layer reads it whole once (verified) and keeps its seek index there; later listings
+ * read no layer, and one file is one ranged read (a `Range` request to a registry or a layout).
  *
  * @param context The view's context.
  * @param reference The image.
@@ -57,10 +66,43 @@ export interface FsImage {
  */
 export async function fsImage(context: ViewContext, reference: string): Promise<FsImage> {
   const image = await context.image(reference);
-  const layers = imageLayers(cachingLayers(context.source.content), image.resolved.manifest, {
-    decompressors: pageDecompressors,
+  const content = cachingLayers(context.source.content);
+  const { manifest } = image.resolved;
+  const options = { decompressors: pageDecompressors };
+  if (context.indexes) {
+    const layers = indexedLayers(content, manifest, {
+      ...options,
+      store: tolerant(context.indexes),
+    });
+    return { reference, image, layers, reader: layers.reader };
+  }
+  return { reference, image, layers: imageLayers(content, manifest, options) };
+}
+
+/** `store` whose failures are misses and lost writes: a broken IndexedDB costs an index, not a view. */
+function tolerant(store: BlobStore): BlobStore {
+  return {
+    get: (key) => store.get(key).catch(() => undefined),
+    set: (key, bytes) => store.set(key, bytes).catch(() => {}),
+    delete: (key) => store.delete(key).catch(() => {}),
+  };
+}
+
+/**
+ * The entries of layer `index` as stored, in stream order, kept for the next view.
+ *
+ * @param image The opened image.
+ * @param index The layer, base first from 0.
+ * @returns The entries.
+ */
+export function layerEntries(image: FsImage, index: number): Promise<readonly TarEntry[]> {
+  return kept(`${image.layers.layers[index].digest}:entries`, async () => {
+    const entries: TarEntry[] = [];
+    for await (const { bytes: _, offset: __, ...entry } of image.layers.entries(index)) {
+      entries.push(entry);
+    }
+    return entries;
   });
-  return { reference, image, layers };
 }
 
 /**

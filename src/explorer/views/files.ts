@@ -1,12 +1,11 @@
 /** The entries of one layer as stored, as `tar tv` lists them, page by page. */
 import { humanSize } from "../../core/format.ts";
 import { h, table } from "../dom.ts";
-import { layerTarStream } from "../layer_stream.ts";
-import { formatMode, listTar, type TarEntry } from "../tar_listing.ts";
+import { formatMode, type TarEntry } from "../tar_listing.ts";
 import type { ViewState } from "../view_state.ts";
 import { showing } from "./lazy.ts";
 import type { View } from "./view.ts";
-import { kept, layerStream, type Page, pageOf } from "./_fs_load.ts";
+import { fsImage, layerEntries, type Page, pageOf } from "./_fs_load.ts";
 import { pager } from "./_fs_render.ts";
 
 /** What the listing shows. */
@@ -24,17 +23,13 @@ export const filesView: View<FilesModel> = {
   applies: showing(undefined, "layer"),
   async load(context, state) {
     const index = state.layer!;
-    const { resolved } = await context.image(state.image!);
-    const layer = resolved.manifest.layers[index];
-    if (!layer) {
-      throw new RangeError(
-        `Cannot list layer ${index + 1}: the image has ${resolved.manifest.layers.length}`,
-      );
+    const image = await fsImage(context, state.image!);
+    const count = image.layers.layers.length;
+    if (!(index < count)) {
+      throw new RangeError(`Cannot list layer ${index + 1}: the image has ${count}`);
     }
-    const entries = await kept(`${layer.digest}:entries`, async () => {
-      const stream = await layerTarStream(await layerStream(context.source.content, layer));
-      return (await listTar(stream, { limit: Infinity })).entries;
-    });
+    // A registry's layer: read once to build its seek index, listed from the index after that.
+    const entries = await layerEntries(image, index);
     return { state, index, page: pageOf(entries, state.page) };
   },
   render({ state, index, page }, links) {

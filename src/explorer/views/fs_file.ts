@@ -1,6 +1,7 @@
 /**
  * One file of the image's merged filesystem: text, an image (PNG, JPEG, GIF, WebP) or a hex dump,
- * read with the core's `readFile` (links followed, the holding layer verified before its bytes show).
+ * read with the core's `readFile` (links followed). A streamed layer is verified before its bytes
+ * show; a layer with a seek index (built from a verified read) gives the file by one ranged read.
  */
 import { readFile } from "../../core/image_file.ts";
 import { h } from "../dom.ts";
@@ -8,7 +9,7 @@ import { pageDecompressors } from "../layer_stream.ts";
 import type { ViewState } from "../view_state.ts";
 import { showing } from "./lazy.ts";
 import type { View } from "./view.ts";
-import { cachingLayers, type Page, pageOf } from "./_fs_load.ts";
+import { cachingLayers, fsImage, type Page, pageOf } from "./_fs_load.ts";
 import { fsSection, pager, sizeCell } from "./_fs_render.ts";
 
 /** Lines of text on one page. */
@@ -114,10 +115,17 @@ export const fileView: View<FileModel> = {
   applies: showing("file", "path"),
   async load(context, state) {
     const path = state.path!;
-    const { resolved } = await context.image(state.image!);
-    const bytes = await readFile(cachingLayers(context.source.content), resolved.manifest, path, {
-      decompressors: pageDecompressors,
-    });
+    const image = await fsImage(context, state.image!);
+    const bytes = await readFile(
+      cachingLayers(context.source.content),
+      image.image.resolved.manifest,
+      path,
+      {
+        decompressors: pageDecompressors,
+        layers: image.layers,
+        ...(image.reader ? { layerReader: image.reader } : {}),
+      },
+    );
     const detected = fileKind(bytes);
     const kind = state.format === "hex" ? "hex" : detected.kind;
     let page: Page<string>;

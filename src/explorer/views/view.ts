@@ -1,5 +1,6 @@
 /** What an explorer view is: it loads a model from the open source, then renders it. */
 import type { ImageSource } from "../../core/content.ts";
+import type { BlobStore } from "../../core/cached_content.ts";
 import type { ImageStore } from "../../core/image_store.ts";
 import type { Descriptor, ImageRecord, Platform } from "../../core/types.ts";
 import type { ResolvedManifest } from "../../core/image.ts";
@@ -14,6 +15,11 @@ export interface ViewContext {
   readonly label: string;
   /** What opening the source warned of (tag-only names, as the CLI warns). */
   readonly warnings: readonly string[];
+  /**
+   * Where layers keep their seek indexes (the page's IndexedDB), so the first listing reads a
+   * layer once and a file is then one ranged read; without it, layers are streamed each time.
+   */
+  readonly indexes?: BlobStore;
   /** The platform the view is seen for: the chosen one, else the host's. */
   readonly platform: Platform;
   /** The source's store for `platform`, synced once (one store per source and platform). */
