@@ -276,7 +276,14 @@ export function encodeSeekIndex(index: SeekIndex): Uint8Array {
     entries: index.entries.map((e) => {
       const name = _NAMES.findIndex((spell) => spell(e.path) === e.name);
       const row = [e.path, e.type, e.size, e.mode, e.uid, e.gid, e.mtime, e.offset];
-      const chunks = e.chunks?.map((c) => [c.offset, c.end, c.at, c.size, c.digest]);
+      // A file of one chunk has the chunk's digest as its own: written once (null in the chunk).
+      const chunks = e.chunks?.map((c) => [
+        c.offset,
+        c.end,
+        c.at,
+        c.size,
+        c.digest === e.digest ? null : _packDigest(c.digest),
+      ]);
       return [
         ...row,
         name >= 0 ? name : e.name,
@@ -344,7 +351,7 @@ export function decodeSeekIndex(
             string | number,
             string | null,
             string | null,
-            [number, number, number, number, string][] | undefined,
+            [number, number, number, number, string | null][] | undefined,
           ];
         const stored = typeof name === "number" ? _NAMES[name](path) : name;
         // A v2 file always has its digest: without one its ranged reads could not be verified.
@@ -363,12 +370,12 @@ export function decodeSeekIndex(
           ...(digest !== null ? { digest: _unpackDigest(digest) } : {}),
           ...(chunks
             ? {
-              chunks: chunks.map(([offset, end, at, size, digest]) => ({
+              chunks: chunks.map(([offset, end, at, size, packed]) => ({
                 offset,
                 end,
                 at,
                 size,
-                digest,
+                digest: packed === null ? _unpackDigest(digest!) : _unpackDigest(packed),
               })),
             }
             : {}),

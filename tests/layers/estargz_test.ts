@@ -264,6 +264,11 @@ test("estargz: over a loopback registry the listing is one ranged request, each 
     assertEquals(sent, [{ range: `bytes=${layer.size - tail}-${layer.size - 1}`, bytes: tail }]);
     const [kept] = store.entries.values();
     assertEquals(decodeSeekIndex(kept, layer)?.compression, "estargz");
+    // The kept document gives back the TOC's entries, chunks and digests, for its annotation only.
+    assertEquals(
+      decodeSeekIndex(kept, layer)?.entries,
+      (await readEstargzToc(content, layer))?.entries,
+    );
     assertEquals(decodeSeekIndex(kept, { ...layer, annotations: {} }), undefined);
 
     sent.length = 0;
