@@ -181,6 +181,13 @@ export async function readEstargzEntry(
 ): Promise<Uint8Array> {
   const what = `"${entry.path}" of eStargz layer ${layer.digest}`;
   const chunks = entry.chunks ?? [];
+  // Every byte must come from a verified chunk: no zeros stand in for a missing one.
+  const covered = chunks.reduce((n, c) => n + c.size, 0);
+  if (covered !== entry.size) {
+    throw new InvalidArgumentError(
+      `Cannot read ${what}: expected chunks covering ${entry.size} bytes, found ${covered}`,
+    );
+  }
   const out = new Uint8Array(entry.size);
   if (chunks.length > 0) {
     const start = Math.min(...chunks.map((c) => c.offset));

@@ -22,7 +22,7 @@ import { decodeSeekIndex, indexedLayers } from "../../src/core/seek_index.ts";
 import { layersFilesystem } from "../../src/core/image_layers.ts";
 import { readFile } from "../../src/core/image_file.ts";
 import { tarEntries } from "../../src/core/tar_entries.ts";
-import { DigestMismatchError } from "../../src/core/errors.ts";
+import { DigestMismatchError, InvalidArgumentError } from "../../src/core/errors.ts";
 import type { ContentProvider } from "../../src/core/content.ts";
 import type { Descriptor } from "../../src/core/types.ts";
 import { memorySource } from "../../src/adapters/memory.ts";
@@ -121,6 +121,12 @@ test("estargz: the TOC is one tail read (two when it is bigger than the tail); e
   assertEquals(byPath.get("etc")?.mode, 0o644);
   assertEquals(byPath.get("etc")?.type, "dir");
   assertEquals(byPath.get("bin/big")?.chunks?.length, 5);
+  // An entry whose chunks do not cover it is refused: no zeros stand in for unverified bytes.
+  const big = byPath.get("bin/big")!;
+  await assertRejects(
+    () => readEstargzEntry(source.content, layer, { ...big, chunks: big.chunks!.slice(1) }),
+    InvalidArgumentError,
+  );
   for (const spec of entries.filter((e) => (e.type ?? "reg") === "reg")) {
     const entry = byPath.get(clean(spec.name))!;
     const reads = counting(source.content);
