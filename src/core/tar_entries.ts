@@ -57,6 +57,24 @@ const _TYPES: Record<string, TarEntryType> = {
   "6": "fifo",
 };
 
+/**
+ * A stored entry name cleaned as {@link tarEntries} cleans it (relative, no `./`, no trailing
+ * `/`), for an index that lists a layer's entries from elsewhere (an eStargz table of contents).
+ *
+ * @param name The name as stored.
+ * @param label What is being read, for the error.
+ * @returns The cleaned path.
+ * @throws {InvalidArgumentError} For a name with NUL or a `..` segment.
+ * @example
+ * ```ts
+ * import { tarEntryPath } from "./tar_entries.ts";
+ * console.assert(tarEntryPath("./bin/", "toc") === "bin");
+ * ```
+ */
+export function tarEntryPath(name: string, label: string): string {
+  return cleanTarName(name, tarFail(label), true);
+}
+
 /** Reads exact byte counts from a stream, buffering only what one header or record needs. */
 class _Exact {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
