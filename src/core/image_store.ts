@@ -230,29 +230,41 @@ export class ImageStore {
     }
     const records = new Map<string, ImageRecord>();
     for (const record of await images.list()) records.set(record.name, record);
-    const slots = pool(this.#options.concurrency ?? 8);
-    const loads = [...records.values()].map((record) => {
-      const loaded = slots.run(() => this.#load(record));
-      loaded.catch(() => {}); // observed below, in order
-      return loaded;
-    });
+    // Loads start at most `ahead` past the last apply, not all at once: with 100k names, a load
+    // and a pool waiter per name waiting from the start were live objects every young-generation
+    // collection copied (GC was a fifth of a 30k sync() profile). Each apply still queues behind
+    // its name's update() calls, and in the source's order.
+    const concurrency = this.#options.concurrency ?? 8;
+    const slots = pool(concurrency);
+    const list = [...records.values()];
+    const loads: Promise<Image>[] = [];
+    const ahead = 4 * concurrency;
+    const startLoads = (end: number) => {
+      while (loads.length < Math.min(end, list.length)) {
+        const record = list[loads.length];
+        const loaded = slots.run(() => this.#load(record));
+        loaded.catch(() => {}); // observed below, in order
+        loads.push(loaded);
+      }
+    };
+    startLoads(ahead);
     const updated: string[] = [];
     const failures: { reference: string; error: Error }[] = [];
     let turn: Promise<unknown> = Promise.resolve();
-    const applied = [...records.keys()].map((ref, i) => {
+    list.forEach(({ name: ref }, i) => {
       const previous = turn;
-      const done = this.#enqueue(ref, async () => {
-        const image = await loads[i];
+      turn = this.#enqueue(ref, async () => {
         await previous;
-        this.#memory.apply(ref, image);
-      }).then(
-        () => void updated.push(ref),
-        (error) => void failures.push({ reference: ref, error }),
-      );
-      turn = done;
-      return done;
+        startLoads(i + 1 + ahead);
+        try {
+          this.#memory.apply(ref, await loads[i]);
+          updated.push(ref);
+        } catch (error) {
+          failures.push({ reference: ref, error: error as Error });
+        }
+      });
     });
-    await Promise.all(applied);
+    await turn; // each apply waits for the one before it
     const removed = [...this.#memory.references()].filter((ref) => !records.has(ref));
     await Promise.all(
       removed.map((ref) => this.#enqueue(ref, () => this.#memory.apply(ref, undefined))),
