@@ -1,35 +1,177 @@
-/** Canonical Huffman decoding tables for DEFLATE (RFC 1951 §3.2.2): a fast table and a slow path. */
+/**
+ * Canonical Huffman decoding tables for DEFLATE (RFC 1951 §3.2.2), zlib inflate_fast style: one
+ * Int32 entry says what a code means (a literal, a length or distance base with its extra-bit
+ * count, end-of-block, or a link to a second-level table for codes longer than the root).
+ */
 import { InvalidArgumentError } from "./errors.ts";
 
-/** Bits looked up at once; longer codes (rare) take the bit-by-bit path. */
-export const FAST_BITS: number = 10;
-/** Mask of the fast-table index. */
-export const FAST_MASK: number = (1 << FAST_BITS) - 1;
+// An entry: bits 0-3 the code's length, 4-7 extra bits (or a link's index bits), 8-12 what it is,
+// 16-31 its value (literal bytes, a base, or a link's offset). 0 is an invalid code.
+/** A literal: the byte is `entry >>> 16 & 255`. */
+export const LITERAL: number = 0x100;
+/** A length or distance: the base is `entry >>> 16`, the extra bits `entry >>> 4 & 15`. */
+export const BASE: number = 0x200;
+/** End of block. */
+export const END: number = 0x400;
+/** A longer code: look up `entry >>> 16 + (next index bits)` in the same table. */
+export const LINK: number = 0x800;
+/** A literal entry holding a second literal, `entry >>> 24`; the length covers both codes. */
+export const PAIR: number = 0x1000;
 
-/**
- * One code: `fast[hold & FAST_MASK]` is `(symbol << 4) | length`, or 0 when the code is longer than
- * `FAST_BITS` (or unused) and `count`/`symbol` must be walked as RFC 1951 describes.
- */
+/** Root bits of the literal/length table: short codes (and pairs of them) in one lookup. */
+export const LITERAL_BITS: number = 11;
+/** Root bits of the distance table. */
+export const DISTANCE_BITS: number = 10;
+/** Root bits of the code-length table: its codes are at most 7 bits, so it has no links. */
+export const CODE_LENGTH_BITS: number = 7;
+
+const _LEN_BASE = [
+  3,
+  4,
+  5,
+  6,
+  7,
+  8,
+  9,
+  10,
+  11,
+  13,
+  15,
+  17,
+  19,
+  23,
+  27,
+  31,
+  35,
+  43,
+  51,
+  59,
+  67,
+  83,
+  99,
+  115,
+  131,
+  163,
+  195,
+  227,
+  258,
+];
+const _LEN_EXTRA = [
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  1,
+  1,
+  1,
+  1,
+  2,
+  2,
+  2,
+  2,
+  3,
+  3,
+  3,
+  3,
+  4,
+  4,
+  4,
+  4,
+  5,
+  5,
+  5,
+  5,
+  0,
+];
+const _DIST_BASE = [
+  1,
+  2,
+  3,
+  4,
+  5,
+  7,
+  9,
+  13,
+  17,
+  25,
+  33,
+  49,
+  65,
+  97,
+  129,
+  193,
+  257,
+  385,
+  513,
+  769,
+  1025,
+  1537,
+  2049,
+  3073,
+  4097,
+  6145,
+  8193,
+  12289,
+  16385,
+  24577,
+];
+
+/** What each symbol of a kind of table decodes to, without its code length. */
+const _LITERAL_MEANING = Int32Array.from(
+  { length: 288 },
+  (_, s) =>
+    s < 256
+      ? (s << 16) | LITERAL
+      : s === 256
+      ? END
+      : s < 286
+      ? (_LEN_BASE[s - 257] << 16) | (_LEN_EXTRA[s - 257] << 4) | BASE
+      : 0,
+);
+const _DISTANCE_MEANING = Int32Array.from(
+  { length: 32 },
+  (_, s) => s < 30 ? (_DIST_BASE[s] << 16) | ((s < 4 ? 0 : (s >>> 1) - 1) << 4) | BASE : 0,
+);
+const _CODE_LENGTH_MEANING = Int32Array.from({ length: 19 }, (_, s) => (s << 16) | LITERAL);
+
+/** A decoding table: `entries[hold & (2 ** root - 1)]`, then a link's second level if any. */
 export interface HuffmanTable {
-  readonly fast: Int32Array;
-  readonly count: Uint16Array;
-  readonly symbol: Uint16Array;
+  readonly entries: Int32Array;
+  readonly root: number;
+  readonly meaning: Int32Array;
 }
 
-/** Allocates an empty table for up to `symbols` symbols. */
-export function huffmanTable(symbols: number): HuffmanTable {
-  return {
-    fast: new Int32Array(1 << FAST_BITS),
-    count: new Uint16Array(16),
-    symbol: new Uint16Array(symbols),
-  };
+/** Allocates a table for the literal/length, distance or code-length alphabet. */
+export function huffmanTable(kind: "literal" | "distance" | "code-length"): HuffmanTable {
+  const root = kind === "literal"
+    ? LITERAL_BITS
+    : kind === "distance"
+    ? DISTANCE_BITS
+    : CODE_LENGTH_BITS;
+  const meaning = kind === "literal"
+    ? _LITERAL_MEANING
+    : kind === "distance"
+    ? _DISTANCE_MEANING
+    : _CODE_LENGTH_MEANING;
+  // Second-level tables: at most one per long symbol, each of at most 2 ** (15 - root) entries.
+  const size = (1 << root) + (kind === "code-length" ? 0 : meaning.length << (15 - root));
+  return { entries: new Int32Array(size), root, meaning };
 }
 
+const _count = new Uint16Array(16);
 const _next = new Uint16Array(16);
+const _reversed = new Uint16Array(288);
+const _depth = new Uint8Array(1 << LITERAL_BITS);
+const _link = new Uint16Array(1 << LITERAL_BITS);
 
 /** Fills `table` from code lengths `lengths[0..n)`; rejects an over-subscribed set. */
 export function buildHuffman(table: HuffmanTable, lengths: Uint8Array, n: number): void {
-  const { fast, count, symbol } = table;
+  const { entries, root, meaning } = table;
+  const count = _count;
   count.fill(0);
   for (let i = 0; i < n; i++) count[lengths[i]]++;
   count[0] = 0;
@@ -42,45 +184,73 @@ export function buildHuffman(table: HuffmanTable, lengths: Uint8Array, n: number
       );
     }
   }
-  // Symbols sorted by length, then by value (the canonical order).
-  _next[1] = 0;
-  for (let len = 1; len < 15; len++) _next[len + 1] = _next[len] + count[len];
-  for (let s = 0; s < n; s++) if (lengths[s]) symbol[_next[lengths[s]]++] = s;
-  fast.fill(0);
   let code = 0;
   for (let len = 1; len < 16; len++) {
     code = (code + count[len - 1]) << 1;
     _next[len] = code;
   }
+  const size = 1 << root;
+  entries.fill(0, 0, size);
+  let long = 0;
   for (let s = 0; s < n; s++) {
     const len = lengths[s];
     if (len === 0) continue;
     const c = _next[len]++;
-    if (len > FAST_BITS) continue;
     // Codes are packed most significant bit first, but the stream is read least significant first.
     let rev = 0;
     for (let i = 0; i < len; i++) rev |= ((c >>> i) & 1) << (len - 1 - i);
-    const entry = (s << 4) | len;
-    for (let j = rev; j <= FAST_MASK; j += 1 << len) fast[j] = entry;
+    _reversed[s] = rev;
+    if (len > root) {
+      const prefix = rev & (size - 1);
+      if (long === 0) _depth.fill(0, 0, size);
+      long++;
+      if (len - root > _depth[prefix]) _depth[prefix] = len - root;
+      continue;
+    }
+    const entry = meaning[s] | len;
+    for (let j = rev; j < size; j += 1 << len) entries[j] = entry;
   }
+  if (long > 0) {
+    // Second level: one table per root prefix of long codes, as deep as its longest code.
+    let offset = size;
+    for (let s = 0; s < n; s++) {
+      if (lengths[s] <= root) continue;
+      const prefix = _reversed[s] & (size - 1);
+      if (entries[prefix] === 0) {
+        const depth = _depth[prefix];
+        entries[prefix] = (offset << 16) | (depth << 4) | LINK;
+        _link[prefix] = offset;
+        entries.fill(0, offset, offset + (1 << depth));
+        offset += 1 << depth;
+      }
+    }
+    for (let s = 0; s < n; s++) {
+      const len = lengths[s];
+      if (len <= root) continue;
+      const rev = _reversed[s];
+      const prefix = rev & (size - 1);
+      const start = _link[prefix];
+      const depth = _depth[prefix];
+      const entry = meaning[s] | len;
+      for (let j = rev >>> root; j < 1 << depth; j += 1 << (len - root)) entries[start + j] = entry;
+    }
+  }
+  if (meaning === _LITERAL_MEANING) _pairLiterals(entries, root);
 }
 
 /**
- * Decodes one symbol bit by bit from `hold` (at least 15 valid bits). Returns
- * `(symbol << 4) | length`, or -1 for a code the table does not hold.
+ * Where a short literal code is followed, within the root bits, by another literal's code, the
+ * entry takes both: text-like data is mostly literals of 4 to 7 bits, so one lookup writes two.
  */
-export function slowDecode(table: HuffmanTable, hold: number): number {
-  const { count, symbol } = table;
-  let code = 0;
-  let first = 0;
-  let index = 0;
-  for (let len = 1; len < 16; len++) {
-    code |= (hold >>> (len - 1)) & 1;
-    const n = count[len];
-    if (code - n < first) return (symbol[index + code - first] << 4) | len;
-    index += n;
-    first = (first + n) << 1;
-    code <<= 1;
+function _pairLiterals(entries: Int32Array, root: number): void {
+  // Downwards: `i >>> first` is below `i` (or is `i` itself when 0), so still holds one literal.
+  for (let i = (1 << root) - 1; i >= 0; i--) {
+    const e = entries[i];
+    if ((e & LITERAL) === 0) continue;
+    const first = e & 15;
+    if (first >= root) continue;
+    const next = entries[i >>> first];
+    if ((next & LITERAL) === 0 || (next & 15) > root - first) continue;
+    entries[i] = ((next >>> 16) << 24) | (e & 0xff0000) | PAIR | LITERAL | (first + (next & 15));
   }
-  return -1;
 }

@@ -107,7 +107,10 @@ function _digest(
   factory: DigesterFactory | undefined,
 ): string | Promise<string> {
   // A digester handed in is native and synchronous: it beats WebCrypto's await at every size.
-  if (!factory && bytes.byteLength > _SYNC_DIGEST_LIMIT) return digestOf(bytes, algorithm);
+  // Without one, WebCrypto also takes what the default digester (sha256 only) cannot hash.
+  if (!factory && (bytes.byteLength > _SYNC_DIGEST_LIMIT || algorithm !== "sha256")) {
+    return digestOf(bytes, algorithm);
+  }
   const digester = createDigester(algorithm, factory);
   digester.update(bytes);
   return digester.digest();

@@ -45,6 +45,15 @@ export interface TarEntryWithData extends TarEntry {
   bytes(): Promise<Uint8Array>;
 }
 
+/** An entry as {@link tarEntries} yields it: its data can also be read piece by piece. */
+export interface StreamedTarEntry extends TarEntryWithData {
+  /**
+   * Hands a regular file's data to `sink` piece by piece as it streams past (each piece valid
+   * only during the call), so a big file is never held whole; instead of {@link bytes}.
+   */
+  readChunks(sink: (chunk: Uint8Array) => void): Promise<void>;
+}
+
 const _TYPES: Record<string, TarEntryType> = {
   "0": "file",
   "\0": "file",
@@ -56,6 +65,24 @@ const _TYPES: Record<string, TarEntryType> = {
   "5": "dir",
   "6": "fifo",
 };
+
+/**
+ * A stored entry name cleaned as {@link tarEntries} cleans it (relative, no `./`, no trailing
+ * `/`), for an index that lists a layer's entries from elsewhere (an eStargz table of contents).
+ *
+ * @param name The name as stored.
+ * @param label What is being read, for the error.
+ * @returns The cleaned path.
+ * @throws {InvalidArgumentError} For a name with NUL or a `..` segment.
+ * @example
+ * ```ts
+ * import { tarEntryPath } from "./tar_entries.ts";
+ * console.assert(tarEntryPath("./bin/", "toc") === "bin");
+ * ```
+ */
+export function tarEntryPath(name: string, label: string): string {
+  return cleanTarName(name, tarFail(label), true);
+}
 
 /** Reads exact byte counts from a stream, buffering only what one header or record needs. */
 class _Exact {
@@ -99,8 +126,11 @@ class _Exact {
     return out;
   }
 
-  /** Drops `n` bytes without keeping them; returns how many were there. */
-  async skip(n: number): Promise<number> {
+  /**
+   * Drops `n` bytes, handing each piece to `sink` as it comes (never joined); returns how many
+   * were there.
+   */
+  async skip(n: number, sink?: (chunk: Uint8Array) => void): Promise<number> {
     let left = n;
     while (left > 0) {
       if (this.#buffered === 0) {
@@ -109,6 +139,7 @@ class _Exact {
       }
       const chunk = this.#chunks[0];
       const take = Math.min(chunk.length, left);
+      sink?.(chunk.subarray(0, take));
       if (take === chunk.length) this.#chunks.shift();
       else this.#chunks[0] = chunk.subarray(take);
       this.#buffered -= take;
@@ -146,7 +177,7 @@ class _Exact {
 export async function* tarEntries(
   stream: ReadableStream<Uint8Array>,
   label = "tar stream",
-): AsyncGenerator<TarEntryWithData> {
+): AsyncGenerator<StreamedTarEntry> {
   const fail = tarFail(label);
   const input = new _Exact(stream);
   const state: TarMetaState = { global: {}, local: {} };
@@ -207,6 +238,12 @@ export async function* tarEntries(
           const data = await input.read(Math.ceil(dataBytes / TAR_BLOCK) * TAR_BLOCK);
           if (data.length < dataBytes) throw truncated();
           return data.slice(0, dataBytes);
+        },
+        readChunks: async (sink) => {
+          if (read) throw fail(`the data of "${path}" was already read`);
+          read = true;
+          if (await input.skip(dataBytes, sink) < dataBytes) throw truncated();
+          await input.skip(Math.ceil(dataBytes / TAR_BLOCK) * TAR_BLOCK - dataBytes);
         },
       };
       if (!read) {

@@ -1,7 +1,9 @@
 import { assertEquals, assertRejects } from "@std/assert";
 import { test } from "../harness.ts";
-import { readBlob, readBlobStream } from "../../src/core/content.ts";
-import { NotFoundError } from "../../src/core/errors.ts";
+import { type ContentProvider, readBlob, readBlobStream } from "../../src/core/content.ts";
+import { digestOf } from "../../src/core/digest.ts";
+import { portableDigester } from "../../src/core/digester.ts";
+import { DigestMismatchError, NotFoundError, UnsupportedError } from "../../src/core/errors.ts";
 import { memorySource } from "../../src/adapters/memory.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -24,4 +26,25 @@ test("readBlob() and readBlobStream() ignore inline data that does not verify an
     assertEquals(text(await readBlob(source.content, wrong)), "hello", data);
     assertEquals(await new Response(await readBlobStream(source.content, wrong)).text(), "hello");
   }
+});
+
+test("readBlob() verifies sha512 content without a digester handed in; readBlobStream() needs one", async () => {
+  const bytes = new TextEncoder().encode("hello");
+  const descriptor = {
+    mediaType: "text/plain",
+    digest: await digestOf(bytes, "sha512"),
+    size: bytes.length,
+  };
+  const provider: ContentProvider = {
+    info: () => Promise.resolve({ digest: descriptor.digest, size: bytes.length }),
+    read: () => Promise.resolve(bytes),
+  };
+  assertEquals(text(await readBlob(provider, descriptor)), "hello");
+  await assertRejects(
+    () => readBlob(provider, { ...descriptor, digest: descriptor.digest.replace(/.$/, "0") }),
+    DigestMismatchError,
+  );
+  await assertRejects(() => readBlobStream(provider, descriptor), UnsupportedError, "sha256 only");
+  const stream = await readBlobStream(provider, descriptor, { digester: portableDigester });
+  assertEquals(await new Response(stream).text(), "hello");
 });

@@ -345,6 +345,41 @@ test("a set filled in ascending or descending order splits its chunks consistent
   }
 });
 
+test("the constructor builds, in one sorted pass, the set that adds one by one would, chunks included", () => {
+  // Colliding hex under several algorithms (the tie order), duplicates, and more than one chunk.
+  const digest = fc.tuple(
+    fc.constantFrom("sha256", "sha384", "sha512"),
+    fc.string({ unit: fc.constantFrom("0", "1", "2"), maxLength: 4 }),
+  ).map(([algorithm, head]) =>
+    `${algorithm}:${head.padEnd({ sha256: 64, sha384: 96, sha512: 128 }[algorithm]!, "0")}`
+  );
+  const many = Array.from(
+    { length: 2500 },
+    (_, i) => `sha256:${((i * 7919) % 2500).toString(16).padStart(4, "0").padEnd(64, "1")}`,
+  );
+  fc.assert(
+    fc.property(fc.array(digest, { maxLength: 40 }), fc.boolean(), (digests, big) => {
+      const all = big ? [...digests, ...many, ...digests] : digests;
+      const built = new DigestSet(all);
+      const added = new DigestSet();
+      for (const d of all) added.add(d);
+      assertEquals([built.size, built.values()], [added.size, added.values()]);
+      for (const d of [...all.slice(0, 30), ...all.slice(-30)]) {
+        for (const query of [d, d.slice(d.indexOf(":") + 1, d.indexOf(":") + 4)]) {
+          assertEquals(outcome(() => built.lookup(query)), outcome(() => added.lookup(query)));
+        }
+        built.remove(d);
+        added.remove(d);
+        assertEquals(built.values(), added.values());
+      }
+      built.add(many[0]);
+      added.add(many[0]);
+      assertEquals(built.values(), added.values());
+    }),
+    { numRuns: 150 },
+  );
+});
+
 test("lookup() answers the same for prefixes of 12 or more hex whether short IDs are shared or not", () => {
   const hex = (head: string, fill: string) => head + fill.repeat(64 - head.length);
   const a = `sha256:${hex("0123456789ab0", "1")}`;

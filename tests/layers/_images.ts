@@ -11,7 +11,8 @@ import {
 import { join } from "node:path";
 import { freshDir } from "./_layers.ts";
 import { openOciLayout } from "../../src/runtime/open_oci_layout.ts";
-import type { Manifest } from "../../src/core/types.ts";
+import type { Descriptor, Manifest } from "../../src/core/types.ts";
+import { digestOf } from "../../src/core/digest.ts";
 import { type ImageLayers, imageLayers } from "../../src/core/image_layers.ts";
 import { pageDecompressors } from "../../src/explorer/layer_stream.ts";
 import type { ContentProvider } from "../../src/core/content.ts";
@@ -173,4 +174,58 @@ export function rootsDiff(before: string, after: string): FsDiff {
   const sort = (list: string[]) =>
     list.sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
   return { added: sort(added), modified: sort(modified), removed: sort(removed) };
+}
+
+/** One layer for {@link writeLayout}: its blob, media type, annotations and uncompressed digest. */
+export interface LayoutLayer {
+  readonly bytes: Uint8Array;
+  readonly mediaType: string;
+  readonly diffId: string;
+  readonly annotations?: Record<string, string>;
+}
+
+/** A hand-made OCI layout at `layout` whose `tag` is an amd64 image of `layers`. */
+export async function writeLayout(
+  layout: string,
+  tag: string,
+  layers: readonly LayoutLayer[],
+): Promise<{ layers: Descriptor[]; manifest: Manifest }> {
+  const blob = async (bytes: Uint8Array, mediaType: string) => {
+    const digest = await digestOf(bytes);
+    mkdirSync(join(layout, "blobs", "sha256"), { recursive: true });
+    writeFileSync(join(layout, "blobs", "sha256", digest.slice(7)), bytes);
+    return { mediaType, digest, size: bytes.length };
+  };
+  const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+  const descriptors: Descriptor[] = [];
+  for (const layer of layers) {
+    const descriptor = await blob(layer.bytes, layer.mediaType);
+    descriptors.push(
+      layer.annotations ? { ...descriptor, annotations: layer.annotations } : descriptor,
+    );
+  }
+  const config = await blob(
+    json({
+      architecture: "amd64",
+      os: "linux",
+      rootfs: { type: "layers", diff_ids: layers.map((l) => l.diffId) },
+    }),
+    "application/vnd.oci.image.config.v1+json",
+  );
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    config,
+    layers: descriptors,
+  } as Manifest;
+  const stored = await blob(json(manifest), "application/vnd.oci.image.manifest.v1+json");
+  writeFileSync(join(layout, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
+  writeFileSync(
+    join(layout, "index.json"),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ ...stored, annotations: { "org.opencontainers.image.ref.name": tag } }],
+    }),
+  );
+  return { layers: descriptors, manifest };
 }

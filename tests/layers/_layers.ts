@@ -1,4 +1,4 @@
-/** What the layer tests share: fresh directories and a layer file's entries. */
+/** What the layer tests share: fresh directories, a layer file's entries, file content. */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,4 +14,15 @@ export function freshDir(prefix: string): string {
 /** The entries of the layer blob at `path` (gzip, zstd or plain), in small chunks. */
 export function layerFileEntries(path: string): AsyncGenerator<TarEntryWithData> {
   return layerEntries(new Blob([readFileSync(path)]).stream(), pageDecompressors, path);
+}
+
+/** Text with noise, from a seed: gzip -6 makes dynamic and stored blocks of it. */
+export function noisyBytes(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed * 2654435761 + 1;
+  for (let i = 0; i < size; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    out[i] = (i >> 12) % 4 === 0 ? x >>> 24 : 97 + ((x >>> 24) % 13);
+  }
+  return out;
 }

@@ -2,13 +2,16 @@
 // index equals GNU tar's extraction and a full stream; over a loopback registry, after the first
 // listing, one file is one ranged request of the span the index names.
 import { assert, assertEquals, assertRejects } from "@std/assert";
+import { Buffer } from "node:buffer";
 import { execFileSync } from "node:child_process";
+import { gzipSync } from "node:zlib";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../harness.ts";
-import { freshDir, layerFileEntries } from "./_layers.ts";
-import { layoutImage } from "./_images.ts";
+import { freshDir, layerFileEntries, noisyBytes as content } from "./_layers.ts";
+import { layoutImage, writeLayout } from "./_images.ts";
 import { mapStore } from "../adapters/_registry_tools.ts";
+import { tarBytes } from "../adapters/_tar_builder.ts";
 import { push, startRegistry, tempDir } from "../adapters/_registry.ts";
 import { startFaultProxy } from "../adapters/_fault_proxy.ts";
 import { main } from "../../src/cli/main.ts";
@@ -30,17 +33,6 @@ import { pageDecompressors } from "../../src/explorer/layer_stream.ts";
 import type { Descriptor } from "../../src/core/types.ts";
 
 const _FILES = 5000;
-
-/** Text with noise: gzip -6 makes dynamic and stored blocks of it. */
-function content(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed * 2654435761 + 1;
-  for (let i = 0; i < size; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    out[i] = (i >> 12) % 4 === 0 ? x >>> 24 : 97 + ((x >>> 24) % 13);
-  }
-  return out;
-}
 
 /** A GNU tar + gzip -6 layer of 5,000 files (a few of several MiB) in a hand-made OCI layout. */
 async function buildLayout(): Promise<{ layout: string; root: string; layer: Descriptor }> {
@@ -69,39 +61,11 @@ async function buildLayout(): Promise<{ layout: string; root: string; layer: Des
     maxBuffer: 1 << 28,
   }));
   const layout = join(work, "layout");
-  const blob = async (bytes: Uint8Array, mediaType: string) => {
-    const digest = await digestOf(bytes);
-    mkdirSync(join(layout, "blobs", "sha256"), { recursive: true });
-    writeFileSync(join(layout, "blobs", "sha256", digest.slice(7)), bytes);
-    return { mediaType, digest, size: bytes.length };
-  };
-  const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-  const layer = await blob(gz, "application/vnd.oci.image.layer.v1.tar+gzip");
-  const config = await blob(
-    json({
-      architecture: "amd64",
-      os: "linux",
-      rootfs: { type: "layers", diff_ids: [await digestOf(new Uint8Array(tar))] },
-    }),
-    "application/vnd.oci.image.config.v1+json",
-  );
-  const manifest = await blob(
-    json({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config,
-      layers: [layer],
-    }),
-    "application/vnd.oci.image.manifest.v1+json",
-  );
-  writeFileSync(join(layout, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
-  writeFileSync(
-    join(layout, "index.json"),
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [{ ...manifest, annotations: { "org.opencontainers.image.ref.name": "t" } }],
-    }),
-  );
+  const { layers: [layer] } = await writeLayout(layout, "t", [{
+    bytes: gz,
+    mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+    diffId: await digestOf(new Uint8Array(tar)),
+  }]);
   return { layout, root, layer };
 }
 
@@ -196,7 +160,8 @@ test("seek index: after the first listing, one file over a loopback registry is 
     assertEquals(listed.filter((e) => e.type === "file").length, _FILES);
     assertEquals(sent.reduce((n, s) => n + s.bytes, 0), layer.size);
     const [kept] = store.entries.values();
-    // About 1.4% in checkpoints (32 KiB of base64 history per 4 MiB of output), the rest entries.
+    // 3.8%: about 1.4% in checkpoints (32 KiB of base64 history per 4 MiB of output), 0.9% in the
+    // files' SHA-256 (44 B each), the rest entries.
     assert(kept.length < layer.size / 25, `index ${kept.length} B for a ${layer.size} B layer`);
 
     // A later run: the index comes from the cache, the listing from the index.
@@ -264,6 +229,56 @@ test("seek index: ocistore files then cat over a registry: the second cat costs 
     await registry.stop();
   }
 });
+
+for (const compression of ["none", "gzip -0"] as const) {
+  test(`seek index (${compression}): a ranged read is checked against the file's SHA-256 from the verified full read; a byte changed after indexing gives DigestMismatchError and nothing kept changes`, async () => {
+    const files = { a: content(1000, 1), b: content(20_000, 2), c: new Uint8Array(0) };
+    const tar = tarBytes(Object.entries(files).map(([name, data]) => ({ name, data })));
+    const blob = compression === "none" ? tar : new Uint8Array(gzipSync(tar, { level: 0 }));
+    const source = memorySource();
+    const mediaType = `application/vnd.oci.image.layer.v1.tar${
+      compression === "none" ? "" : "+gzip"
+    }`;
+    const layer = await source.addBlob(blob, mediaType);
+    const store = mapStore();
+    const options = { decompressors: pageDecompressors, store };
+    await layersFilesystem(indexedLayers(source.content, { layers: [layer] }, options));
+    const [kept] = store.entries.values();
+    const index = decodeSeekIndex(kept, layer)!;
+    for (const [name, data] of Object.entries(files)) {
+      assertEquals(index.entries.find((e) => e.path === name)?.digest, await digestOf(data), name);
+    }
+    // A v1 document (no digests) is refused: the index is built again.
+    const v1 = new TextDecoder().decode(kept).replace("seek-index.v2", "seek-index.v1");
+    assertEquals(decodeSeekIndex(new TextEncoder().encode(v1), layer), undefined);
+
+    // Stored blocks (gzip -0) keep b's bytes as they are: flip one inside them.
+    const at = Buffer.from(blob).indexOf(Buffer.from(files.b.subarray(5000, 5032)));
+    assert(at > 0);
+    const tampered = blob.slice();
+    tampered[at + 7] ^= 1;
+    source.putRaw(layer.digest, tampered);
+    const later = indexedLayers(source.content, { layers: [layer] }, options);
+    const read = (path: string) =>
+      readFile(source.content, { layers: [layer] }, path, {
+        decompressors: pageDecompressors,
+        layers: later,
+        layerReader: later.reader,
+      });
+    await layersFilesystem(later);
+    const error = await assertRejects(() => read("b"), DigestMismatchError);
+    const expected = await digestOf(files.b);
+    assertEquals(error.expected, expected);
+    assert(error.message.includes(`"b"`) && error.message.includes(expected), error.message);
+    const changed = files.b.slice();
+    changed[5007] ^= 1;
+    assertEquals(error.actual, await digestOf(changed));
+    assertEquals(await read("a"), files.a);
+    assertEquals([...store.entries.values()], [kept]);
+    source.putRaw(layer.digest, blob);
+    assertEquals(await read("b"), files.b);
+  });
+}
 
 async function cli(argv: string[]) {
   let stdout = "";

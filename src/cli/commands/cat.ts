@@ -10,8 +10,9 @@ import { openImage } from "./_image_layers.ts";
  * Writes the bytes of the file at PATH in IMAGE's merged filesystem to stdout, following symbolic
  * links inside the image and hard links across layers; the layer that holds it is read whole and
  * verified before a byte is written, except from a registry with a blob cache: there the first
- * read of a gzip or plain layer (verified whole) keeps a seek index, and later reads are one
- * ranged request (a range cannot be verified on its own). `-o json` prints
+ * read of a gzip or plain layer (verified whole) keeps a seek index with each file's SHA-256, and
+ * later reads are one ranged request checked against it; an eStargz layer is indexed from its TOC
+ * (verified by the layer's `toc.digest` annotation) without that full read. `-o json` prints
  * `{"path","size","base64"}` instead.
  *
  * @param ctx The command context; operands SOURCE, IMAGE, PATH.
@@ -51,8 +52,10 @@ export const cat: Command = {
 are followed inside the image (as in a chroot), hard links read their target, and the layer that
 holds the file is read to its end and verified against its digest before anything is written.
 From a registry with the blob cache on, that first read of a gzip or plain-tar layer also keeps a
-seek index in the cache; later reads of any file of that layer are one ranged request from it
-(a range is not verified on its own; --no-cache reads and verifies the whole layer).
+seek index in the cache, with each file's SHA-256; later reads of any file of that layer are one
+ranged request from it, checked against that digest. An eStargz layer (annotated with its TOC's
+digest) is indexed from its table of contents instead: one or two ranged requests, no full read,
+each chunk checked against the TOC's chunkDigest. --no-cache reads and verifies the whole layer.
 -o json prints {"path","size","base64"} instead.`,
   flags: [
     { flag: "output", help: 'json: {"path","size","base64"} instead of the bytes' },
