@@ -134,13 +134,13 @@ export async function buildSeekIndex(
   });
   const entries: SeekIndexEntry[] = [];
   for await (const entry of tarEntries(tar, `layer ${layer.digest}`)) {
-    const { bytes, ...meta } = entry;
+    const { bytes: _bytes, readChunks, ...meta } = entry;
     if (entry.type !== "file") {
       entries.push(meta);
       continue;
     }
     const digester = createDigester("sha256", options.digester);
-    digester.update(await bytes());
+    await readChunks((chunk) => digester.update(chunk));
     entries.push({ ...meta, digest: digester.digest() });
   }
   while (await next());

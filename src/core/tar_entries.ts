@@ -45,6 +45,15 @@ export interface TarEntryWithData extends TarEntry {
   bytes(): Promise<Uint8Array>;
 }
 
+/** An entry as {@link tarEntries} yields it: its data can also be read piece by piece. */
+export interface StreamedTarEntry extends TarEntryWithData {
+  /**
+   * Hands a regular file's data to `sink` piece by piece as it streams past (each piece valid
+   * only during the call), so a big file is never held whole; instead of {@link bytes}.
+   */
+  readChunks(sink: (chunk: Uint8Array) => void): Promise<void>;
+}
+
 const _TYPES: Record<string, TarEntryType> = {
   "0": "file",
   "\0": "file",
@@ -117,8 +126,11 @@ class _Exact {
     return out;
   }
 
-  /** Drops `n` bytes without keeping them; returns how many were there. */
-  async skip(n: number): Promise<number> {
+  /**
+   * Drops `n` bytes, handing each piece to `sink` as it comes (never joined); returns how many
+   * were there.
+   */
+  async skip(n: number, sink?: (chunk: Uint8Array) => void): Promise<number> {
     let left = n;
     while (left > 0) {
       if (this.#buffered === 0) {
@@ -127,6 +139,7 @@ class _Exact {
       }
       const chunk = this.#chunks[0];
       const take = Math.min(chunk.length, left);
+      sink?.(chunk.subarray(0, take));
       if (take === chunk.length) this.#chunks.shift();
       else this.#chunks[0] = chunk.subarray(take);
       this.#buffered -= take;
@@ -164,7 +177,7 @@ class _Exact {
 export async function* tarEntries(
   stream: ReadableStream<Uint8Array>,
   label = "tar stream",
-): AsyncGenerator<TarEntryWithData> {
+): AsyncGenerator<StreamedTarEntry> {
   const fail = tarFail(label);
   const input = new _Exact(stream);
   const state: TarMetaState = { global: {}, local: {} };
@@ -225,6 +238,12 @@ export async function* tarEntries(
           const data = await input.read(Math.ceil(dataBytes / TAR_BLOCK) * TAR_BLOCK);
           if (data.length < dataBytes) throw truncated();
           return data.slice(0, dataBytes);
+        },
+        readChunks: async (sink) => {
+          if (read) throw fail(`the data of "${path}" was already read`);
+          read = true;
+          if (await input.skip(dataBytes, sink) < dataBytes) throw truncated();
+          await input.skip(Math.ceil(dataBytes / TAR_BLOCK) * TAR_BLOCK - dataBytes);
         },
       };
       if (!read) {

@@ -119,6 +119,27 @@ test("tarEntries() reads each file's bytes as GNU tar stored them", async () => 
   assertEquals(new TextDecoder().decode(seen.get(long)), "long\n");
 });
 
+test("tarEntries() readChunks() hands a file's data piece by piece, never joined, and the next entry follows", async () => {
+  const root = tree();
+  const pieces = new Map<string, number[]>();
+  const seen = new Map<string, Uint8Array>();
+  for await (const e of tarEntries(chunked(gnuTar(root, "gnu"), 4096))) {
+    if (e.type !== "file") continue;
+    const parts: Uint8Array[] = [];
+    await e.readChunks((chunk) => parts.push(chunk.slice()));
+    pieces.set(e.path, parts.map((p) => p.length));
+    const whole = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (whole.set(p, at), at + p.length), 0);
+    seen.set(e.path, whole);
+    await assertRejects(() => e.bytes(), InvalidArgumentError, "already read");
+  }
+  assertEquals(seen.get("etc/big"), new Uint8Array(readFileSync(join(root, "etc", "big"))));
+  assertEquals(new TextDecoder().decode(seen.get(long)), "long\n");
+  // 70,000 bytes from 4,096-byte stream chunks: at least 17 pieces, none bigger than a chunk.
+  const big = pieces.get("etc/big")!;
+  assertEquals(big.length >= 17 && big.every((n) => n <= 4096), true, `pieces: ${big}`);
+});
+
 test("layerEntries() reads gzip, zstd and plain layers through the decompressors handed in", async () => {
   const root = tree();
   const plain = gnuTar(root, "pax");
