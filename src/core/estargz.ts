@@ -123,7 +123,7 @@ export async function readEstargzToc(
     const head = await readBlobRange(content, layer, { offset: tocAt, length: tailAt - tocAt }, {
       signal,
     });
-    bytes = _join(head, bytes);
+    bytes = joinBytes(head, bytes);
   } else bytes = bytes.subarray(tocAt - tailAt);
   const label = `the eStargz TOC of layer ${layer.digest}`;
   const json = await _tocJson(bytes.subarray(0, footerAt - tocAt), label);
@@ -208,7 +208,7 @@ export async function readEstargzEntry(
 
 /** The TOC member inflated: a tar whose first entry is `stargz.index.json`. */
 async function _tocJson(member: Uint8Array, label: string): Promise<Uint8Array> {
-  const tar = _join(...new Inflater().push(member, true));
+  const tar = joinBytes(...new Inflater().push(member, true));
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(tar);
@@ -352,7 +352,18 @@ function _inflateFirst(member: Uint8Array, size: number, what: string): Uint8Arr
   return out;
 }
 
-function _join(...parts: Uint8Array[]): Uint8Array {
+/**
+ * The parts as one array, in order (the seek index joins its first read's pieces with it too).
+ *
+ * @param parts The byte arrays.
+ * @returns A new array holding them all.
+ * @example
+ * ```ts
+ * import { joinBytes } from "./estargz.ts";
+ * console.assert(joinBytes(new Uint8Array([1]), new Uint8Array([2, 3])).join() === "1,2,3");
+ * ```
+ */
+export function joinBytes(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const part of parts) {

@@ -16,6 +16,7 @@ import {
   type EstargzChunk,
   estargzTocOffset,
   isEstargzOwnEntry,
+  joinBytes,
   readEstargzEntry,
   readEstargzToc,
 } from "./estargz.ts";
@@ -96,7 +97,7 @@ export async function buildSeekIndex(
   while (!first.done && first.value.length < 4) {
     const next = await reader.read();
     if (next.done) break;
-    first = { done: false, value: _join(first.value, next.value) };
+    first = { done: false, value: joinBytes(first.value, next.value) };
   }
   const head = first.done ? new Uint8Array(0) : first.value;
   const kind = compressionOf(head);
@@ -116,7 +117,7 @@ export async function buildSeekIndex(
     const chunk = pending ?? (await reader.read()).value;
     pending = undefined;
     if (!chunk) ended = true;
-    else tail = _join(tail, chunk.subarray(-ESTARGZ_FOOTER_SIZE)).slice(-ESTARGZ_FOOTER_SIZE);
+    else tail = joinBytes(tail, chunk.subarray(-ESTARGZ_FOOTER_SIZE)).slice(-ESTARGZ_FOOTER_SIZE);
     if (!inflater) return chunk ? [chunk] : undefined;
     return inflater.push(chunk ?? new Uint8Array(0), !chunk);
   };
@@ -520,13 +521,6 @@ async function _tocIndex(
     checkpoints: [],
     entries,
   };
-}
-
-function _join(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 // A SHA-256 as the base64 of its 32 bytes (44 characters, not 71): a 5,000-file index is 135 KB

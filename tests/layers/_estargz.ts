@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { tarHeader } from "../adapters/_tar_builder.ts";
+import { concat } from "../core/_inflate.ts";
 
 /** One entry of a built layer. */
 export interface EstargzSpec {
@@ -40,16 +41,6 @@ const _MODES = { reg: 0o100644, dir: 0o40644, symlink: 0o120644, hardlink: 0o100
 /** SHA-256 as `sha256:<hex>`. */
 export function sha256(bytes: Uint8Array): string {
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 const pad = (n: number) => new Uint8Array((512 - (n % 512)) % 512);
