@@ -59,6 +59,9 @@ const _namespaces = "/containerd.services.namespaces.v1.Namespaces/List";
 const _notFound = 5;
 const _unavailable = 14;
 const _cancelled = 1;
+// containerd's own errors never map to INTERNAL (its errdefs become NotFound, Unknown, ...); grpc-js
+// reports a stream the dying daemon broke (RST_STREAM, EPIPE) as INTERNAL, so it means "went away".
+const _internal = 13;
 
 /** The error a failed call becomes, in the action's terms. */
 function _fail(error: unknown, action: string, address: string, notFoundHint?: string): never {
@@ -69,7 +72,7 @@ function _fail(error: unknown, action: string, address: string, notFoundHint?: s
     const hint = notFoundHint ? `; ${notFoundHint}` : "";
     throw new NotFoundError(`${action}: ${details}${hint}`, { cause: error });
   }
-  if (code === _unavailable || code === _cancelled) {
+  if (code === _unavailable || code === _cancelled || code === _internal) {
     throw new UnavailableError(
       `${action}: containerd at ${address} is unavailable (${details})`,
       { cause: error },

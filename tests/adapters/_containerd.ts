@@ -85,10 +85,16 @@ export async function startContainerd(): Promise<Containerd> {
   let child!: ChildProcess;
   let exitCode: number | null = null;
   let exited!: Promise<void>;
+  let stderr = "";
   const launch = () => {
-    child = spawn("containerd", ["--config", config], { stdio: "ignore" });
+    child = spawn("containerd", ["--config", config], { stdio: ["ignore", "ignore", "pipe"] });
     exitCode = null;
+    stderr = "";
     const started = child;
+    // containerd logs to stderr; the tail says why a daemon that exited early did.
+    started.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+      if (child === started) stderr = (stderr + chunk).slice(-8192);
+    });
     exited = new Promise<void>((resolve) =>
       started.once("exit", (code) => {
         // A killed daemon's exit can be reported after its successor started: not the successor's.
@@ -124,7 +130,9 @@ export async function startContainerd(): Promise<Containerd> {
     // A stall stop, not a verdict: on a loaded machine containerd can take tens of seconds to start.
     const deadline = Date.now() + 60_000;
     for (;;) {
-      if (exitCode !== null) throw new Error(`containerd exited with ${exitCode}`);
+      if (exitCode !== null) {
+        throw new Error(`containerd exited with ${exitCode}; its last output:\n${stderr}`);
+      }
       if (existsSync(socket)) {
         try {
           await ctr("default", "version");
@@ -151,7 +159,17 @@ export async function startContainerd(): Promise<Containerd> {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     launch();
-    await ready();
+    try {
+      await ready();
+    } catch (error) {
+      if (exitCode === null) throw error;
+      // The killed daemon's successor can exit at once while the old one's bolt lock or socket
+      // is still being released; one more launch a second later, with the first one's reason kept.
+      console.error(`containerd restart: first launch failed (${(error as Error).message})`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      launch();
+      await ready();
+    }
   };
   try {
     await ready();

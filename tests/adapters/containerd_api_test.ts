@@ -305,6 +305,9 @@ test(
       assert(!first.done && first.value.length < blob.length, "the read has begun, not ended");
       let read = first.value.length;
       const restarted = daemon.restart!();
+      // Awaited below; a restart that fails while the read is asserted must fail this test, not
+      // surface as an unhandled rejection that ends the whole run.
+      restarted.catch(() => {});
       await assertRejects(
         async () => {
           for (;;) {
@@ -324,7 +327,7 @@ test(
       client.close?.();
     }
   },
-  { timeout: 180_000 },
+  { timeout: 240_000 },
 );
 
 test(
@@ -424,3 +427,27 @@ test(
   },
   { timeout: 240_000 },
 );
+
+test("a stream the daemon broke (gRPC INTERNAL, CANCELLED or UNAVAILABLE) is UnavailableError; other codes stay as they are", async () => {
+  const descriptor = {
+    mediaType: "application/octet-stream",
+    digest: `sha256:${"a".repeat(64)}`,
+    size: 10,
+  };
+  const brokenBy = (code: number): ContainerdApiClient => ({
+    address: "unix:///test.sock",
+    unary: () => Promise.reject(Object.assign(new Error(`code ${code}`), { code })),
+    async *serverStream() {
+      yield new ProtoWriter().int(1, 0).bytes(2, new Uint8Array(4)).finish();
+      throw Object.assign(new Error(`code ${code}`), { code });
+    },
+  });
+  for (const code of [13, 1, 14]) {
+    const source = openContainerdApi(brokenBy(code));
+    await assertRejects(() => source.content.read(descriptor), UnavailableError, "is unavailable");
+    await assertRejects(() => source.images.list(), UnavailableError, "unix:///test.sock");
+  }
+  const unknown = openContainerdApi(brokenBy(2));
+  const error = await assertRejects(() => unknown.content.read(descriptor));
+  assert(!(error instanceof UnavailableError), "gRPC UNKNOWN is containerd's own answer");
+});
