@@ -4,8 +4,8 @@
  * layers are chunks under `chunks/` it imports when first shown. Usage:
  * `deno run -A scripts/build_explorer.ts [OUT_DIR]` (default `.cache/explorer`).
  */
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -39,11 +39,60 @@ export async function buildExplorer(outDir: string = DEFAULT_EXPLORER_DIR): Prom
     metafile: true,
     logLevel: "warning",
   });
-  for (const file of ["index.html", "style.css"]) {
-    copyFileSync(join(root, "src/explorer", file), join(outDir, file));
+  copyFileSync(join(root, "src/explorer/style.css"), join(outDir, "style.css"));
+  const outputs = result.metafile.outputs;
+  const entry = Object.keys(outputs).find((f) => f.endsWith("/explorer.js"))!;
+  const html = readFileSync(join(root, "src/explorer/index.html"), "utf8");
+  const script = '<script type="module" src="explorer.js"></script>';
+  if (!html.includes(script)) {
+    throw new Error(`Cannot build the explorer: expected ${script} in index.html`);
   }
-  return result.metafile
-    .outputs[Object.keys(result.metafile.outputs).find((f) => f.endsWith("/explorer.js"))!].bytes;
+  const href = (file: string) => relative(outDir, file).replaceAll("\\", "/");
+  // The chunks explorer.js imports statically are asked for with the page, not one import level
+  // after another once each is parsed.
+  const first = staticChunks(outputs, entry);
+  const preloads = first.map((file) => `\n    <link rel="modulepreload" href="${href(file)}">`);
+  // So is the adapter of the source the URL names, which explorer.js would ask for only once run.
+  const adapters: Record<string, string[]> = {};
+  for (const [param, module] of [["layout", "oci_layout"], ["registry", "registry"]]) {
+    const chunk = Object.keys(outputs).find((file) =>
+      outputs[file].entryPoint === `src/adapters/${module}.ts`
+    );
+    if (!chunk) throw new Error(`Cannot build the explorer: expected a chunk of ${module}.ts`);
+    adapters[param] = [chunk, ...staticChunks(outputs, chunk)].filter((f) => !first.includes(f))
+      .map(href);
+  }
+  const preloadAdapter = `\n    <script>${preloadScript(adapters)}</script>`;
+  writeFileSync(
+    join(outDir, "index.html"),
+    html.replace(script, script + preloads.join("") + preloadAdapter),
+  );
+  return outputs[entry].bytes;
+}
+
+/**
+ * An inline script that preloads the chunks of the first of `byParam`'s query parameters the
+ * page's URL has (a layout wins over a registry, as in view_state.ts).
+ */
+function preloadScript(byParam: Record<string, string[]>): string {
+  return `{const q=new URLSearchParams(location.search);for(const[k,f]of Object.entries(${
+    JSON.stringify(byParam)
+  }))if(q.has(k)){for(const h of f){const l=document.createElement("link");` +
+    `l.rel="modulepreload";l.href=h;document.head.append(l)}break}}`;
+}
+
+/** The outputs `entry` imports statically, directly or through each other, in first-seen order. */
+function staticChunks(outputs: esbuild.Metafile["outputs"], entry: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    for (const each of outputs[file].imports) {
+      if (each.kind !== "import-statement" || seen.has(each.path)) continue;
+      seen.add(each.path);
+      visit(each.path);
+    }
+  };
+  visit(entry);
+  return [...seen];
 }
 
 if (import.meta.main) {

@@ -113,7 +113,8 @@ export function idbBlobStore(options: IdbCacheOptions = {}): IdbBlobStore {
       }
       const used = { size: meta.size, used: now() };
       index.set(digest, used);
-      await set(_META + digest, used, store);
+      // The bytes are not held back for the write of their last use: losing it only ages them.
+      set(_META + digest, used, store).catch(() => {});
       return bytes;
     },
     async set(digest, bytes) {

@@ -9,11 +9,10 @@ import { formatPlatform, parsePlatform } from "../core/platform.ts";
 import type { Platform } from "../core/types.ts";
 import { parseNormalizedReference } from "../core/normalize.ts";
 import { isLoopbackHost } from "../core/host_address.ts";
-import { httpFiles, type NamingOptions, openOciLayout } from "../adapters/oci_layout.ts";
-import { openArchive } from "../adapters/archive.ts";
-import { openRegistry, type RegistrySource } from "../adapters/registry.ts";
+import type { NamingOptions } from "../adapters/oci_layout.ts";
+import type { RegistrySource } from "../adapters/registry.ts";
 import { importBaseName, tagOnlyNamesWarning } from "../core/import_naming.ts";
-import { type CorsDiagnosis, diagnoseCors, looksLikeCorsRefusal } from "./cors_diagnosis.ts";
+import type { CorsDiagnosis } from "./cors_diagnosis.ts";
 import { registryFetch, routeLine } from "./registry_fetch.ts";
 import { type RememberingImages, rememberingImages } from "./remembered_images.ts";
 import { h } from "./dom.ts";
@@ -118,6 +117,7 @@ export function withReason(message: string, error: unknown, reason: string): str
 
 /** Starts the page: reads its forms and the URL, and draws the views. */
 export function startExplorer(): void {
+  performance.mark("explorer:start");
   const view = document.getElementById("view")!;
   const status = document.getElementById("status")!;
   const cacheStatus = document.getElementById("cache-status")!;
@@ -130,6 +130,11 @@ export function startExplorer(): void {
   /** The element to focus once the next view is drawn (keyboard users land on what they opened). */
   let focusAfterRender: string | undefined;
   let generation = 0;
+  /**
+   * Whether a view was drawn yet: the first one is marked `explorer:drawn` (a PerformanceMark, its
+   * time since navigation start), when its sections are in the DOM; bench/bundle_bench.ts reads it.
+   */
+  let drawn = false;
   const cache = explorerCache((error) => {
     const note = document.getElementById("cache-error")!;
     note.hidden = false;
@@ -156,7 +161,10 @@ export function startExplorer(): void {
   }
 
   async function open(source: SourceState, baseName: string | undefined): Promise<Opened> {
+    // Each adapter is its own chunk, loaded with the first source of its kind: a registry's first
+    // view does not wait for the layout and archive readers (nor they for the registry client).
     if (source.kind === "layout") {
+      const { httpFiles, openOciLayout } = await import("../adapters/oci_layout.ts");
       const url = new URL(source.url, location.href);
       const files = httpFiles(url);
       const opened = await named(
@@ -173,6 +181,7 @@ export function startExplorer(): void {
           `Cannot reopen archive "${source.name}": a page cannot keep a file across reloads; choose or drop it again`,
         );
       }
+      const { openArchive } = await import("../adapters/archive.ts");
       return await named((naming) => openArchive(file, naming), baseName);
     }
     const stores = new Map<string, Promise<SyncedStore>>();
@@ -204,9 +213,10 @@ export function startExplorer(): void {
     return registries.fetch(input, init);
   };
 
-  function openedRegistry(text: string): Promise<RegistrySource> {
+  async function openedRegistry(text: string): Promise<RegistrySource> {
     const access = registryAccess(text);
-    return openRegistry(access.reference, {
+    const { openRegistry } = await import("../adapters/registry.ts");
+    return await openRegistry(access.reference, {
       plainHttp: access.plainHttp,
       fetch: asking,
       ...(credentials ? { credentials } : {}),
@@ -296,16 +306,22 @@ export function startExplorer(): void {
     try {
       if (state.source) {
         entry = await opened(state.source, state.baseName);
+        if (!drawn) performance.mark("explorer:opened");
         if (entry.base) {
           status.textContent = `Reading ${describeSource(state.source)} from ${entry.base.origin}…`;
         }
         const context = contextFor(entry, state);
-        for (const each of VIEWS) {
-          if (each.applies(state)) parts.push(each.render(await each.load(context, state), links));
-        }
+        // All loaded at once (an image's layer listing need not wait for the store's sync), drawn
+        // in page order; a failure is met at its turn, with the views before it drawn.
+        const loads = VIEWS.filter((each) => each.applies(state))
+          .map((each) => ({ each, model: each.load(context, state) }));
+        for (const { model } of loads) model.catch(() => {});
+        for (const { each, model } of loads) parts.push(each.render(await model, links));
       }
       if (mine !== generation) return;
       view.replaceChildren(...parts);
+      if (!drawn) performance.mark("explorer:drawn");
+      drawn = true;
       const since = entry?.remembering?.offlineSince();
       status.textContent = since
         ? `The registry cannot be reached: showing the image records this browser saved at ${since}.`
@@ -318,8 +334,12 @@ export function startExplorer(): void {
     } catch (error) {
       if (mine === generation) waiting = undefined;
       let message = (error as Error)?.message ?? String(error);
-      if (state.source?.kind === "registry" && parts.length === 0 && looksLikeCorsRefusal(error)) {
-        const diagnosis = await diagnosed(state.source.reference);
+      // The diagnosis is a chunk of its own: only a refused registry loads it.
+      const cors = state.source?.kind === "registry" && parts.length === 0
+        ? await import("./cors_diagnosis.ts")
+        : undefined;
+      if (cors?.looksLikeCorsRefusal(error) && state.source?.kind === "registry") {
+        const diagnosis = await diagnosed(state.source.reference, cors.diagnoseCors);
         // Unreachable: one message, the failed action ending in why, not a section beside it.
         if (diagnosis.reachable) parts.push(await diagnosisSection(diagnosis));
         else message = withReason(message, error, diagnosis.message);
@@ -341,7 +361,10 @@ export function startExplorer(): void {
   }
 
   /** Asks the registry of `reference` one CORS feature at a time (see cors_diagnosis.ts). */
-  async function diagnosed(reference: string): Promise<CorsDiagnosis> {
+  async function diagnosed(
+    reference: string,
+    diagnoseCors: typeof import("./cors_diagnosis.ts").diagnoseCors,
+  ): Promise<CorsDiagnosis> {
     const base = (await openedRegistry(reference)).base;
     status.textContent =
       `No answer this page may read from ${base.origin}: checking whether it answers at all…`;

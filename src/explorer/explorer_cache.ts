@@ -1,5 +1,5 @@
 /** The explorer's IndexedDB cache, counting what each view read from it and from the network. */
-import { cachedContent } from "../core/cached_content.ts";
+import { type BlobStore, cachedContent } from "../core/cached_content.ts";
 import type { ContentProvider } from "../core/content.ts";
 import { type IdbBlobStore, idbBlobStore } from "../adapters/idb_cache.ts";
 
@@ -31,18 +31,32 @@ export interface ExplorerCache {
  */
 export function explorerCache(onError: (error: Error) => void): ExplorerCache {
   const store = idbBlobStore({ name: "ocistore-explorer" });
+  // Opening the database (it reads every blob's size and last use) starts now, beside the first
+  // request, not after it; a failure is told by the first read that meets it.
+  store.usage().catch(() => {});
   let cached = 0;
   let fetched = 0;
   let reported = false;
   return {
     store,
     wrap(content) {
-      return cachedContent(content, store, {
-        onError(error) {
-          if (reported) return;
-          reported = true;
-          onError(error instanceof Error ? error : new Error(String(error)));
+      const failed = (error: unknown) => {
+        if (reported) return;
+        reported = true;
+        onError(error instanceof Error ? error : new Error(String(error)));
+      };
+      // A verified blob is handed to the view while IndexedDB still writes it: a write
+      // transaction per blob is not on the way to the first view.
+      const writeBehind: BlobStore = {
+        get: (digest) => store.get(digest),
+        set(digest, bytes) {
+          store.set(digest, bytes).catch(failed);
+          return Promise.resolve();
         },
+        delete: (digest) => store.delete(digest),
+      };
+      return cachedContent(content, writeBehind, {
+        onError: failed,
         onRead(_descriptor, hit) {
           if (hit) cached++;
           else fetched++;

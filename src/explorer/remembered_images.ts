@@ -3,7 +3,7 @@
  * the registry cannot be reached: blobs are cached by digest, but a tag needs the registry to say
  * which digest it names, and this remembers the last answer.
  */
-import { createStore, get, set } from "idb-keyval";
+import { createStore, get, set, type UseStore } from "idb-keyval";
 import type { ImageLister, ImageRecord } from "../core/content.ts";
 import { NotFoundError, UnavailableError } from "../core/errors.ts";
 
@@ -13,7 +13,9 @@ export interface RememberingImages extends ImageLister {
   offlineSince(): string | undefined;
 }
 
-const store = () => createStore("ocistore-explorer-records", "records");
+let database: UseStore | undefined;
+/** One connection for the page, opened on first use (not on import: Deno has no IndexedDB). */
+const store = () => (database ??= createStore("ocistore-explorer-records", "records"));
 
 interface _Saved {
   readonly savedAt: string;
@@ -37,7 +39,9 @@ export function rememberingImages(key: string, images: ImageLister): Remembering
       return undefined;
     }
   };
-  const save = async (records: readonly ImageRecord[], replace: boolean) => {
+  /** The saves, one after another, so a merging one sees the replacing one before it. */
+  let saving: Promise<void> = Promise.resolve();
+  const write = async (records: readonly ImageRecord[], replace: boolean) => {
     try {
       const previous = replace ? undefined : await load();
       const all = { ...previous?.records };
@@ -46,6 +50,10 @@ export function rememberingImages(key: string, images: ImageLister): Remembering
     } catch {
       // Remembering is a convenience: a failing IndexedDB is reported by the blob cache.
     }
+  };
+  // Not waited for: the view does not wait for IndexedDB to write what it was just answered.
+  const save = (records: readonly ImageRecord[], replace: boolean) => {
+    saving = saving.then(() => write(records, replace));
   };
   const fallback = async <T>(
     error: unknown,
@@ -62,7 +70,7 @@ export function rememberingImages(key: string, images: ImageLister): Remembering
     async list() {
       try {
         const records = await images.list();
-        await save(records, true);
+        save(records, true);
         return records;
       } catch (error) {
         return await fallback(error, (saved) => Object.values(saved.records));
@@ -71,7 +79,7 @@ export function rememberingImages(key: string, images: ImageLister): Remembering
     async get(name) {
       try {
         const record = await images.get(name);
-        await save([record], false);
+        save([record], false);
         return record;
       } catch (error) {
         return await fallback(error, (saved) => saved.records[name]).catch((e) => {

@@ -69,7 +69,7 @@ test("bundle: the browser bundle imports nothing from node: and reads the exampl
   }
 });
 
-test("bundle: the explorer's first view carries no filesystem view, no seek index or inflater and no zstd decoder: they are chunks loaded on demand", async () => {
+test("bundle: the explorer's first view carries no filesystem view, no seek index or inflater, no zstd decoder, no source adapter and no CORS diagnosis: they are chunks loaded on demand", async () => {
   const dir = mkdtempSync(join(tmpdir(), "explorer-chunks-"));
   try {
     const bytes = await buildExplorer(dir);
@@ -77,8 +77,13 @@ test("bundle: the explorer's first view carries no filesystem view, no seek inde
     assertEquals(main.length, bytes);
     const chunks = readdirSync(join(dir, "chunks")).filter((f) => f.endsWith(".js"))
       .map((f) => readFileSync(join(dir, "chunks", f), "utf8")).join("\n");
-    // Words only each view draws, fzstd's own error, and the seek index's and its inflater's.
+    // Words only each view draws, fzstd's own error, the seek index's and its inflater's, the
+    // archive reader's, the registry client's, the layout reader's and the CORS diagnosis'.
     const markers = [
+      "RepoTags",
+      "asks for a user name and password",
+      "imageLayoutVersion",
+      "Access-Control-Allow-Methods",
       "ocistore.seek-index",
       "Cannot inflate: expected",
       "in tree order",
@@ -89,8 +94,24 @@ test("bundle: the explorer's first view carries no filesystem view, no seek inde
       "Show as hex",
       "invalid zstd data",
     ];
-    assertEquals(markers.filter((m) => main.includes(m)), []);
+    // The first view: explorer.js and the chunks the page preloads for it (`<link>`s), which are
+    // what it imports statically.
+    const html = readFileSync(join(dir, "index.html"), "utf8");
+    const imported = [...main.matchAll(/(?:from|import)\s*"\.\/(chunks\/[^"]+\.js)"/g)]
+      .map((m) => m[1]);
+    const linked = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) =>
+      m[1]
+    );
+    assert(imported.length > 0, "explorer.js imports no chunk");
+    assertEquals(imported.filter((f) => !linked.includes(f)), []);
+    const first = [main, ...linked.map((f) => readFileSync(join(dir, f), "utf8"))].join("\n");
+    assertEquals(markers.filter((m) => first.includes(m)), []);
     assertEquals(markers.filter((m) => !chunks.includes(m)), []);
+    // The page's script preloads the adapter of the URL's source.
+    const preloaded = [...html.matchAll(/"(chunks\/[^"]+\.js)"/g)].map((m) => m[1]);
+    assert(preloaded.some((f) => f.startsWith("chunks/registry-")), html);
+    assert(preloaded.some((f) => f.startsWith("chunks/oci_layout-")), html);
+    assertEquals(preloaded.filter((f) => !existsSync(join(dir, f))), []);
     console.log(
       `     explorer.js: ${bytes} min, ${
         gzipSync(main, { level: 9 }).length
