@@ -13,10 +13,6 @@ export interface RememberingImages extends ImageLister {
   offlineSince(): string | undefined;
 }
 
-let database: UseStore | undefined;
-/** One connection for the page, opened on first use (not on import: Deno has no IndexedDB). */
-const store = () => (database ??= createStore("ocistore-explorer-records", "records"));
-
 interface _Saved {
   readonly savedAt: string;
   readonly records: Record<string, ImageRecord>;
@@ -32,6 +28,9 @@ interface _Saved {
  */
 export function rememberingImages(key: string, images: ImageLister): RememberingImages {
   let offline: string | undefined;
+  let database: UseStore | undefined;
+  /** One connection, opened on first use (a source on Deno, with no IndexedDB, never opens it). */
+  const store = () => (database ??= createStore("ocistore-explorer-records", "records"));
   const load = async (): Promise<_Saved | undefined> => {
     try {
       return await get<_Saved>(key, store());
