@@ -52,32 +52,40 @@ export async function buildExplorer(outDir: string = DEFAULT_EXPLORER_DIR): Prom
   // after another once each is parsed.
   const first = staticChunks(outputs, entry);
   const preloads = first.map((file) => `\n    <link rel="modulepreload" href="${href(file)}">`);
-  // So is the adapter of the source the URL names, which explorer.js would ask for only once run.
-  const adapters: Record<string, string[]> = {};
-  for (const [param, module] of [["layout", "oci_layout"], ["registry", "registry"]]) {
-    const chunk = Object.keys(outputs).find((file) =>
-      outputs[file].entryPoint === `src/adapters/${module}.ts`
-    );
-    if (!chunk) throw new Error(`Cannot build the explorer: expected a chunk of ${module}.ts`);
-    adapters[param] = [chunk, ...staticChunks(outputs, chunk)].filter((f) => !first.includes(f))
-      .map(href);
-  }
-  const preloadAdapter = `\n    <script>${preloadScript(adapters)}</script>`;
+  /** The chunk of dynamically imported `module` and the ones it imports, less the first view's. */
+  const chunksOf = (module: string, withItself = true) => {
+    const chunk = Object.keys(outputs).find((file) => outputs[file].entryPoint === module);
+    if (!chunk) throw new Error(`Cannot build the explorer: expected a chunk of ${module}`);
+    return [...(withItself ? [chunk] : []), ...staticChunks(outputs, chunk)]
+      .filter((f) => !first.includes(f)).map(href);
+  };
+  // So are the chunks the URL's view imports once run: its source's adapter, and a layer's
+  // listing (`layer`) or the readers every filesystem view shares (`show`).
+  const groups = [
+    [
+      ["layout", chunksOf("src/adapters/oci_layout.ts")],
+      ["registry", chunksOf("src/adapters/registry.ts")],
+    ],
+    [
+      ["show", chunksOf("src/explorer/views/files.ts", false)],
+      ["layer", chunksOf("src/explorer/views/files.ts")],
+    ],
+  ];
+  const preloadByUrl = `\n    <script>${preloadScript(groups)}</script>`;
   writeFileSync(
     join(outDir, "index.html"),
-    html.replace(script, script + preloads.join("") + preloadAdapter),
+    html.replace(script, script + preloads.join("") + preloadByUrl),
   );
   return outputs[entry].bytes;
 }
 
 /**
- * An inline script that preloads the chunks of the first of `byParam`'s query parameters the
+ * An inline script that preloads, in each group, the chunks of the first query parameter the
  * page's URL has (a layout wins over a registry, as in view_state.ts).
  */
-function preloadScript(byParam: Record<string, string[]>): string {
-  return `{const q=new URLSearchParams(location.search);for(const[k,f]of Object.entries(${
-    JSON.stringify(byParam)
-  }))if(q.has(k)){for(const h of f){const l=document.createElement("link");` +
+function preloadScript(groups: (string | string[])[][][]): string {
+  return `{const q=new URLSearchParams(location.search);for(const g of ${JSON.stringify(groups)})` +
+    `for(const[k,f]of g)if(q.has(k)){for(const h of f){const l=document.createElement("link");` +
     `l.rel="modulepreload";l.href=h;document.head.append(l)}break}}`;
 }
 
