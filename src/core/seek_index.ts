@@ -1,7 +1,8 @@
 /**
- * A layer's seek index: the tar entries with their data offsets and SHA-256, and inflater
- * checkpoints about every 4 MiB of output, so one file is one ranged read of the span that holds
- * it, verified on its own. An annotated eStargz layer's index is its verified TOC instead.
+ * A layer's seek index: the tar entries with their data offsets and SHA-256, inflater checkpoints
+ * about every 4 MiB of output and block-start marks about every 64 KiB, so one file is one ranged
+ * read of the span that holds it (from the checkpoint before it to the first block start past it),
+ * verified on its own. An annotated eStargz layer's index is its verified TOC instead.
  */
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import { type ContentProvider, readBlobRange, readBlobStream } from "./content.ts";
@@ -22,7 +23,7 @@ import {
 } from "./estargz.ts";
 import { InvalidArgumentError } from "./errors.ts";
 import type { DigesterFactory } from "./digester.ts";
-import { type InflateCheckpoint, Inflater } from "./inflate.ts";
+import { type InflateCheckpoint, type InflateMark, Inflater } from "./inflate.ts";
 import { tarEntries, type TarEntry } from "./tar_entries.ts";
 import type { Descriptor, Manifest } from "./types.ts";
 import { type ImageLayers, imageLayers, type ImageLayersOptions } from "./image_layers.ts";
@@ -53,14 +54,22 @@ export interface SeekIndex {
   readonly toc?: string;
   /** Block-start checkpoints in stream order (gzip only). */
   readonly checkpoints: readonly InflateCheckpoint[];
+  /** Block starts between the checkpoints, in stream order (gzip only): where a span may end. */
+  readonly marks?: readonly InflateMark[];
   /** The tar entries in stream order. */
   readonly entries: readonly SeekIndexEntry[];
 }
 
 /** Output bytes between checkpoints (the issue's 4 MiB: one read of one file stays under 8 MiB). */
 export const SEEK_INDEX_SPACING: number = 4 * 1024 * 1024;
-// v2: files carry digests (v1 documents are refused, so a kept index is built again).
-const _KIND = "ocistore.seek-index.v2";
+/**
+ * Output bytes between block-start marks: a span ends at most this much (and one block) past its
+ * file. A mark costs about 20 bytes of the document, a checkpoint 43,700.
+ */
+export const SEEK_INDEX_MARK_SPACING: number = 64 * 1024;
+// v2: files carry digests; v3: block-start marks. Older documents are refused (and kept under
+// another key), so a kept index is built again.
+const _KIND = "ocistore.seek-index.v3";
 // A span read past the next checkpoint's block start: the inflater holds back this much input
 // (a block header's margin) before it decodes the last symbols ahead of it.
 const _TAIL = 2048;
@@ -106,7 +115,10 @@ export async function buildSeekIndex(
     return undefined;
   }
   const inflater = kind === "gzip"
-    ? new Inflater({ checkpointEvery: options.spacing ?? SEEK_INDEX_SPACING })
+    ? new Inflater({
+      checkpointEvery: options.spacing ?? SEEK_INDEX_SPACING,
+      markEvery: SEEK_INDEX_MARK_SPACING,
+    })
     : undefined;
   let pending: Uint8Array | undefined = head;
   let ended = false;
@@ -151,13 +163,14 @@ export async function buildSeekIndex(
     size: layer.size,
     compression: kind,
     checkpoints: inflater?.checkpoints ?? [],
+    ...(inflater ? { marks: inflater.marks } : {}),
     entries: estargz ? entries.filter((e) => !isEstargzOwnEntry(e.path)) : entries,
   };
 }
 
 /**
  * Reads one entry's data through the index: one ranged read from the checkpoint before it to the
- * one after it (to the layer's end for the last span), inflated from there, or (eStargz) of the
+ * first block start (mark or checkpoint) past its end (to the layer's end for the last span), inflated from there, or (eStargz) of the
  * file's gzip members. A range cannot be verified against the layer digest on its own, so the
  * bytes are checked against the file's digest the index recorded.
  *
@@ -209,7 +222,7 @@ export async function readIndexedEntry(
   return out;
 }
 
-/** An entry's data inflated from the checkpoint before it, through the one after it. */
+/** An entry's data inflated from the checkpoint before it, through the first block start past it. */
 async function _inflateSpan(
   content: ContentProvider,
   layer: Descriptor,
@@ -218,15 +231,12 @@ async function _inflateSpan(
   signal?: AbortSignal,
 ): Promise<Uint8Array> {
   const { offset, size } = entry;
-  let from: InflateCheckpoint | undefined;
-  let to: InflateCheckpoint | undefined;
-  for (const checkpoint of index.checkpoints) {
-    if (checkpoint.out <= offset) from = checkpoint;
-    else if (checkpoint.out >= offset + size) {
-      to = checkpoint;
-      break;
-    }
-  }
+  const from = index.checkpoints.findLast((c) => c.out <= offset);
+  // Checkpoints are block starts too: the span ends at the earlier of the two past the file.
+  const past = (c: InflateMark) => c.out >= offset + size;
+  const checkpoint = index.checkpoints.find(past);
+  const mark = index.marks?.find(past);
+  const to = mark && !(checkpoint && checkpoint.out < mark.out) ? mark : checkpoint;
   const start = from ? Math.floor(from.bit / 8) : 0;
   const end = to ? Math.min(layer.size, Math.ceil(to.bit / 8) + _TAIL) : layer.size;
   const span = await readBlobRange(content, layer, { offset: start, length: end - start }, {
@@ -273,6 +283,8 @@ export function encodeSeekIndex(index: SeekIndex): Uint8Array {
     compression: index.compression,
     ...(index.toc !== undefined ? { toc: index.toc } : {}),
     checkpoints: index.checkpoints.map((c) => [c.bit, c.out, _base64(c.history)]),
+    // Bit and output offsets of each mark, one after another.
+    marks: (index.marks ?? []).flatMap((m) => [m.bit, m.out]),
     // One array per entry, the stored name as a code when it is the path spelled as tar does.
     entries: index.entries.map((e) => {
       const name = _NAMES.findIndex((spell) => spell(e.path) === e.name);
@@ -338,6 +350,7 @@ export function decodeSeekIndex(
         out,
         history: _unbase64(history),
       })),
+      ...(doc.compression === "gzip" ? { marks: _marks(doc.marks) } : {}),
       entries: doc.entries.map((row: unknown[]) => {
         const [path, type, size, mode, uid, gid, mtime, offset, name, link, digest, chunks] =
           row as [
@@ -390,7 +403,7 @@ export function decodeSeekIndex(
 
 /**
  * Seek indexes kept in a blob cache (disk, IndexedDB): each under a key derived from its layer's
- * digest (the SHA-256 of `ocistore.seek-index.v1 <digest>`, a name no blob has), and checked
+ * digest (the SHA-256 of `ocistore.seek-index.v3 <digest>`, a name no blob has), and checked
  * against that layer when read back, so an index never serves another digest.
  *
  * @param store The blob cache.
@@ -521,6 +534,16 @@ async function _tocIndex(
     checkpoints: [],
     entries,
   };
+}
+
+/** A document's `[bit, out, bit, out…]` as marks; anything else is malformed. */
+function _marks(flat: unknown): InflateMark[] {
+  if (!Array.isArray(flat) || flat.length % 2 || !flat.every(Number.isSafeInteger)) {
+    throw new TypeError("malformed marks");
+  }
+  const marks: InflateMark[] = [];
+  for (let i = 0; i < flat.length; i += 2) marks.push({ bit: flat[i], out: flat[i + 1] });
+  return marks;
 }
 
 // A SHA-256 as the base64 of its 32 bytes (44 characters, not 71): a 5,000-file index is 135 KB
