@@ -45,13 +45,13 @@ const _TABLE_MAX = 4 * 1024 * 1024;
  * import { zstdFrameStream } from "./zstd_seek.ts";
  * import type { ZstdFrame } from "./zstd_frames.ts";
  * import { assertEquals } from "@std/assert";
- * // A frame of one raw block "hi", and a decoder that only strips the 9 framing bytes around it.
- * const frame = new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0x20, 2, 0x11, 0, 0, 104, 105]);
- * const strip = () => new TransformStream<Uint8Array, Uint8Array>({ transform: (c, out) => out.enqueue(c.subarray(9)) });
+ * // A skippable frame (magic 0x184D2A50, 3 bytes of user data) holds no content and no data frame.
+ * const skippable = new Uint8Array([0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
  * const found = { frames: [] as ZstdFrame[] };
  * const reader = new Blob([]).stream().getReader();
- * const text = await new Response(zstdFrameStream(reader, frame, strip, found, "example")).text();
- * assertEquals([text, found.frames], ["hi", [{ offset: 0, length: 11, out: 0, size: 2 }]]);
+ * const decoder = () => new TransformStream<Uint8Array, Uint8Array>();
+ * const out = zstdFrameStream(reader, skippable, decoder, found, "example");
+ * assertEquals([await new Response(out).text(), found], ["", { frames: [], seekTable: false }]);
  * ```
  */
 export function zstdFrameStream(
