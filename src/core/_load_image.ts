@@ -1,5 +1,5 @@
 /** Reading one image record into the store's `Image` (containerd CRI's `getImage`). */
-import { _readConfig } from "./_read_document.ts";
+import { _readConfig, _readManifest } from "./_read_document.ts";
 import type { DigesterFactory } from "./digester.ts";
 import type { Image } from "./types.ts";
 import { wrapError } from "./errors.ts";
@@ -35,7 +35,10 @@ export async function _loadImage(
   const what = `Cannot read image "${name}"`;
   let manifest: Manifest;
   try {
-    manifest = (await manifestFor(content, record.target, options)).manifest;
+    // A manifest target is what `manifestFor`'s walk would find, without its promises.
+    manifest = isManifestType(record.target.mediaType)
+      ? await _readManifest(content, record.target, options)
+      : (await manifestFor(content, record.target, options)).manifest;
   } catch (error) {
     throw wrapError(error, `Cannot read the manifest of ${name}`);
   }

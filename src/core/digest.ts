@@ -85,8 +85,13 @@ export function validateDigest(text: string): DigestProblem | undefined {
     return _grammar.test(text) ? "DIGEST_UNSUPPORTED" : "DIGEST_INVALID_FORMAT";
   }
   const encoded = text.slice(colon + 1);
-  if (_byteLength(encoded) !== _hexLength[algorithm]) return "DIGEST_INVALID_LENGTH";
-  return _lowerHex.test(encoded) ? undefined : "DIGEST_INVALID_FORMAT";
+  // Lowercase hex is ASCII, so its length is its byte length: one pattern test for valid text.
+  if (_lowerHex.test(encoded)) {
+    return encoded.length === _hexLength[algorithm] ? undefined : "DIGEST_INVALID_LENGTH";
+  }
+  return _byteLength(encoded) !== _hexLength[algorithm]
+    ? "DIGEST_INVALID_LENGTH"
+    : "DIGEST_INVALID_FORMAT";
 }
 
 /**

@@ -41,14 +41,29 @@ const _configShape: _Shape = {
   }],
 };
 
+// Each shape's fields by lowercased name, the first in the shape's order winning (as Go's
+// search does), built once per shape rather than searched per key of every config.
+const _folded = new WeakMap<_Shape, Map<string, string>>();
+
+function _fieldsOf(shape: _Shape): Map<string, string> {
+  let fields = _folded.get(shape);
+  if (!fields) {
+    fields = new Map();
+    for (const field of Object.keys(shape)) {
+      if (!fields.has(field.toLowerCase())) fields.set(field.toLowerCase(), field);
+    }
+    _folded.set(shape, fields);
+  }
+  return fields;
+}
+
 function _byShape(json: Json, shape: _Shape, where: string): Json {
-  const fields = Object.keys(shape);
+  const fields = _fieldsOf(shape);
   const out: Json = {};
-  for (const [key, value] of Object.entries(json)) {
+  for (const key in json) {
+    const value = json[key];
     // Go's encoding/json prefers the exact field name, then any case-insensitive match.
-    const field = fields.includes(key)
-      ? key
-      : fields.find((f) => f.toLowerCase() === key.toLowerCase());
+    const field = Object.hasOwn(shape, key) ? key : fields.get(key.toLowerCase());
     if (field === undefined || value === null) continue;
     const kind = shape[field];
     const at = `${where}.${field}`;

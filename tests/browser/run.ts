@@ -8,6 +8,7 @@ import { registeredTests } from "../harness.ts";
 import { closeShared, extraCounts } from "./_context.ts";
 import "./explorer_browser.ts";
 import "./fs_views_browser.ts";
+import "./big_layer_browser.ts";
 import "./page_suite_browser.ts";
 import "./bundle_browser.ts";
 import "./registry_browser.ts";

@@ -3,22 +3,29 @@
  * pseudo-random (incompressible) files of 1-3 MiB from a seeded generator, each followed by a small
  * text file, written by a streaming tar writer to a temp file, compressed by GNU `gzip -1`, in an
  * OCI layout (tag `big`) that skopeo can push. A file's bytes are made again from its seed, so the
- * test never holds the layer.
+ * test never holds the layer. The layout is kept under the temp folder for the next test and the
+ * next run (the CLI and the Chromium acceptance tests share it), named by a hash of this module's
+ * text: a change to how the layer is made names another folder.
  */
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import {
   closeSync,
+  existsSync,
   mkdirSync,
+  mkdtempSync,
   openSync,
+  readFileSync,
   readSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { tempDir } from "../adapters/_registry.ts";
+import { fileURLToPath } from "node:url";
 import type { SeekIndex, SeekIndexEntry } from "../../src/core/seek_index.ts";
 import type { Descriptor } from "../../src/core/types.ts";
 
@@ -120,8 +127,8 @@ function _sha256File(path: string): string {
   return `sha256:${hash.digest("hex")}`;
 }
 
-function _build(): BigLayer {
-  const work = tempDir("big-layer-");
+/** Writes the layer and its layout into `work` (a folder of its own); returns the layer. */
+function _build(work: string): Descriptor {
   const files = _files();
   const tarPath = join(work, "layer.tar");
   const diffId = createHash("sha256");
@@ -184,14 +191,54 @@ function _build(): BigLayer {
       manifests: [{ ...manifest, annotations: { "org.opencontainers.image.ref.name": "big" } }],
     }),
   );
-  return { layout, layer, files };
+  writeFileSync(join(work, "layer.json"), JSON.stringify(layer));
+  return layer;
+}
+
+/**
+ * The kept layout in `dir`, when whole: its layer descriptor, and the blob there at that size (a
+ * temp cleaner may have taken files since).
+ */
+function _kept(dir: string): Descriptor | undefined {
+  try {
+    const layer: Descriptor = JSON.parse(readFileSync(join(dir, "layer.json"), "utf8"));
+    const blob = join(dir, "layout", "blobs", "sha256", layer.digest.slice(7));
+    return statSync(blob).size === layer.size && existsSync(join(dir, "layout", "index.json"))
+      ? layer
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 let _built: BigLayer | undefined;
 
-/** The layer, built once per process (about 13 s of writing and GNU gzip on a loaded machine). */
+/**
+ * The layer, built once (about 13 s of writing and GNU gzip on a loaded machine) and kept under
+ * the temp folder. It is written into a folder of its own and renamed into place whole, so a
+ * build cut short, or one racing another process's, never leaves a partial layout at the kept name.
+ */
 export function bigLayer(): BigLayer {
-  return (_built ??= _build());
+  if (_built) return _built;
+  const source = readFileSync(fileURLToPath(import.meta.url));
+  const key = createHash("sha256").update(source).digest("hex").slice(0, 16);
+  const dir = join(tmpdir(), `ocistore-big-layer-${key}`);
+  let layer = _kept(dir);
+  if (!layer) {
+    // Checked again just before: a whole layout renamed in since is never taken away.
+    if (existsSync(dir) && !_kept(dir)) rmSync(dir, { recursive: true, force: true });
+    const work = mkdtempSync(join(tmpdir(), "ocistore-big-layer-build-"));
+    try {
+      _build(work);
+      renameSync(work, dir);
+    } catch (error) {
+      rmSync(work, { recursive: true, force: true });
+      // Another process renamed its whole build into place first.
+      if (!_kept(dir)) throw error;
+    }
+    layer = _kept(dir)!;
+  }
+  return (_built = { layout: join(dir, "layout"), layer, files: _files() });
 }
 
 /**
