@@ -12,10 +12,12 @@ export interface Command {
   readonly argv: readonly string[];
 }
 
-/** One run: wall time (ms, process start included) and peak resident memory (MiB). */
+/** One run: wall time (ms, process start included), peak resident memory (MiB), CPU time (ms). */
 export interface Run {
   readonly wallMs: number;
   readonly peakMiB: number | null;
+  /** User + system CPU time of the process (10 ms resolution), `null` without /usr/bin/time. */
+  readonly cpuMs: number | null;
   readonly stdout: string;
 }
 
@@ -59,7 +61,7 @@ export const EMPTY_RUNS: readonly Command[] = [
 /** Runs a command once; throws when it fails. */
 export function runOnce(command: Command): Run {
   const timed = existsSync(_TIME);
-  const argv = timed ? [_TIME, "-f", "%M", ...command.argv] : [...command.argv];
+  const argv = timed ? [_TIME, "-f", "%U %S %M", ...command.argv] : [...command.argv];
   const started = performance.now();
   const result = spawnSync(argv[0], argv.slice(1), {
     encoding: "utf8",
@@ -74,11 +76,14 @@ export function runOnce(command: Command): Run {
     );
   }
   let peakMiB: number | null = null;
+  let cpuMs: number | null = null;
   if (timed) {
     const lines = String(result.stderr).trim().split("\n");
-    peakMiB = Number(lines[lines.length - 1]) / 1024;
+    const [user, system, kib] = lines[lines.length - 1].split(" ").map(Number);
+    peakMiB = kib / 1024;
+    cpuMs = (user + system) * 1000;
   }
-  return { wallMs, peakMiB, stdout: String(result.stdout) };
+  return { wallMs, peakMiB, cpuMs, stdout: String(result.stdout) };
 }
 
 /** Runs the commands `times` times each, interleaved (so load on the machine hits all alike). */

@@ -1,7 +1,8 @@
 /**
  * Target 1: `ocistore images oci:DIR -o json --platform linux/amd64` on the 1,000-reference layout,
  * on Deno, Bun and Node, against a Go program built on containerd 1.6's own packages
- * (bench/go/images.go), side by side, median of 5, process start included.
+ * (bench/go/images.go), side by side, median of 7, process start included. CPU time (user +
+ * system) is given beside wall time: on a shared machine it moves less with the load.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
@@ -65,14 +66,16 @@ export async function run(): Promise<Figure[]> {
   // The runtimes' empty runs go in the same interleaved rounds: the floor under the same load.
   const empty = EMPTY_RUNS.filter((e) => commands.some((c) => c.name === e.name))
     .map((e) => ({ name: `${e.name}.empty`, argv: e.argv }));
-  const runs = runSideBySide([...commands, ...empty], 5);
+  const runs = runSideBySide([...commands, ...empty], 7);
   const wall = (name: string) => median(runs.get(name)!.map((r) => r.wallMs));
+  const cpu = (name: string) => median(runs.get(name)!.map((r) => r.cpuMs ?? NaN));
   const peak = (name: string) => Math.max(...runs.get(name)!.map((r) => r.peakMiB ?? NaN));
   const count = (name: string) =>
     (JSON.parse(runs.get(name)![0].stdout) as { images: unknown[] }).images.length;
   if ("path" in go) {
     figures.push(info("cli.go.wall_ms", wall("go"), "ms", "containerd 1.6 packages, same layout"));
     figures.push(info("cli.go.peak_rss", peak("go"), "MiB"));
+    figures.push(info("cli.go.cpu_ms", cpu("go"), "ms", "user + system, both cores"));
   }
   for (const command of commands) {
     if (command.name === "go") continue;
@@ -81,12 +84,15 @@ export async function run(): Promise<Figure[]> {
     figures.push(info(`cli.${name}.peak_rss`, peak(name), "MiB"));
     figures.push(info(`cli.${name}.empty_wall_ms`, wall(`${name}.empty`), "ms", "start-up floor"));
     figures.push(info(`cli.${name}.empty_rss`, peak(`${name}.empty`), "MiB", "start-up floor"));
+    figures.push(info(`cli.${name}.cpu_ms`, cpu(name), "ms", "user + system"));
+    figures.push(info(`cli.${name}.empty_cpu_ms`, cpu(`${name}.empty`), "ms", "start-up floor"));
     if ("path" in go) {
       const note = `Go lists ${count("go")} images`;
       figures.push(
         atMost(`cli.${name}.wall_ratio`, wall(name) / wall("go"), "ratio", _RATIOS[name], note),
       );
       figures.push(info(`cli.${name}.peak_ratio`, peak(name) / peak("go"), "ratio"));
+      figures.push(info(`cli.${name}.cpu_ratio`, cpu(name) / cpu("go"), "ratio", "CPU over Go's"));
       // What a user pays for our code: the RSS the work adds over the runtime's empty run (issue 23).
       const added = peak(name) - peak(`${name}.empty`);
       figures.push(

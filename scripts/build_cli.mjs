@@ -18,7 +18,19 @@ import * as esbuild from "esbuild";
 export async function buildCli(root, outdir = join(root, "dist/cli")) {
   // Chunk names carry a hash: without clearing, old chunks would pile up beside the new ones.
   rmSync(join(outdir, "chunks"), { recursive: true, force: true });
-  await esbuild.build({
+  await esbuild.build(cliBuildOptions(root, outdir));
+  return join(outdir, "bin.js");
+}
+
+/**
+ * The esbuild options of {@link buildCli}, for a build that inspects the chunks (its metafile).
+ *
+ * @param {string} root The repository root.
+ * @param {string} outdir Where the entry (bin.js) and its chunks go.
+ * @returns {import("esbuild").BuildOptions} The options.
+ */
+export function cliBuildOptions(root, outdir) {
+  return {
     entryPoints: [join(root, "src/cli/bin.ts")],
     outdir,
     bundle: true,
@@ -35,8 +47,7 @@ export async function buildCli(root, outdir = join(root, "dist/cli")) {
     // Node's own modules and the optional gRPC client stay outside (the latter is imported only
     // by the containerd socket transport, where it is installed).
     external: ["node:*", "@grpc/grpc-js"],
-  });
-  return join(outdir, "bin.js");
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -12,9 +12,8 @@ import { defaultMatcher, type MatchComparer, only } from "../core/platform_match
 import type { Platform } from "../core/types.ts";
 import { type CliOptions, UsageError } from "./args.ts";
 import { findExampleLayout } from "./examples.ts";
-import { registryAccessFor } from "./registry_access.ts";
 import { terminalLines } from "./terminal_lines.ts";
-import { openSource, SourceError } from "./transports.ts";
+import { openSource, type RegistryAccess, SourceError } from "./transports.ts";
 
 /** The outside world as the CLI sees it; `main` receives it, so tests can capture everything. */
 export interface CliIO {
@@ -113,7 +112,16 @@ export function createContext(
   const platform = _platformMatcher(options.platform, host);
   if (options.baseName !== undefined) _checkBaseName(options.baseName);
   const lines = terminalLines(io, options.quiet);
-  const registryAccess = registryAccessFor(options, io.env, lines);
+  // Only `docker://` reaches a registry: its logins, blob cache and their modules (a child process
+  // for credential helpers, the cache directory) are loaded for that transport alone.
+  let registryAccess: Promise<() => RegistryAccess> | undefined;
+  const accessFor = async (text: string): Promise<RegistryAccess | undefined> => {
+    if (!text.startsWith("docker:")) return undefined;
+    registryAccess ??= import("./registry_access.ts").then((m) =>
+      m.registryAccessFor(options, io.env, lines)
+    );
+    return (await registryAccess)();
+  };
   const opened: ImageSource[] = [];
   return {
     operands,
@@ -124,12 +132,12 @@ export function createContext(
     async open(sourceText, openOptions = {}) {
       const text = sourceText ?? `oci:${await _exampleLayout()}`;
       const defaultBaseName = importBaseName(new Date());
-      const access = registryAccess();
+      const access = await accessFor(text);
       const { source, naming, warnings } = await openSource(text, {
         ...(options.baseName !== undefined ? { baseName: options.baseName } : { defaultBaseName }),
         digestRefs: options.digestRefs,
         everyEntry: openOptions.everyEntry === true,
-        registry: access,
+        ...(access && { registry: access }),
         ...(io.env && { env: io.env }),
       });
       opened.push(source);
@@ -146,7 +154,7 @@ export function createContext(
         digester: io.digester,
         nameImage: (name) => printedName(name) ?? name,
       });
-      const indexCache = text.startsWith("docker:") ? access.cache : undefined;
+      const indexCache = access?.cache;
       return {
         source,
         store,

@@ -26,12 +26,25 @@ export interface InflateCheckpoint {
   readonly history: Uint8Array;
 }
 
+/**
+ * A block start without its history: inflating cannot start there, but a read that needs the
+ * output before `out` can stop there (nothing of the next block is needed).
+ */
+export interface InflateMark {
+  /** Offset in bits, into the compressed stream, of the block's first header bit. */
+  readonly bit: number;
+  /** Offset, into the uncompressed stream, of the block's first output byte. */
+  readonly out: number;
+}
+
 /** How an {@linkcode Inflater} reads its input. */
 export interface InflaterOptions {
   /** `"gzip"` (RFC 1952, members one after another) or `"deflate"` (raw RFC 1951). Default gzip. */
   readonly format?: "gzip" | "deflate";
   /** Record a checkpoint at the first block boundary after every this many output bytes (0: none). */
   readonly checkpointEvery?: number;
+  /** Record a mark at the first block boundary after every this many output bytes (0: none). */
+  readonly markEvery?: number;
   /** Start at this checkpoint: the input then begins at byte `Math.floor(resume.bit / 8)`. */
   readonly resume?: InflateCheckpoint;
 }
@@ -98,8 +111,11 @@ function _fixedTables() {
 export class Inflater {
   /** Checkpoints recorded so far, in stream order. */
   readonly checkpoints: InflateCheckpoint[] = [];
+  /** Marks recorded so far, in stream order (none at a block that got a checkpoint). */
+  readonly marks: InflateMark[] = [];
   readonly #gzip: boolean;
   readonly #every: number;
+  readonly #markEvery: number;
   #state: number;
   #input: Uint8Array = new Uint8Array(0);
   #pos = 0;
@@ -114,6 +130,7 @@ export class Inflater {
   /** Absolute uncompressed offset of `#buf[0]`. */
   #wbase = 0;
   #lastCheckpoint = -Infinity;
+  #lastMark = -Infinity;
   #memberStart = 0;
   #final = false;
   #stored = 0;
@@ -135,6 +152,7 @@ export class Inflater {
   constructor(options: InflaterOptions = {}) {
     this.#gzip = (options.format ?? "gzip") === "gzip";
     this.#every = options.checkpointEvery ?? 0;
+    this.#markEvery = options.markEvery ?? 0;
     const resume = options.resume;
     this.#state = this.#gzip && !resume ? _MEMBER : _BLOCK;
     if (resume) {
@@ -341,18 +359,21 @@ export class Inflater {
     return true;
   }
 
-  /** Reads a block header; records a checkpoint first when one is due. */
+  /** Reads a block header; records a checkpoint or a mark first when one is due. */
   #block(): boolean {
     if (!this.#final && this.#available() < _HEADER_MARGIN) return false;
     const out = this.out;
     if (this.#every > 0 && out - this.#lastCheckpoint >= this.#every) {
-      this.#lastCheckpoint = out;
+      this.#lastCheckpoint = this.#lastMark = out;
       const start = Math.max(0, this.#wpos - _WSIZE);
       this.checkpoints.push({
         bit: (this.#base + this.#pos) * 8 - this.#bits,
         out,
         history: this.#buf.slice(start, this.#wpos),
       });
+    } else if (this.#markEvery > 0 && out - this.#lastMark >= this.#markEvery) {
+      this.#lastMark = out;
+      this.marks.push({ bit: (this.#base + this.#pos) * 8 - this.#bits, out });
     }
     const header = this.#take(3);
     this.#lastBlock = (header & 1) === 1;

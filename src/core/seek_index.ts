@@ -1,11 +1,16 @@
 /**
  * A layer's seek index: the tar entries with their data offsets and SHA-256, and inflater
- * checkpoints about every 4 MiB of output, so one file is one ranged read of the span that holds
- * it, verified on its own. An annotated eStargz layer's index is its verified TOC instead.
+ * checkpoints about every 4 MiB of output with block-start marks about every 64 KiB between them
+ * (gzip) or the layer's frames (zstd), so one file is one ranged read of the span that holds it
+ * (gzip: from the checkpoint before it to the first block start past it), verified on its own. An
+ * annotated eStargz layer's index is its verified TOC instead. A zstd layer can be entered only at
+ * a frame's start: one of a single frame, as `zstd` and skopeo write by default, is indexed all the
+ * same (the listing costs no read), but its index records one frame and a read of one file costs
+ * the whole layer.
  */
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import { type ContentProvider, readBlobRange, readBlobStream } from "./content.ts";
-import { compressionOf } from "./compression.ts";
+import { type ByteTransform, compressionOf, type Decompressors } from "./compression.ts";
 import type { BlobStore } from "./cached_content.ts";
 import { checkBytesDigest } from "./_bytes_digest.ts";
 import { digestOf } from "./digest.ts";
@@ -22,14 +27,17 @@ import {
 } from "./estargz.ts";
 import { InvalidArgumentError } from "./errors.ts";
 import type { DigesterFactory } from "./digester.ts";
-import { type InflateCheckpoint, Inflater } from "./inflate.ts";
+import { type InflateCheckpoint, type InflateMark, Inflater } from "./inflate.ts";
 import { tarEntries, type TarEntry } from "./tar_entries.ts";
 import type { Descriptor, Manifest } from "./types.ts";
 import { type ImageLayers, imageLayers, type ImageLayersOptions } from "./image_layers.ts";
 import type { LayerFileReader } from "./image_file.ts";
 import type { TarEntryWithData } from "./tar_entries.ts";
+import type { ZstdFrame } from "./zstd_frames.ts";
+import { readZstdRange, type ZstdFramesFound, zstdFrameStream } from "./zstd_seek.ts";
 
 export type { EstargzChunk } from "./estargz.ts";
+export type { ZstdFrame } from "./zstd_frames.ts";
 
 /** One tar entry of an indexed layer, with where its data starts in the uncompressed tar. */
 export interface SeekIndexEntry extends TarEntry {
@@ -47,20 +55,43 @@ export interface SeekIndex {
   readonly layer: string;
   /** The layer's size in bytes (compressed, as stored). */
   readonly size: number;
-  /** `gzip`, `none` for a plain tar (offsets are then blob offsets), or `estargz` (from its TOC). */
-  readonly compression: "gzip" | "none" | "estargz";
+  /**
+   * `gzip`, `zstd`, `none` for a plain tar (offsets are then blob offsets), or `estargz` (from its
+   * TOC).
+   */
+  readonly compression: "gzip" | "zstd" | "none" | "estargz";
   /** eStargz only: the digest of the TOC it came from (the layer's `toc.digest` annotation). */
   readonly toc?: string;
   /** Block-start checkpoints in stream order (gzip only). */
   readonly checkpoints: readonly InflateCheckpoint[];
+  /** Block starts between the checkpoints, in stream order (gzip only): where a span may end. */
+  readonly marks?: readonly InflateMark[];
+  /**
+   * zstd only: the layer's data frames, the only places a read can start. A file is read from the
+   * first frame that holds any of it through the last; with one frame (`frames.length === 1`, the
+   * default of `zstd` and skopeo) the layer is not seekable below its whole: every file read costs
+   * the whole layer.
+   */
+  readonly frames?: readonly ZstdFrame[];
+  /**
+   * zstd only: `true` when the layer is in the seekable format and its seek table named every
+   * frame as the verified read found it (the table is read from that read's last bytes).
+   */
+  readonly seekTable?: boolean;
   /** The tar entries in stream order. */
   readonly entries: readonly SeekIndexEntry[];
 }
 
 /** Output bytes between checkpoints (the issue's 4 MiB: one read of one file stays under 8 MiB). */
 export const SEEK_INDEX_SPACING: number = 4 * 1024 * 1024;
-// v2: files carry digests (v1 documents are refused, so a kept index is built again).
-const _KIND = "ocistore.seek-index.v2";
+/**
+ * Output bytes between block-start marks: a span ends at most this much (and one block) past its
+ * file. A mark costs about 20 bytes of the document, a checkpoint 43,700.
+ */
+export const SEEK_INDEX_MARK_SPACING: number = 64 * 1024;
+// v2: files carry digests; v3: block-start marks. Older documents are refused (and kept under
+// another key), so a kept index is built again.
+const _KIND = "ocistore.seek-index.v3";
 // A span read past the next checkpoint's block start: the inflater holds back this much input
 // (a block header's margin) before it decodes the last symbols ahead of it.
 const _TAIL = 2048;
@@ -70,12 +101,13 @@ const _TAIL = 2048;
  * digest (to the last byte, also past the tar's end), inflated with checkpoints and listed, each
  * regular file's SHA-256 kept so a later ranged read is verified on its own. An eStargz layer read
  * this way (one without its annotation) is listed without the format's own entries. A zstd layer
- * has no index here (zstd is seekable only at frame boundaries): `undefined`.
+ * is decoded frame by frame through `decompressors.zstd` and its index records the frames (zstd is
+ * seekable only at frame boundaries; a single-frame layer's one frame is the whole layer).
  *
  * @param content Where the layer is.
  * @param layer The layer's descriptor.
- * @param options A native digester, a signal, the checkpoint spacing.
- * @returns The index, or `undefined` for a layer that is neither gzip nor plain tar.
+ * @param options A native digester, a signal, the checkpoint spacing, the zstd decoder.
+ * @returns The index, or `undefined` for a zstd layer without a zstd decompressor.
  * @throws {DigestMismatchError} When the layer's bytes do not match its digest.
  * @example
  * ```ts
@@ -90,7 +122,12 @@ const _TAIL = 2048;
 export async function buildSeekIndex(
   content: ContentProvider,
   layer: Descriptor,
-  options: { digester?: DigesterFactory; signal?: AbortSignal; spacing?: number } = {},
+  options: {
+    digester?: DigesterFactory;
+    signal?: AbortSignal;
+    spacing?: number;
+    decompressors?: Decompressors;
+  } = {},
 ): Promise<SeekIndex | undefined> {
   const reader = (await readBlobStream(content, layer, options)).getReader();
   let first = await reader.read();
@@ -102,11 +139,16 @@ export async function buildSeekIndex(
   const head = first.done ? new Uint8Array(0) : first.value;
   const kind = compressionOf(head);
   if (kind === "zstd") {
+    const zstd = options.decompressors?.zstd;
+    if (zstd) return await _zstdIndex(layer, reader, head, zstd, options.digester);
     await reader.cancel();
     return undefined;
   }
   const inflater = kind === "gzip"
-    ? new Inflater({ checkpointEvery: options.spacing ?? SEEK_INDEX_SPACING })
+    ? new Inflater({
+      checkpointEvery: options.spacing ?? SEEK_INDEX_SPACING,
+      markEvery: SEEK_INDEX_MARK_SPACING,
+    })
     : undefined;
   let pending: Uint8Array | undefined = head;
   let ended = false;
@@ -133,17 +175,7 @@ export async function buildSeekIndex(
     // The listing stops at the tar's end blocks; the rest is still read below, for the digest.
     cancel() {},
   });
-  const entries: SeekIndexEntry[] = [];
-  for await (const entry of tarEntries(tar, `layer ${layer.digest}`)) {
-    const { bytes: _bytes, readChunks, ...meta } = entry;
-    if (entry.type !== "file") {
-      entries.push(meta);
-      continue;
-    }
-    const digester = createDigester("sha256", options.digester);
-    await readChunks((chunk) => digester.update(chunk));
-    entries.push({ ...meta, digest: digester.digest() });
-  }
+  const entries = await _listed(tar, layer, options.digester);
   while (await next());
   const estargz = kind === "gzip" && estargzTocOffset(tail) !== undefined;
   return {
@@ -151,15 +183,69 @@ export async function buildSeekIndex(
     size: layer.size,
     compression: kind,
     checkpoints: inflater?.checkpoints ?? [],
+    ...(inflater ? { marks: inflater.marks } : {}),
     entries: estargz ? entries.filter((e) => !isEstargzOwnEntry(e.path)) : entries,
+  };
+}
+
+/** A tar's entries, each regular file with its SHA-256. */
+async function _listed(
+  tar: ReadableStream<Uint8Array>,
+  layer: Descriptor,
+  native?: DigesterFactory,
+): Promise<SeekIndexEntry[]> {
+  const entries: SeekIndexEntry[] = [];
+  for await (const entry of tarEntries(tar, `layer ${layer.digest}`)) {
+    const { bytes: _bytes, readChunks, ...meta } = entry;
+    if (entry.type !== "file") {
+      entries.push(meta);
+      continue;
+    }
+    const digester = createDigester("sha256", native);
+    await readChunks((chunk) => digester.update(chunk));
+    entries.push({ ...meta, digest: digester.digest() });
+  }
+  return entries;
+}
+
+/** A zstd layer's index: decoded frame by frame, listed, and read to its end (the digest). */
+async function _zstdIndex(
+  layer: Descriptor,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  head: Uint8Array,
+  zstd: () => ByteTransform,
+  native?: DigesterFactory,
+): Promise<SeekIndex> {
+  const found: ZstdFramesFound = { frames: [] };
+  const decoded = zstdFrameStream(reader, head, zstd, found, `layer ${layer.digest}`).getReader();
+  const tar = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await decoded.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    // The listing stops at the tar's end blocks; the rest is still read below, for the digest.
+    cancel() {},
+  });
+  const entries = await _listed(tar, layer, native);
+  while (!(await decoded.read()).done);
+  return {
+    layer: layer.digest,
+    size: layer.size,
+    compression: "zstd",
+    checkpoints: [],
+    frames: found.frames,
+    ...(found.seekTable ? { seekTable: true } : {}),
+    entries,
   };
 }
 
 /**
  * Reads one entry's data through the index: one ranged read from the checkpoint before it to the
- * one after it (to the layer's end for the last span), inflated from there, or (eStargz) of the
- * file's gzip members. A range cannot be verified against the layer digest on its own, so the
- * bytes are checked against the file's digest the index recorded.
+ * first block start (mark or checkpoint) past its end (to the layer's end for the last span),
+ * inflated from there, or (zstd) of the frames that hold it, or (eStargz) of the file's gzip
+ * members. A range cannot be verified against the layer digest on its own, so the bytes are
+ * checked against the file's digest the index recorded.
  *
  * @param content Where the layer is.
  * @param layer The layer's descriptor (must be the index's layer).
@@ -167,8 +253,10 @@ export async function buildSeekIndex(
  * @param entry The entry (from `index.entries`).
  * @param signal Aborts the read.
  * @param digester A native digester for the check.
+ * @param decompressors The zstd decoder, for a zstd layer.
  * @returns The entry's data.
  * @throws {DigestMismatchError} When the bytes read do not match the file's recorded digest.
+ * @throws {InvalidArgumentError} For a zstd index without a zstd decompressor.
  * @example
  * ```ts
  * import { buildSeekIndex, readIndexedEntry } from "./seek_index.ts";
@@ -187,6 +275,7 @@ export async function readIndexedEntry(
   entry: SeekIndexEntry,
   signal?: AbortSignal,
   digester?: DigesterFactory,
+  decompressors?: Decompressors,
 ): Promise<Uint8Array> {
   if (index.layer !== layer.digest) {
     throw new InvalidArgumentError(
@@ -204,12 +293,25 @@ export async function readIndexedEntry(
   }
   const out = index.compression === "none"
     ? await readBlobRange(content, layer, { offset: entry.offset, length: entry.size }, { signal })
+    : index.compression === "zstd"
+    ? await readZstdRange(
+      content,
+      layer,
+      index.frames ?? [],
+      { offset: entry.offset, size: entry.size },
+      decompressors?.zstd ?? _noZstd(what),
+      signal,
+    )
     : await _inflateSpan(content, layer, index, entry, signal);
   checkBytesDigest(out, entry.digest, what, digester);
   return out;
 }
 
-/** An entry's data inflated from the checkpoint before it, through the one after it. */
+function _noZstd(what: string): never {
+  throw new InvalidArgumentError(`Cannot read ${what}: expected a zstd decompressor, found none`);
+}
+
+/** An entry's data inflated from the checkpoint before it, through the first block start past it. */
 async function _inflateSpan(
   content: ContentProvider,
   layer: Descriptor,
@@ -218,15 +320,12 @@ async function _inflateSpan(
   signal?: AbortSignal,
 ): Promise<Uint8Array> {
   const { offset, size } = entry;
-  let from: InflateCheckpoint | undefined;
-  let to: InflateCheckpoint | undefined;
-  for (const checkpoint of index.checkpoints) {
-    if (checkpoint.out <= offset) from = checkpoint;
-    else if (checkpoint.out >= offset + size) {
-      to = checkpoint;
-      break;
-    }
-  }
+  const from = index.checkpoints.findLast((c) => c.out <= offset);
+  // Checkpoints are block starts too: the span ends at the earlier of the two past the file.
+  const past = (c: InflateMark) => c.out >= offset + size;
+  const checkpoint = index.checkpoints.find(past);
+  const mark = index.marks?.find(past);
+  const to = mark && !(checkpoint && checkpoint.out < mark.out) ? mark : checkpoint;
   const start = from ? Math.floor(from.bit / 8) : 0;
   const end = to ? Math.min(layer.size, Math.ceil(to.bit / 8) + _TAIL) : layer.size;
   const span = await readBlobRange(content, layer, { offset: start, length: end - start }, {
@@ -272,7 +371,18 @@ export function encodeSeekIndex(index: SeekIndex): Uint8Array {
     size: index.size,
     compression: index.compression,
     ...(index.toc !== undefined ? { toc: index.toc } : {}),
-    checkpoints: index.checkpoints.map((c) => [c.bit, c.out, _base64(c.history)]),
+    // A zstd index has frames and no checkpoints array, so a reader from before zstd indexes (which
+    // would take it for a plain tar) fails on it and streams the layer instead.
+    ...(index.compression === "zstd"
+      ? {
+        frames: (index.frames ?? []).map((f) => [f.offset, f.length, f.out, f.size]),
+        ...(index.seekTable ? { seekTable: true } : {}),
+      }
+      : {
+        checkpoints: index.checkpoints.map((c) => [c.bit, c.out, _base64(c.history)]),
+        // Bit and output offsets of each mark, one after another.
+        marks: (index.marks ?? []).flatMap((m) => [m.bit, m.out]),
+      }),
     // One array per entry, the stored name as a code when it is the path spelled as tar does.
     entries: index.entries.map((e) => {
       const name = _NAMES.findIndex((spell) => spell(e.path) === e.name);
@@ -328,16 +438,33 @@ export function decodeSeekIndex(
     }
     const estargz = doc.compression === "estargz";
     if (estargz && doc.toc !== layer.annotations?.[ESTARGZ_TOC_DIGEST]) return undefined;
+    const zstd = doc.compression === "zstd";
     return {
       layer: doc.layer,
       size: doc.size,
-      compression: estargz ? "estargz" : doc.compression === "gzip" ? "gzip" : "none",
+      compression: estargz
+        ? "estargz"
+        : zstd
+        ? "zstd"
+        : doc.compression === "gzip"
+        ? "gzip"
+        : "none",
       ...(estargz ? { toc: doc.toc } : {}),
-      checkpoints: doc.checkpoints.map(([bit, out, history]: [number, number, string]) => ({
-        bit,
-        out,
-        history: _unbase64(history),
-      })),
+      checkpoints: zstd ? [] : doc.checkpoints.map((
+        [bit, out, history]: [number, number, string],
+      ) => ({ bit, out, history: _unbase64(history) })),
+      ...(doc.compression === "gzip" ? { marks: _marks(doc.marks) } : {}),
+      ...(zstd
+        ? {
+          frames: doc.frames.map(([offset, length, out, size]: number[]) => ({
+            offset,
+            length,
+            out,
+            size,
+          })),
+          ...(doc.seekTable === true ? { seekTable: true } : {}),
+        }
+        : {}),
       entries: doc.entries.map((row: unknown[]) => {
         const [path, type, size, mode, uid, gid, mtime, offset, name, link, digest, chunks] =
           row as [
@@ -390,7 +517,7 @@ export function decodeSeekIndex(
 
 /**
  * Seek indexes kept in a blob cache (disk, IndexedDB): each under a key derived from its layer's
- * digest (the SHA-256 of `ocistore.seek-index.v1 <digest>`, a name no blob has), and checked
+ * digest (the SHA-256 of `ocistore.seek-index.v3 <digest>`, a name no blob has), and checked
  * against that layer when read back, so an index never serves another digest.
  *
  * @param store The blob cache.
@@ -430,10 +557,13 @@ export interface IndexedLayersOptions extends ImageLayersOptions {
 }
 
 /**
- * An image's layers whose listings come from seek indexes: the first listing of a gzip or plain
- * layer reads it whole once (verified) and keeps its index; later listings cost no read, and an
- * entry's `bytes()` is one ranged read. zstd layers are streamed as {@link imageLayers} does.
- * `reader` is the {@link LayerFileReader} for `readFile`, answering for layers already indexed.
+ * An image's layers whose listings come from seek indexes: the first listing of a gzip, zstd or
+ * plain layer reads it whole once (verified) and keeps its index; later listings cost no read, and
+ * an entry's `bytes()` is one ranged read (of a zstd layer: of the frames that hold the file, the
+ * whole layer when it is one frame). Without a zstd decompressor zstd layers are streamed as
+ * {@link imageLayers} does, which then fails as it does.
+ * `reader` is the {@link LayerFileReader} for `readFile`, answering for layers already indexed;
+ * `index(i)` is layer `i`'s index when one is kept or was built (it builds none).
  *
  * @param content Where the blobs are.
  * @param manifest The image's manifest (only its `layers` are read).
@@ -453,7 +583,10 @@ export function indexedLayers(
   content: ContentProvider,
   manifest: Pick<Manifest, "layers">,
   options: IndexedLayersOptions,
-): ImageLayers & { readonly reader: LayerFileReader } {
+): ImageLayers & {
+  readonly reader: LayerFileReader;
+  index(i: number): Promise<SeekIndex | undefined>;
+} {
   const plain = imageLayers(content, manifest, options);
   const kept = options.store ? seekIndexStore(options.store) : undefined;
   const known = new Map<string, Promise<SeekIndex | undefined>>();
@@ -462,8 +595,7 @@ export function indexedLayers(
     if (!found) {
       found = (async () => {
         const stored = await kept?.get(layer);
-        // zstd is seekable only at frame boundaries: such a layer is streamed, not indexed.
-        if (stored || !build || /zstd/.test(layer.mediaType)) return stored;
+        if (stored || !build) return stored;
         const index = await _tocIndex(content, layer, options) ??
           await buildSeekIndex(content, layer, options);
         if (index) await kept?.set(index);
@@ -488,17 +620,37 @@ export function indexedLayers(
           ...entry,
           bytes: () =>
             entry.type === "file"
-              ? readIndexedEntry(content, layer, index, entry, options.signal, options.digester)
+              ? readIndexedEntry(
+                content,
+                layer,
+                index,
+                entry,
+                options.signal,
+                options.digester,
+                options.decompressors,
+              )
               : Promise.resolve(new Uint8Array(0)),
         };
         yield withData;
       }
     },
+    async index(i) {
+      const layer = manifest.layers[i];
+      return layer ? await indexOf(layer, false) : undefined;
+    },
     async reader(layer, entry) {
       const index = await indexOf(layer, false);
       const stored = index?.entries.findLast((e) => e.path === entry.path && e.type === "file");
       return index && stored
-        ? await readIndexedEntry(content, layer, index, stored, options.signal, options.digester)
+        ? await readIndexedEntry(
+          content,
+          layer,
+          index,
+          stored,
+          options.signal,
+          options.digester,
+          options.decompressors,
+        )
         : undefined;
     },
   };
@@ -521,6 +673,16 @@ async function _tocIndex(
     checkpoints: [],
     entries,
   };
+}
+
+/** A document's `[bit, out, bit, out…]` as marks; anything else is malformed. */
+function _marks(flat: unknown): InflateMark[] {
+  if (!Array.isArray(flat) || flat.length % 2 || !flat.every(Number.isSafeInteger)) {
+    throw new TypeError("malformed marks");
+  }
+  const marks: InflateMark[] = [];
+  for (let i = 0; i < flat.length; i += 2) marks.push({ bit: flat[i], out: flat[i + 1] });
+  return marks;
 }
 
 // A SHA-256 as the base64 of its 32 bytes (44 characters, not 71): a 5,000-file index is 135 KB

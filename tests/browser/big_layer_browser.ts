@@ -135,7 +135,7 @@ test("seek index acceptance (Chromium): after the explorer listed a 300 MB gzip 
     console.log(
       `     index ${encodeSeekIndex(index).length} B = ${
         (share * 100).toFixed(2)
-      }% of the ${big.layer.size} B layer; widest file ${widest.file.path}: ${widest.span} B`,
+      }% of the ${big.layer.size} B layer, ${index.marks?.length} marks; widest file ${widest.file.path}: ${widest.span} B`,
     );
 
     /**

@@ -68,7 +68,7 @@ if (runtimeName() === "deno") {
         console.log(
           `     index ${encodeSeekIndex(index).length} B = ${
             (share * 100).toFixed(2)
-          }% of the ${big.layer.size} B layer, ${index.checkpoints.length} checkpoints; widest file read ${widest.span} B (${widest.file.path})`,
+          }% of the ${big.layer.size} B layer, ${index.checkpoints.length} checkpoints, ${index.marks?.length} marks; widest file read ${widest.span} B (${widest.file.path})`,
         );
         // Any one file: the widest span over every file is within the bound, then the reads prove it.
         assert(widest.span <= 8 * _MiB, `${widest.file.path} needs ${widest.span} B`);

@@ -243,12 +243,14 @@ export function bigLayer(): BigLayer {
 
 /**
  * The layer bytes one indexed read of `entry` asks for, as `readIndexedEntry` chooses them: from
- * the checkpoint at or before the entry's data to the first one past its end (plus the inflater's
- * 2,048-byte margin), or to the layer's end. The tests check it against what the proxy saw.
+ * the checkpoint at or before the entry's data to the first block start (checkpoint or mark) at or
+ * past its end (plus the inflater's 2,048-byte margin), or to the layer's end. The tests check it
+ * against what the proxy saw.
  */
 export function indexedSpan(index: SeekIndex, entry: SeekIndexEntry): number {
   const from = index.checkpoints.findLast((c) => c.out <= entry.offset);
-  const to = index.checkpoints.find((c) => c.out >= entry.offset + entry.size);
+  const to = [...index.checkpoints, ...index.marks ?? []].sort((a, b) => a.out - b.out)
+    .find((c) => c.out >= entry.offset + entry.size);
   const start = from ? Math.floor(from.bit / 8) : 0;
   return (to ? Math.min(index.size, Math.ceil(to.bit / 8) + 2048) : index.size) - start;
 }

@@ -60,6 +60,21 @@ for (const flags of [["-1"], ["-6"], ["-9"], ["-6", "--rsyncable"], ["-1", "--no
   });
 }
 
+test("Inflater marks block starts between its checkpoints: each resumes given the 32 KiB before it", () => {
+  const data = corpus(384 * 1024);
+  const gz = gnuGzip(data, ["-6"]);
+  const inflater = new Inflater({ checkpointEvery: 128 * 1024, markEvery: 8 * 1024 });
+  assertEquals(inflate(gz, 65536, inflater), data);
+  assert(inflater.marks.length > inflater.checkpoints.length, `${inflater.marks.length} marks`);
+  // No mark where a checkpoint is.
+  for (const c of inflater.checkpoints) assert(!inflater.marks.some((m) => m.out === c.out));
+  const withHistory = inflater.marks.map((m) => ({
+    ...m,
+    history: data.subarray(Math.max(0, m.out - 32768), m.out),
+  }));
+  resumesFromEach(gz, data, withHistory);
+});
+
 test("Inflater reads GNU gzip's stored blocks wherever the input is split", () => {
   // Noise runs longer than a block, which gzip stores: a stored block's header may land just after
   // a push boundary, while the bit buffer still holds the previous push's bytes.

@@ -4,7 +4,7 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { Buffer } from "node:buffer";
 import { execFileSync } from "node:child_process";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../harness.ts";
@@ -25,8 +25,11 @@ import {
   encodeSeekIndex,
   indexedLayers,
   readIndexedEntry,
+  SEEK_INDEX_MARK_SPACING,
   SEEK_INDEX_SPACING,
 } from "../../src/core/seek_index.ts";
+import { Inflater } from "../../src/core/inflate.ts";
+import { joinBytes } from "../../src/core/estargz.ts";
 import { openRegistry } from "../../src/adapters/registry.ts";
 import { memorySource } from "../../src/adapters/memory.ts";
 import { pageDecompressors } from "../../src/explorer/layer_stream.ts";
@@ -103,6 +106,73 @@ test(
   { timeout: 240_000 },
 );
 
+test(
+  "seek index: a file's span ends at the first block start past it, and each mark is a block start",
+  async () => {
+    const { layout, layer } = await built();
+    const { content } = await layoutImage(layout, "t");
+    const gz = new Uint8Array(readFileSync(join(layout, "blobs", ...layer.digest.split(":"))));
+    const tar = new Uint8Array(gunzipSync(gz));
+    const index = (await buildSeekIndex(content, layer, { spacing: 1024 * 1024 }))!;
+    const marks = index.marks!;
+    assert(marks.length > 10 * index.checkpoints.length, `${marks.length} marks`);
+    // Marks fall between checkpoints, at least the mark spacing after the block start before them.
+    const starts = [...index.checkpoints, ...marks].sort((a, b) => a.out - b.out);
+    for (let i = 1; i < starts.length; i++) {
+      if (marks.includes(starts[i])) {
+        assert(starts[i].out - starts[i - 1].out >= SEEK_INDEX_MARK_SPACING, `mark ${i}`);
+      }
+    }
+    // A mark is a block start: given the 32 KiB before it, inflating from its bit gives the tar's
+    // bytes from its offset.
+    const resumesAt = (mark: { bit: number; out: number }) => {
+      const history = tar.subarray(Math.max(0, mark.out - 32768), mark.out);
+      const from = Math.floor(mark.bit / 8);
+      const out = new Inflater({ resume: { ...mark, history } }).push(
+        gz.subarray(from, from + 65536),
+      );
+      const bytes = joinBytes(...out);
+      assert(bytes.length > 0, `nothing inflated from mark at bit ${mark.bit}`);
+      assertEquals(bytes, tar.subarray(mark.out, mark.out + bytes.length), `mark at ${mark.out}`);
+    };
+    for (const mark of marks) resumesAt(mark);
+
+    const asked: { offset: number; length: number }[] = [];
+    const counted: typeof content = {
+      ...content,
+      read(descriptor, options) {
+        if (options?.offset !== undefined) {
+          asked.push({ offset: options.offset, length: options.length! });
+        }
+        return content.read(descriptor, options);
+      },
+    };
+    let endsAtMark = 0;
+    // Every file is read through the index by the test above; here the big ones and every 20th.
+    const files = index.entries.filter((e) => e.type === "file");
+    for (const entry of files.filter((e, i) => i % 20 === 0 || e.size > 65536)) {
+      asked.length = 0;
+      const bytes = await readIndexedEntry(counted, layer, index, entry);
+      assertEquals(bytes, tar.subarray(entry.offset, entry.offset + entry.size), entry.path);
+      assertEquals(asked.length, 1, entry.path);
+      const end = asked[0].offset + asked[0].length;
+      const fileEnd = entry.offset + entry.size;
+      if (end === layer.size) {
+        assert(!starts.some((c) => c.out >= fileEnd && Math.ceil(c.bit / 8) + 2048 < layer.size));
+        continue;
+      }
+      // The span's end is a block start's byte (plus the inflater's margin), at or past the file's
+      // end, and the block start before it is before the file's end.
+      const at = starts.findIndex((c) => Math.ceil(c.bit / 8) + 2048 === end);
+      assert(at > 0, `${entry.path}: the span ends at no block start`);
+      assert(starts[at].out >= fileEnd && starts[at - 1].out < fileEnd, entry.path);
+      if (marks.includes(starts[at])) endsAtMark++;
+    }
+    assert(endsAtMark > 200, `${endsAtMark} spans end at a mark`);
+  },
+  { timeout: 240_000 },
+);
+
 test("seek index: a layer whose bytes do not match its digest gets no index", async () => {
   const source = memorySource();
   const layer = await source.addBlob(
@@ -119,12 +189,13 @@ test("seek index: a layer whose bytes do not match its digest gets no index", as
   assertEquals(store.entries.size, 0);
 });
 
-test("seek index: a zstd layer is streamed as before and gets no index (zstd seeks only at frame boundaries)", async () => {
+test("seek index: a single-frame zstd layer is indexed with its one frame and lists as a full stream does", async () => {
   const root = freshDir("seek-zstd-");
   writeFileSync(join(root, "a"), "alpha\n");
   writeFileSync(join(root, "b"), content(100_000, 3));
-  const tar = execFileSync("tar", ["--format=pax", "-C", root, "-cf", "-", "a", "b"]);
-  const zst = new Uint8Array(execFileSync("zstd", ["-c", "-q"], { input: tar }));
+  execFileSync("tar", ["--format=pax", "-C", root, "-cf", join(root, "layer.tar"), "a", "b"]);
+  execFileSync("zstd", ["-q", join(root, "layer.tar"), "-o", join(root, "layer.zst")]);
+  const zst = new Uint8Array(readFileSync(join(root, "layer.zst")));
   const source = memorySource();
   const layer = await source.addBlob(zst, "application/vnd.oci.image.layer.v1.tar+zstd");
   const store = mapStore();
@@ -136,7 +207,9 @@ test("seek index: a zstd layer is streamed as before and gets no index (zstd see
     await layersFilesystem(imageLayers(source.content, { layers: [layer] }, options)),
   );
   assertEquals(listed.map((e) => e.path), ["a", "b"]);
-  assertEquals(store.entries.size, 0);
+  const index = decodeSeekIndex([...store.entries.values()][0], layer)!;
+  assertEquals(index.frames?.map((f) => [f.offset, f.length]), [[0, zst.length]]);
+  assertEquals(await layers.index(0), index);
 });
 
 test("seek index: after the first listing, one file over a loopback registry is one ranged request of at most 8 MiB", async () => {
@@ -187,11 +260,15 @@ test("seek index: after the first listing, one file over a loopback registry is 
       assert(sent.length <= 2, `${sent.length} requests for ${path}`);
       const entry = index.entries.find((e) => e.path === path)!;
       const from = index.checkpoints.findLast((c) => c.out <= entry.offset);
-      const to = index.checkpoints.find((c) => c.out >= entry.offset + entry.size);
+      const to = [...index.checkpoints, ...index.marks!].sort((a, b) => a.out - b.out)
+        .find((c) => c.out >= entry.offset + entry.size);
       const start = from ? Math.floor(from.bit / 8) : 0;
       const end = to ? Math.min(layer.size, Math.ceil(to.bit / 8) + 2048) : layer.size;
       assertEquals(sent, [{ range: `bytes=${start}-${end - 1}`, bytes: end - start }], path);
-      assert(end - start <= 8 * 1024 * 1024 + entry.size, `${end - start} B for ${path}`);
+      assert(
+        end - start <= 4 * 1024 * 1024 + entry.size + 65536 * 2,
+        `${end - start} B for ${path}`,
+      );
       if (entry.size < SEEK_INDEX_SPACING) assert(end - start <= 8 * 1024 * 1024);
     }
   } finally {
@@ -254,9 +331,11 @@ for (const compression of ["none", "gzip -0"] as const) {
     for (const [name, data] of Object.entries(files)) {
       assertEquals(index.entries.find((e) => e.path === name)?.digest, await digestOf(data), name);
     }
-    // A v1 document (no digests) is refused: the index is built again.
-    const v1 = new TextDecoder().decode(kept).replace("seek-index.v2", "seek-index.v1");
-    assertEquals(decodeSeekIndex(new TextEncoder().encode(v1), layer), undefined);
+    // A v1 (no digests) or v2 (no block marks) document is refused: the index is built again.
+    for (const old of ["v1", "v2"]) {
+      const doc = new TextDecoder().decode(kept).replace("seek-index.v3", `seek-index.${old}`);
+      assertEquals(decodeSeekIndex(new TextEncoder().encode(doc), layer), undefined, old);
+    }
 
     // Stored blocks (gzip -0) keep b's bytes as they are: flip one inside them.
     const at = Buffer.from(blob).indexOf(Buffer.from(files.b.subarray(5000, 5032)));

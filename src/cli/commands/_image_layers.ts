@@ -3,7 +3,7 @@ import { manifestFor } from "../../core/image.ts";
 import { type ImageLayers, imageLayers } from "../../core/image_layers.ts";
 import type { Manifest } from "../../core/types.ts";
 import type { LayerFileReader } from "../../core/image_file.ts";
-import { indexedLayers } from "../../core/seek_index.ts";
+import { indexedLayers, SEEK_INDEX_SPACING, type SeekIndex } from "../../core/seek_index.ts";
 import type { ContentProvider } from "../../core/content.ts";
 import { UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -21,6 +21,8 @@ export interface OpenedImage {
   readonly layers: ImageLayers;
   /** Reads one file through a layer's seek index (when the layers are indexed). */
   readonly layerReader?: LayerFileReader;
+  /** Layer `i`'s seek index, when the layers are indexed and it has one. */
+  readonly index?: (i: number) => Promise<SeekIndex | undefined>;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function openImage(
   // A registry layer is listed once in full, then from its seek index kept in the blob cache.
   if (options.indexed && opened.indexCache) {
     const layers = indexedLayers(content, manifest, { ...layerOptions, store: opened.indexCache });
-    return { content, manifest, layers, layerReader: layers.reader };
+    return { content, manifest, layers, layerReader: layers.reader, index: layers.index };
   }
   return { content, manifest, layers: imageLayers(content, manifest, layerOptions) };
 }
@@ -90,4 +92,19 @@ export function layerFlag(
 /** A path operand as the filesystem stores it: relative, no `./`, no trailing `/`. */
 export function relativePath(path: string): string {
   return path.split("/").filter((segment) => segment !== "" && segment !== ".").join("/");
+}
+
+/**
+ * Says so for each indexed layer that is one zstd frame bigger than a gzip span (4 MiB): zstd
+ * can be entered only at a frame's start, so every file read from it reads all of it.
+ */
+export async function warnWholeLayerReads(ctx: CommandContext, image: OpenedImage): Promise<void> {
+  for (const [i, layer] of image.manifest.layers.entries()) {
+    const index = await image.index?.(i);
+    if (index?.compression !== "zstd" || index.frames?.length !== 1) continue;
+    if (layer.size <= SEEK_INDEX_SPACING) continue;
+    ctx.warn(
+      `layer ${i} (${layer.digest}) is one zstd frame: it is seekable only as a whole, so reading one of its files reads all ${layer.size} bytes`,
+    );
+  }
 }

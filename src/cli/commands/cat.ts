@@ -4,14 +4,16 @@ import { SOURCE_FLAGS } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
 import { cliDecompressors } from "../decompressors.ts";
-import { openImage } from "./_image_layers.ts";
+import { openImage, warnWholeLayerReads } from "./_image_layers.ts";
 
 /**
  * Writes the bytes of the file at PATH in IMAGE's merged filesystem to stdout, following symbolic
  * links inside the image and hard links across layers; the layer that holds it is read whole and
  * verified before a byte is written, except from a registry with a blob cache: there the first
- * read of a gzip or plain layer (verified whole) keeps a seek index with each file's SHA-256, and
- * later reads are one ranged request checked against it; an eStargz layer is indexed from its TOC
+ * read of a gzip, zstd or plain layer (verified whole) keeps a seek index with each file's SHA-256,
+ * and later reads are one ranged request checked against it (of a zstd layer: of the frames that
+ * hold the file; a layer of one frame, the default of `zstd` and skopeo, is read whole, and a
+ * warning says so when it is over 4 MiB); an eStargz layer is indexed from its TOC
  * (verified by the layer's `toc.digest` annotation) without that full read. `-o json` prints
  * `{"path","size","base64"}` instead.
  *
@@ -32,6 +34,7 @@ async function _run(ctx: CommandContext): Promise<number> {
     ...(ctx.io.digester ? { digester: ctx.io.digester } : {}),
   });
   ctx.progress(undefined);
+  await warnWholeLayerReads(ctx, image);
   if (ctx.options.output === "json") {
     let binary = "";
     for (let i = 0; i < bytes.length; i += 0x8000) {
@@ -51,9 +54,12 @@ export const cat: Command = {
   help: `Write the bytes of the file at PATH in IMAGE's merged filesystem to stdout. Symbolic links
 are followed inside the image (as in a chroot), hard links read their target, and the layer that
 holds the file is read to its end and verified against its digest before anything is written.
-From a registry with the blob cache on, that first read of a gzip or plain-tar layer also keeps a
-seek index in the cache, with each file's SHA-256; later reads of any file of that layer are one
-ranged request from it, checked against that digest. An eStargz layer (annotated with its TOC's
+From a registry with the blob cache on, that first read of a gzip, zstd or plain-tar layer also
+keeps a seek index in the cache, with each file's SHA-256; later reads of any file of that layer
+are one ranged request from it, checked against that digest. zstd is seekable only where a frame
+starts: the request spans the frames that hold the file, and a layer of one frame (what zstd and
+skopeo write by default) is requested whole each time, with a warning when it is over 4 MiB.
+An eStargz layer (annotated with its TOC's
 digest) is indexed from its table of contents instead: one or two ranged requests, no full read,
 each chunk checked against the TOC's chunkDigest. --no-cache reads and verifies the whole layer.
 -o json prints {"path","size","base64"} instead.`,

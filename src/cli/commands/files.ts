@@ -5,7 +5,7 @@ import { layersFilesystem } from "../../core/image_layers.ts";
 import { SOURCE_FLAGS } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CommandContext } from "../context.ts";
-import { layerFlag, openImage, relativePath } from "./_image_layers.ts";
+import { layerFlag, openImage, relativePath, warnWholeLayerReads } from "./_image_layers.ts";
 
 const _TYPE_LETTER: Record<FsEntry["type"], string> = {
   file: "-",
@@ -44,6 +44,7 @@ async function _run(ctx: CommandContext): Promise<number> {
     }
   }
   ctx.progress(undefined);
+  await warnWholeLayerReads(ctx, image);
   if (pathText !== undefined) {
     const path = relativePath(pathText);
     if (path !== "") {
