@@ -79,7 +79,10 @@ export class ImageStore {
   readonly #platform: MatchComparer;
   readonly #cache: DocumentCache;
   readonly #memory = new ImageCache();
-  readonly #queues = new Map<string, Promise<unknown>>();
+  // Each name's last queued job, and the running syncs; `claim` orders them (the latest wins).
+  readonly #queues = new Map<string, { readonly done: Promise<unknown>; readonly claim: number }>();
+  readonly #syncs = new Set<_SyncTurns>();
+  #claims = 0;
 
   /**
    * Creates an empty store over a source.
@@ -250,21 +253,32 @@ export class ImageStore {
     startLoads(ahead);
     const updated: string[] = [];
     const failures: { reference: string; error: Error }[] = [];
-    let turn: Promise<unknown> = Promise.resolve();
-    list.forEach(({ name: ref }, i) => {
-      const previous = turn;
-      turn = this.#enqueue(ref, async () => {
-        await previous;
+    // The sync claims every name's turn at once, as one marker of how far it has applied, rather
+    // than a queued job per name (six promises each; 14% of a 30k sync()'s CPU time): an
+    // update() called from now on waits for the sync's apply of its name, and each apply waits
+    // for what was queued for its name before.
+    const prior = new Map<string, Promise<unknown>>();
+    for (const ref of this.#queued(records)) prior.set(ref, this.#tail(ref)!);
+    const turns = new _SyncTurns(++this.#claims, list);
+    this.#syncs.add(turns);
+    try {
+      for (let i = 0; i < list.length; i++) {
+        const ref = list[i].name;
         startLoads(i + 1 + ahead);
+        const before = prior.get(ref);
+        if (before) await before;
         try {
           this.#memory.apply(ref, await loads[i]);
           updated.push(ref);
         } catch (error) {
           failures.push({ reference: ref, error: error as Error });
         }
-      });
-    });
-    await turn; // each apply waits for the one before it
+        turns.passed(ref);
+      }
+    } finally {
+      this.#syncs.delete(turns);
+      turns.passAll();
+    }
     const removed = [...this.#memory.references()].filter((ref) => !records.has(ref));
     await Promise.all(
       removed.map((ref) => this.#enqueue(ref, () => this.#memory.apply(ref, undefined))),
@@ -355,14 +369,37 @@ export class ImageStore {
   }
 
   #enqueue<T>(ref: string, job: () => Promise<T> | T): Promise<T> {
-    const previous = this.#queues.get(ref) ?? Promise.resolve();
-    const run = previous.then(job);
+    const run = (this.#tail(ref) ?? Promise.resolve()).then(job);
     const tail = run.catch(() => {});
-    this.#queues.set(ref, tail);
+    const turn = { done: tail, claim: ++this.#claims };
+    this.#queues.set(ref, turn);
     tail.then(() => {
-      if (this.#queues.get(ref) === tail) this.#queues.delete(ref);
+      if (this.#queues.get(ref) === turn) this.#queues.delete(ref);
     });
     return run;
+  }
+
+  // What the next job of `ref` waits for: the latest claim of its turn, a queued job or a sync
+  // that has yet to apply it.
+  #tail(ref: string): Promise<unknown> | undefined {
+    const queued = this.#queues.get(ref);
+    let latest: _SyncTurns | undefined;
+    for (const turns of this.#syncs) {
+      if (turns.claim > (latest?.claim ?? queued?.claim ?? 0) && turns.pending(ref)) {
+        latest = turns;
+      }
+    }
+    return latest ? latest.gate(ref) : queued?.done;
+  }
+
+  // The names of `records` that have a turn claimed now: by a queued job or by a running sync.
+  #queued(records: ReadonlyMap<string, unknown>): Set<string> {
+    const names = new Set<string>();
+    for (const ref of this.#queues.keys()) if (records.has(ref)) names.add(ref);
+    for (const turns of this.#syncs) {
+      for (const ref of turns.left()) if (records.has(ref)) names.add(ref);
+    }
+    return names;
   }
 
   #load(record: ImageRecord): Promise<Image> {
@@ -372,5 +409,52 @@ export class ImageStore {
       platform: this.#platform,
       cache: this.#cache,
     });
+  }
+}
+
+// A running sync's claim on the turns of its names, in its order: names before `next` are applied;
+// `gate` is what an update of a name still ahead waits for.
+class _SyncTurns {
+  readonly claim: number;
+  readonly #order = new Map<string, number>();
+  readonly #names: string[];
+  readonly #gates = new Map<string, () => void>();
+  readonly #waits = new Map<string, Promise<void>>();
+  #next = 0;
+
+  constructor(claim: number, records: readonly ImageRecord[]) {
+    this.claim = claim;
+    this.#names = records.map((record) => record.name);
+    this.#names.forEach((name, i) => this.#order.set(name, i));
+  }
+
+  pending(ref: string): boolean {
+    return (this.#order.get(ref) ?? -1) >= this.#next;
+  }
+
+  left(): string[] {
+    return this.#names.slice(this.#next);
+  }
+
+  gate(ref: string): Promise<void> {
+    let wait = this.#waits.get(ref);
+    if (!wait) {
+      wait = new Promise<void>((resolve) => this.#gates.set(ref, resolve));
+      this.#waits.set(ref, wait);
+    }
+    return wait;
+  }
+
+  // `ref`, the next name, is applied (or failed).
+  passed(ref: string): void {
+    this.#next++;
+    this.#gates.get(ref)?.();
+    this.#gates.delete(ref);
+    this.#waits.delete(ref);
+  }
+
+  passAll(): void {
+    this.#next = this.#names.length;
+    for (const open of this.#gates.values()) open();
   }
 }

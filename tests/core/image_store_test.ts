@@ -302,3 +302,84 @@ test("concurrent update/get/list/resolve agree with a sequential model under ran
     { numRuns: 60 },
   );
 });
+
+/**
+ * A store over `source` whose first read of `held` waits until `release()`; `loading` settles when
+ * that read starts. Changes are recorded as `<type> <reference>`.
+ */
+function heldStore(source: MemorySource, held: Descriptor) {
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => release = resolve);
+  let started = () => {};
+  const loading = new Promise<void>((resolve) => started = resolve);
+  let first = true;
+  const gated: ImageSource = {
+    images: source.images,
+    content: {
+      info: (d) => source.content.info(d),
+      read: async (d) => {
+        if (first && d.digest === held.digest) {
+          first = false;
+          started();
+          await gate;
+        }
+        return source.content.read(d);
+      },
+    },
+  };
+  const store = new ImageStore(gated, { platform: only(arm64) });
+  const changes: string[] = [];
+  store.onChange((change) => changes.push(`${change.type} ${change.reference}`));
+  return { store, changes, loading, release };
+}
+
+test("an update() called while sync() runs applies after the sync's apply of its name", async () => {
+  const { source, targets } = await fixture();
+  source.setRecord("example.com/a:1", targets[0]);
+  source.setRecord("example.com/b:1", targets[1]);
+  source.setRecord("example.com/c:1", targets[1]);
+  // The sync's first load waits until released, so every later apply is still ahead of it.
+  const { store, changes, loading, release } = heldStore(source, targets[0]);
+  const synced = store.sync();
+  await loading;
+  // The sync listed b:1 and c:1 at the arm64 image; both now move to the amd64 one, and b:1 is
+  // updated mid-sync: its update must win over the sync's older view.
+  source.setRecord("example.com/b:1", targets[0]);
+  source.setRecord("example.com/c:1", targets[0]);
+  const updated = store.update("example.com/b:1");
+  release();
+  await Promise.all([synced, updated]);
+  const amd = store.resolve("example.com/a:1");
+  assertEquals(store.resolve("example.com/b:1"), amd);
+  assertEquals(store.resolve("example.com/c:1") === amd, false);
+  assertEquals(changes, [
+    "added example.com/a:1",
+    "added example.com/b:1",
+    "added example.com/c:1",
+    "updated example.com/b:1",
+  ]);
+});
+
+test("a sync() started while another runs applies each name after the first one's apply", async () => {
+  const { source, targets } = await fixture();
+  source.setRecord("example.com/a:1", targets[0]);
+  source.setRecord("example.com/b:1", targets[1]);
+  const { store, changes, loading, release } = heldStore(source, targets[0]);
+  const older = store.sync();
+  await loading;
+  // The newer sync lists b:1 first, at an image nothing holds back: it must still wait for the
+  // older sync's apply of b:1, which is behind its held a:1.
+  const moved = await source.addImage({ platform: arm64, layers: ["moved"] });
+  source.deleteRecord("example.com/a:1");
+  source.setRecord("example.com/a:1", targets[0]);
+  source.setRecord("example.com/b:1", moved.manifest);
+  const newer = store.sync();
+  release();
+  await Promise.all([older, newer]);
+  assertEquals(store.resolve("example.com/b:1"), moved.config.digest);
+  assertEquals(changes, [
+    "added example.com/a:1",
+    "added example.com/b:1",
+    "updated example.com/b:1",
+  ]);
+});
