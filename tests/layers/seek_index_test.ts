@@ -124,12 +124,12 @@ test(
       }
     }
     // A mark is a block start: given the 32 KiB before it, inflating from its bit gives the tar's
-    // bytes from its offset.
+    // bytes from its offset (1 MiB of input: a block over noise can hold more than 64 KiB).
     const resumesAt = (mark: { bit: number; out: number }) => {
       const history = tar.subarray(Math.max(0, mark.out - 32768), mark.out);
       const from = Math.floor(mark.bit / 8);
       const out = new Inflater({ resume: { ...mark, history } }).push(
-        gz.subarray(from, from + 65536),
+        gz.subarray(from, from + 1024 * 1024),
       );
       const bytes = joinBytes(...out);
       assert(bytes.length > 0, `nothing inflated from mark at bit ${mark.bit}`);
